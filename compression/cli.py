@@ -1,0 +1,232 @@
+"""``python -m compression``: train, evaluate and fine-tune from the command line.
+
+Every subcommand checks all of its arguments before it reads data or writes a
+file; a bad one ends the program with exit code 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from .data import DATASETS, DataFileError, load_dataset, subset
+from .models import MODELS, layer_names_for
+from .report import analyze
+from .settings import CompressionSettings, SettingsError
+from .train import TrainConfig, config_dict, finetune, train
+
+
+class UsageError(Exception):
+    """A command-line argument is wrong; the message is the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not the usage block
+        raise UsageError(message)
+
+
+def _float_in(low: float, high: float | None = None) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if value != value or value < low or (high is not None and value > high):
+            bounds = f">= {low}" if high is None else f"between {low} and {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {text}")
+        return value
+
+    return parse
+
+
+def _positive_int() -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        return value
+
+    return parse
+
+
+def add_compression_options(parser: argparse.ArgumentParser) -> None:
+    """The options shared by every subcommand that compresses."""
+    group = parser.add_argument_group("compression")
+    cut = group.add_mutually_exclusive_group()
+    cut.add_argument(
+        "--prune-threshold", type=_float_in(0.0), metavar="T",
+        help="remove weights with |W| <= T (absolute)",
+    )  # fmt: skip
+    cut.add_argument(
+        "--prune-sparsity", type=_float_in(0.0, 1.0), metavar="S",
+        help="remove this fraction of the weights with the smallest |W|",
+    )  # fmt: skip
+    group.add_argument("--prune-scope", choices=("layer", "global"), default="layer")
+    group.add_argument(
+        "--prune-structure", choices=("unstructured", "neurons"), default="unstructured",
+        help="'neurons' removes whole output rows/filters by L2 norm (with --prune-sparsity)",
+    )  # fmt: skip
+    group.add_argument(
+        "--binarize-threshold", type=_float_in(0.0, 10.0), metavar="B",
+        help="binarize: |W| <= B*mean|W| becomes 0 (0 = binary, 0.7 = ternary TWN)",
+    )  # fmt: skip
+    group.add_argument("--per-channel", action="store_true", help="one scale per output channel")
+    group.add_argument("--layers", metavar="L1,L2", help="layers to compress (default: all)")
+
+
+def settings_from(args: argparse.Namespace, model_name: str) -> CompressionSettings:
+    layers = None
+    if args.layers is not None:
+        layers = tuple(name.strip() for name in args.layers.split(",") if name.strip())
+    settings = CompressionSettings(
+        prune_threshold=args.prune_threshold,
+        prune_sparsity=args.prune_sparsity,
+        prune_scope=args.prune_scope,
+        prune_structure=args.prune_structure,
+        binarize_threshold=args.binarize_threshold,
+        per_channel=args.per_channel,
+        layers=layers,
+    )
+    return settings.validated(layer_names_for(model_name))
+
+
+def _check_output(path: str) -> Path:
+    out = Path(path)
+    if out.is_dir():
+        raise UsageError(f"--out {path} is a folder; give a file name")
+    return out
+
+
+def _progress(record: dict) -> None:
+    parts = [f"epoch {record['epoch']}", f"loss {record['train_loss']:.4f}"]
+    if "test_accuracy" in record:
+        parts.append(f"test accuracy {100 * record['test_accuracy']:.2f}%")
+    print(", ".join(parts), file=sys.stderr, flush=True)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    out = _check_output(args.out)
+    config = TrainConfig(
+        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size,
+        seed=args.seed, train_subset=args.train_subset,
+    ).validated()  # fmt: skip
+    data = load_dataset(args.dataset)
+    images, labels = subset(data.train_images, data.train_labels, args.train_subset, args.seed)
+    result = train(
+        args.model, images, labels, config, on_epoch=_progress,
+        test_set=(data.test_images, data.test_labels),
+    )  # fmt: skip
+    metadata = {
+        "dataset": args.dataset,
+        "train_config": config_dict(config),
+        "history": result.history,
+        "test_accuracy": result.history[-1]["test_accuracy"],
+        "command": "python -m compression " + " ".join(sys.argv[1:]),
+    }
+    save_checkpoint(out, Checkpoint(args.model, result.state, metadata))
+    print(json.dumps({"out": str(out), "test_accuracy": metadata["test_accuracy"]}))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    checkpoint = load_checkpoint(args.checkpoint)
+    settings = settings_from(args, checkpoint.model_name)
+    data = load_dataset(checkpoint.metadata.get("dataset", "mnist"))
+    report = analyze(
+        checkpoint.model_name, checkpoint.state, settings, data.test_images, data.test_labels
+    )
+    result = report.to_dict()
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(
+            f"{result['model']}: accuracy {100 * result['accuracy']:.2f}%, "
+            f"sparsity {100 * result['sparsity']:.1f}%, "
+            f"{result['size_bytes']['compressed']:,} bytes compressed vs "
+            f"{result['size_bytes']['dense_fp32']:,} dense float32 "
+            f"({result['compression_ratio']:.1f}x)"
+        )
+        print(report.sizes.drop(columns=["shape"]).to_string(index=False))
+    return 0
+
+
+def cmd_finetune(args: argparse.Namespace) -> int:
+    out = _check_output(args.out)
+    checkpoint = load_checkpoint(args.checkpoint)
+    settings = settings_from(args, checkpoint.model_name)
+    config = TrainConfig(
+        epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, seed=args.seed,
+        train_subset=args.train_subset,
+    ).validated()  # fmt: skip
+    dataset = checkpoint.metadata.get("dataset", "mnist")
+    data = load_dataset(dataset)
+    images, labels = subset(data.train_images, data.train_labels, args.train_subset, args.seed)
+    result = finetune(
+        checkpoint.model_name, checkpoint.state, settings, images, labels, config,
+        on_epoch=_progress, test_set=(data.test_images, data.test_labels),
+    )  # fmt: skip
+    metadata = {
+        "dataset": dataset,
+        "train_config": config_dict(config),
+        "history": result.history,
+        "test_accuracy": result.history[-1]["test_accuracy"],
+        "compression": settings.to_dict(),
+        "finetuned_from": checkpoint.metadata,
+        "command": "python -m compression " + " ".join(sys.argv[1:]),
+    }
+    save_checkpoint(out, Checkpoint(checkpoint.model_name, result.state, metadata))
+    print(json.dumps({"out": str(out), "test_accuracy": metadata["test_accuracy"]}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m compression", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add_training_options(sub, epochs: int, lr: float) -> None:
+        sub.add_argument("--epochs", type=_positive_int(), default=epochs)
+        sub.add_argument("--lr", type=_float_in(1e-8, 1.0), default=lr)
+        sub.add_argument("--batch-size", type=_positive_int(), default=128)
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument("--train-subset", type=_positive_int(), metavar="N")
+        sub.add_argument("--out", required=True, metavar="CKPT")
+
+    defaults = TrainConfig()
+    sub = commands.add_parser("train", help="train a model and write a checkpoint")
+    sub.add_argument("--model", choices=sorted(MODELS), default="mlp")
+    sub.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    add_training_options(sub, defaults.epochs, defaults.learning_rate)
+    sub.set_defaults(run=cmd_train)
+
+    sub = commands.add_parser("evaluate", help="accuracy and size of a (compressed) model")
+    sub.add_argument("--checkpoint", required=True, metavar="CKPT")
+    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    add_compression_options(sub)
+    sub.set_defaults(run=cmd_evaluate)
+
+    sub = commands.add_parser("finetune", help="retrain with the compression held fixed")
+    sub.add_argument("--checkpoint", required=True, metavar="CKPT")
+    add_compression_options(sub)
+    add_training_options(sub, 2, 5e-4)
+    sub.set_defaults(run=cmd_finetune)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.run(args)
+    except (UsageError, SettingsError, CheckpointError, DataFileError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written", file=sys.stderr)
+        return 130

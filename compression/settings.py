@@ -1,0 +1,110 @@
+"""One object that describes a compression, and its validation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+PRUNE_SCOPES = ("layer", "global")
+PRUNE_STRUCTURES = ("unstructured", "neurons")
+
+
+class SettingsError(ValueError):
+    """A compression setting is out of range or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class CompressionSettings:
+    """What to do to a trained model. The defaults change nothing.
+
+    Pruning runs first (it decides which weights exist), binarization second
+    (it decides the values of the survivors).
+    """
+
+    # Absolute magnitude cut: keep weights with |W| > prune_threshold (Han et al. 2015).
+    prune_threshold: float | None = None
+    # Or a target fraction of weights to remove, in [0, 1] (like torch's l1_unstructured).
+    prune_sparsity: float | None = None
+    # "layer": the sparsity applies to each layer; "global": one cut across all chosen layers.
+    prune_scope: str = "layer"
+    # "unstructured": single weights; "neurons": whole output rows/filters by L2 norm.
+    prune_structure: str = "unstructured"
+    # Ternary threshold as a multiple of mean|W| of the layer; None = no binarization,
+    # 0 = pure binary sign(W), 0.7 = Ternary Weight Networks.
+    binarize_threshold: float | None = None
+    # One scale per output channel (XNOR-Net) instead of one per tensor.
+    per_channel: bool = False
+    # Which weight layers to compress; None = all of them.
+    layers: tuple[str, ...] | None = None
+
+    @property
+    def prunes(self) -> bool:
+        return self.prune_threshold is not None or self.prune_sparsity is not None
+
+    @property
+    def binarizes(self) -> bool:
+        return self.binarize_threshold is not None
+
+    @property
+    def is_identity(self) -> bool:
+        return not self.prunes and not self.binarizes
+
+    def chosen_layers(self, all_layers: list[str]) -> list[str]:
+        """The compressed layers in forward order."""
+        if self.layers is None:
+            return list(all_layers)
+        return [name for name in all_layers if name in self.layers]
+
+    def validated(self, all_layers: list[str]) -> CompressionSettings:
+        """Return self if every field is in range for a model with ``all_layers``, else raise."""
+        if self.prune_threshold is not None and self.prune_sparsity is not None:
+            raise SettingsError("give a pruning threshold or a target sparsity, not both")
+        if self.prune_threshold is not None and not self.prune_threshold >= 0:
+            raise SettingsError(
+                f"pruning threshold must be >= 0 (an absolute |W|), got {self.prune_threshold}"
+            )
+        if self.prune_sparsity is not None and not 0 <= self.prune_sparsity <= 1:
+            raise SettingsError(
+                f"target sparsity must be between 0 and 1, got {self.prune_sparsity}"
+            )
+        if self.prune_scope not in PRUNE_SCOPES:
+            raise SettingsError(
+                f"prune scope must be one of {PRUNE_SCOPES}, got {self.prune_scope!r}"
+            )
+        if self.prune_structure not in PRUNE_STRUCTURES:
+            raise SettingsError(
+                f"prune structure must be one of {PRUNE_STRUCTURES}, got {self.prune_structure!r}"
+            )
+        if self.prune_structure == "neurons" and self.prune_threshold is not None:
+            raise SettingsError("neuron pruning takes a target sparsity, not an absolute threshold")
+        if self.prune_structure == "neurons" and self.prune_scope == "global":
+            raise SettingsError("neuron pruning works per layer; use prune scope 'layer'")
+        if self.binarize_threshold is not None and not 0 <= self.binarize_threshold <= 10:
+            raise SettingsError(
+                "binarization threshold must be between 0 and 10 (a multiple of mean|W|), "
+                f"got {self.binarize_threshold}"
+            )
+        if self.layers is not None:
+            unknown = [name for name in self.layers if name not in all_layers]
+            if unknown:
+                raise SettingsError(
+                    f"unknown layer {', '.join(unknown)}; this model has {', '.join(all_layers)}"
+                )
+            if not self.layers:
+                raise SettingsError("choose at least one layer to compress")
+        return self
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (layers as a list)."""
+        data = asdict(self)
+        data["layers"] = None if self.layers is None else list(self.layers)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CompressionSettings:
+        """Inverse of :meth:`to_dict`; unknown keys are an error."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise SettingsError(f"unknown compression setting(s): {', '.join(sorted(unknown))}")
+        layers = data.get("layers")
+        return replace(cls(), **{**data, "layers": None if layers is None else tuple(layers)})

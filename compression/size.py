@@ -1,0 +1,181 @@
+"""How many bytes a model takes: dense float32 versus the compact encoding.
+
+The encoding of a layer is read off its weight tensor, so it describes what is
+really there (a checkpoint with baked-in ternary values is counted as ternary):
+
+- values: ``float32`` (32 bits per stored weight), or ``sign`` (1 bit per stored
+  weight) when all nonzero ``|W|`` are equal per tensor or per output channel,
+  plus one float32 scale per tensor or per channel;
+- positions of the nonzero weights, whichever is cheapest:
+  ``dense`` (every weight stored, 0 bits; only if none is zero),
+  ``bitmask`` (1 bit per weight),
+  ``csr`` (a column index per nonzero of 8/16/32 bits by the column count, plus
+  32-bit row pointers: ``w_col * nnz + 32 * (rows + 1)``),
+  ``delta`` (the run of zeros before each nonzero in ``b`` bits, code ``2^b - 1``
+  meaning "skip ``2^b - 1`` zeros, no weight": ``b * (nnz + sum(gap // (2^b - 1)))``,
+  with the best ``b`` per layer, as in Deep Compression's relative indices);
+- biases: float32.
+
+Each part is rounded up to whole bytes: ``ceil(position_bits / 8) + ceil(value_bits / 8)
++ 4 * scales + 4 * biases``. A dense float32 layer costs ``4 * (weights + biases)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+FLOAT_BITS = 32
+DELTA_WIDTHS = range(1, 25)
+
+
+@dataclass(frozen=True)
+class ValueCode:
+    """How the nonzero weights of a layer are stored."""
+
+    kind: str  # "float32" or "sign"
+    bits_per_value: int  # 32 or 1
+    scales: int  # float32 scales stored (0 for float32 values)
+
+
+@dataclass(frozen=True)
+class PositionCode:
+    """How the positions of the nonzero weights are stored."""
+
+    kind: str  # "dense", "bitmask", "csr" or "delta"
+    bits: int  # total bits of the position stream
+    delta_width: int | None = None  # b, for "delta"
+
+
+def value_code(weight: torch.Tensor) -> ValueCode:
+    """``sign`` if every nonzero |W| is equal (per tensor or per output channel), else float32."""
+    magnitudes = weight.detach().abs().reshape(weight.shape[0], -1)
+    nonzero = magnitudes != 0
+    if not bool(nonzero.any()):
+        return ValueCode("sign", 1, 1)
+    row_max = magnitudes.max(dim=1, keepdim=True).values
+    if not bool(((magnitudes == row_max) | ~nonzero).all()):
+        return ValueCode("float32", FLOAT_BITS, 0)
+    row_has = nonzero.any(dim=1)
+    distinct = row_max[row_has].unique()
+    scales = 1 if distinct.numel() == 1 else weight.shape[0]
+    return ValueCode("sign", 1, scales)
+
+
+def csr_index_bits(columns: int) -> int:
+    """Width of a CSR column index: the smallest of 8, 16, 32 bits that holds ``columns``."""
+    return next(width for width in (8, 16, 32) if columns <= 2**width)
+
+
+def zero_runs(flat_nonzero: torch.Tensor) -> torch.Tensor:
+    """Zeros before each nonzero of a flat bool tensor: ``p_i - p_{i-1} - 1``, ``p_{-1} = -1``."""
+    positions = flat_nonzero.nonzero().reshape(-1)
+    previous = torch.cat([positions.new_tensor([-1]), positions[:-1]])
+    return positions - previous - 1
+
+
+def delta_bits(runs: torch.Tensor, width: int) -> int:
+    """Bits of the delta code with ``width``-bit entries (escape = 2^width - 1 zeros)."""
+    escape = 2**width - 1
+    entries = runs.numel() + int((runs // escape).sum())
+    return width * entries
+
+
+def position_codes(weight: torch.Tensor) -> list[PositionCode]:
+    """Every applicable position code of ``weight``, cheapest first."""
+    flat = weight.detach().reshape(-1) != 0
+    count, nonzeros = flat.numel(), int(flat.sum())
+    if nonzeros == count:
+        return [PositionCode("dense", 0)]
+    rows = weight.shape[0]
+    columns = count // rows
+    codes = [
+        PositionCode("bitmask", count),
+        PositionCode("csr", csr_index_bits(columns) * nonzeros + 32 * (rows + 1)),
+    ]
+    runs = zero_runs(flat)
+    codes += [PositionCode("delta", delta_bits(runs, b), b) for b in DELTA_WIDTHS]
+    return sorted(codes, key=lambda code: code.bits)
+
+
+def bytes_of(bits: int) -> int:
+    return math.ceil(bits / 8)
+
+
+def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> dict:
+    """One row of the size table: counts, sparsity, chosen codes and bytes of a layer."""
+    weights = weight.numel()
+    biases = 0 if bias is None else bias.numel()
+    nonzero_weights = int((weight != 0).sum())
+    nonzero_biases = 0 if bias is None else int((bias != 0).sum())
+    values = value_code(weight)
+    positions = position_codes(weight)
+    if values.kind == "float32" and positions[0].kind != "dense":
+        # a float can hold a zero, so storing every weight is a candidate too
+        positions.append(PositionCode("dense", 0))
+
+    def stored(code: PositionCode) -> int:
+        return weights if code.kind == "dense" else nonzero_weights
+
+    position = min(
+        positions, key=lambda code: bytes_of(code.bits) + _value_bytes(values, stored(code))
+    )
+    position_bytes = bytes_of(position.bits)
+    value_bytes = _value_bytes(values, stored(position))
+    scale_bytes = 4 * values.scales
+    weight_bytes = position_bytes + value_bytes + scale_bytes
+    params = weights + biases
+    nonzero = nonzero_weights + nonzero_biases
+    return {
+        "layer": name,
+        "shape": tuple(weight.shape),
+        "params": params,
+        "nonzero_params": nonzero,
+        "sparsity": 1 - nonzero / params,
+        "weight_sparsity": 1 - nonzero_weights / weights,
+        "values": _value_label(values, nonzero_weights, weights),
+        "positions": position.kind,
+        "delta_width": position.delta_width,
+        "scales": values.scales,
+        "bits_per_weight": 8 * weight_bytes / weights,
+        "position_bytes": position_bytes,
+        "value_bytes": value_bytes,
+        "scale_bytes": scale_bytes,
+        "bias_bytes": 4 * biases,
+        "dense_fp32_bytes": 4 * params,
+        "compressed_bytes": weight_bytes + 4 * biases,
+    }
+
+
+def _value_bytes(values: ValueCode, stored: int) -> int:
+    return bytes_of(values.bits_per_value * stored)
+
+
+def _value_label(values: ValueCode, nonzero: int, count: int) -> str:
+    if values.kind == "float32":
+        return "float32"
+    return "binary" if nonzero == count else "ternary"
+
+
+def size_table(state: dict[str, torch.Tensor], layers: list[str]) -> pd.DataFrame:
+    """A row per weight layer (see :func:`layer_size`), in forward order."""
+    rows = [layer_size(name, state[f"{name}.weight"], state.get(f"{name}.bias")) for name in layers]
+    return pd.DataFrame(rows)
+
+
+def size_summary(table: pd.DataFrame) -> dict:
+    """Totals of a size table: parameters, sparsity, bytes and ratio dense/compressed."""
+    params = int(table["params"].sum())
+    nonzero = int(table["nonzero_params"].sum())
+    dense = int(table["dense_fp32_bytes"].sum())
+    compressed = int(table["compressed_bytes"].sum())
+    return {
+        "params": params,
+        "nonzero_params": nonzero,
+        "sparsity": 1 - nonzero / params if params else 0.0,
+        "size_bytes": {"dense_fp32": dense, "compressed": compressed},
+        "compression_ratio": dense / compressed if compressed else float("inf"),
+    }
