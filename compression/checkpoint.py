@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,10 +43,17 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600 files
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def checkpoint_bytes(checkpoint: Checkpoint) -> bytes:
@@ -87,21 +93,17 @@ def load_checkpoint(source: Path | bytes, name: str | None = None) -> Checkpoint
         stream = io.BytesIO(path.read_bytes())
     try:
         payload = torch.load(stream, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as error:
+    except Exception as error:  # noqa: BLE001 - weights_only: nothing ran; any failure = unreadable
+        blocked = [line for line in str(error).splitlines() if "GLOBAL" in line]
+        if blocked:
+            raise CheckpointError(
+                f"{label}: refused, the file asks to load code or objects other than tensors "
+                f"and plain data ({blocked[0].strip()[:160]}); nothing in it was run"
+            ) from None
         raise CheckpointError(
-            f"{label}: refused, the file holds objects other than tensors and plain data "
-            f"({_first_line(error)})"
-        ) from None
-    except Exception as error:  # noqa: BLE001 - weights_only: nothing ran, any failure means "unreadable"
-        raise CheckpointError(
-            f"{label}: not a checkpoint file (not a readable PyTorch file: {_first_line(error)})"
+            f"{label}: not a checkpoint file (not a readable PyTorch file of tensors and data)"
         ) from None
     return _validated(payload, label)
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:160] if text else type(error).__name__
 
 
 def _validated(payload: object, label: str) -> Checkpoint:

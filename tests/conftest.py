@@ -1,0 +1,40 @@
+"""Shared fixtures: the real MNIST (loaded once) and a tiny trained mlp."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from compression.data import load_dataset, subset
+from compression.train import TrainConfig, train
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    return load_dataset("mnist")
+
+
+@pytest.fixture(scope="session")
+def small_train(mnist):
+    """2,000 training images: enough for a model well above chance in a second."""
+    return subset(mnist.train_images, mnist.train_labels, 2000, seed=0)
+
+
+@pytest.fixture(scope="session")
+def small_test(mnist):
+    return subset(mnist.test_images, mnist.test_labels, 1000, seed=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_mlp_state(small_train):
+    """An mlp trained for three epochs on 2,000 images (read-only: tests must not change it)."""
+    images, labels = small_train
+    return train("mlp", images, labels, TrainConfig(epochs=3, seed=0)).state
+
+
+@pytest.fixture
+def random_mlp_state():
+    torch.manual_seed(123)
+    from compression.models import build_model
+
+    return {k: v.detach().clone() for k, v in build_model("mlp", seed=7).state_dict().items()}
