@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -59,14 +60,21 @@ class Report:
         }
 
 
-_MODULES: dict[str, nn.Module] = {}
+_THREAD_MODULES = threading.local()
 
 
 def module_for(model_name: str) -> nn.Module:
-    """One stateless module per architecture, used only with ``functional_call``."""
-    if model_name not in _MODULES:
-        _MODULES[model_name] = build_model(model_name, seed=0).eval()
-    return _MODULES[model_name]
+    """A module of the architecture to run with ``functional_call``, one per thread.
+
+    ``functional_call`` swaps the module's tensors for the duration of a call, so a
+    module must not be shared between threads (Streamlit runs each session in its own).
+    """
+    modules = getattr(_THREAD_MODULES, "modules", None)
+    if modules is None:
+        modules = _THREAD_MODULES.modules = {}
+    if model_name not in modules:
+        modules[model_name] = build_model(model_name, seed=0).eval()
+    return modules[model_name]
 
 
 def analyze(

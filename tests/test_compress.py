@@ -95,3 +95,22 @@ def test_settings_round_trip_through_a_plain_dict():
     assert CompressionSettings.from_dict(settings.to_dict()) == settings
     with pytest.raises(SettingsError, match="unknown compression setting"):
         CompressionSettings.from_dict({"prune_amount": 0.5})
+
+
+def test_concurrent_sessions_each_get_their_own_answer(random_mlp_state, mnist):
+    """Streamlit serves sessions on threads; analyses running at once must not mix."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from compression.report import analyze
+
+    images, labels = mnist.test_images[:2000], mnist.test_labels[:2000]
+    sparsities = [0.0, 0.5, 0.9, 0.99] * 4
+
+    def loss_of(sparsity):
+        settings = CompressionSettings(prune_sparsity=sparsity)
+        return analyze("mlp", random_mlp_state, settings, images, labels).evaluation.loss
+
+    alone = {s: loss_of(s) for s in set(sparsities)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(loss_of, sparsities))
+    assert together == [alone[s] for s in sparsities]
