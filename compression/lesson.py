@@ -1,0 +1,230 @@
+"""The Learn page's live numbers: each formula, evaluated on the user's current weights.
+
+Every function is pure (weights and settings in, a small table out) and uses the
+same code as the explorer (``binarize``, ``threshold_for_sparsity``), so the numbers
+a student reads next to a formula are the ones the sliders act on. The prose lives
+in ``docs/learn/*.md``; :data:`LESSONS` lists it in reading order.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from .binarize import binarize, binarize_ste
+from .compress import weight_key
+from .data import PROJECT_ROOT
+from .prune import threshold_for_sparsity
+
+LEARN_DIR = PROJECT_ROOT / "docs" / "learn"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One section of the Learn page: a title and its markdown file."""
+
+    key: str  # stable id, also the file stem
+    title: str
+
+    @property
+    def path(self) -> Path:
+        return LEARN_DIR / f"{self.key}.md"
+
+
+LESSONS = (
+    Lesson("binarization", "Binarization: one bit per weight"),
+    Lesson("straight_through", "Training through sign(): the straight-through estimator"),
+    Lesson("ternary", "Ternary weights: a band of zeros"),
+    Lesson("pruning", "Magnitude pruning"),
+    Lesson("sparse_speed", "Why a sparse model is not automatically faster"),
+    Lesson("pictures", "Reading the pictures"),
+)
+
+
+def lesson_markdown(key: str) -> str:
+    """The markdown text of a lesson (LaTeX between ``$`` signs)."""
+    lessons = {lesson.key: lesson for lesson in LESSONS}
+    if key not in lessons:
+        raise ValueError(f"unknown lesson {key!r}; choose one of {', '.join(lessons)}")
+    return lessons[key].path.read_text(encoding="utf-8")
+
+
+def layer_scales(state: dict[str, torch.Tensor], layers: Sequence[str]) -> pd.DataFrame:
+    """Per layer: ``a = mean|W|``, the scale of binary ``W_b = a * sign(W)``, and max|W|."""
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        _, scale = binarize(weight, threshold=0.0)
+        rows.append(
+            {
+                "layer": layer,
+                "params": weight.numel(),
+                "mean_abs": float(scale),  # = a
+                "max_abs": float(weight.abs().max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ternary_band(
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    threshold: float,
+    keep_masks: dict[str, torch.Tensor] | None = None,
+) -> pd.DataFrame:
+    """Per layer: the band ``delta = t * mean|W|`` and how many weights it sets to 0.
+
+    With ``keep_masks`` (pruning) the mean runs over kept weights and pruned ones are
+    not counted as zeroed by the band. ``scale`` is ``a`` over the weights left nonzero.
+    """
+    keep_masks = keep_masks or {}
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        keep = keep_masks.get(layer, torch.ones_like(weight, dtype=torch.bool))
+        quantized, scale = binarize(weight, threshold, keep=keep)
+        kept = int(keep.sum())
+        zeroed = int((keep & (quantized == 0)).sum())
+        rows.append(
+            {
+                "layer": layer,
+                "band": threshold * float((weight.abs() * keep).sum()) / max(kept, 1),
+                "considered": kept,
+                "zeroed": zeroed,
+                "zeroed_fraction": zeroed / kept if kept else 0.0,
+                "scale": float(scale),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+STE_EXAMPLE_WEIGHTS = (-1.6, -0.7, -0.05, 0.3, 0.9, 1.2)
+STE_EXAMPLE_UPSTREAM = (0.5, -1.0, 2.0, 1.0, -0.5, 1.5)  # dL/dW_b, picked by hand
+
+
+def straight_through_example(
+    weights: Sequence[float] = STE_EXAMPLE_WEIGHTS,
+    upstream: Sequence[float] = STE_EXAMPLE_UPSTREAM,
+) -> pd.DataFrame:
+    """A worked example of the straight-through estimator, computed two ways.
+
+    Forward ``W_b = a * sign(W)`` with ``a = mean|W|``; backward through autograd on
+    ``L = sum(g * W_b)`` (so ``dL/dW_b = g``) next to the formula ``g * 1{|W| <= 1}``.
+    """
+    weight = torch.tensor(weights, dtype=torch.float32, requires_grad=True)
+    gradient_in = torch.tensor(upstream, dtype=torch.float32)
+    if weight.shape != gradient_in.shape:
+        raise ValueError("give as many upstream gradients as weights")
+    forward = binarize_ste(weight)
+    (forward * gradient_in).sum().backward()
+    passes = weight.detach().abs() <= 1
+    return pd.DataFrame(
+        {
+            "w": weight.detach().numpy(),
+            "w_b": forward.detach().numpy(),
+            "upstream_grad": gradient_in.numpy(),
+            "passes": passes.numpy(),
+            "grad_autograd": weight.grad.numpy(),
+            "grad_formula": (gradient_in * passes).numpy(),
+        }
+    )
+
+
+def pruning_thresholds(
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    sparsity: float,
+    scope: str = "layer",
+) -> pd.DataFrame:
+    """Per layer: the |W| cut that removes the fraction ``sparsity`` and what it removes.
+
+    ``scope="layer"``: the round(s * n)-th smallest |W| of each layer;
+    ``scope="global"``: one cut over all the layers' weights together.
+    """
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"sparsity must be between 0 and 1, got {sparsity}")
+    if scope not in ("layer", "global"):
+        raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
+    weights = {layer: state[weight_key(layer)].detach() for layer in layers}
+    shared_cut = threshold_for_sparsity(list(weights.values()), sparsity)
+    rows = []
+    for layer, weight in weights.items():
+        cut = shared_cut if scope == "global" else threshold_for_sparsity([weight], sparsity)
+        removed = int((weight.abs() <= cut).sum()) if sparsity > 0 else 0
+        rows.append(
+            {
+                "layer": layer,
+                "threshold": cut,
+                "params": weight.numel(),
+                "removed": removed,
+                "removed_fraction": removed / weight.numel(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _median_seconds(run: Callable[[], object], repeats: int, calls: int) -> float:
+    """Median over ``repeats`` blocks of the mean time of one call in a block of ``calls``."""
+    run()  # warm-up: first-call allocations are not what we measure
+    blocks = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            run()
+        blocks.append((time.perf_counter() - start) / calls)
+    return sorted(blocks)[len(blocks) // 2]
+
+
+def csr_bytes(nonzeros: int, rows: int) -> int:
+    """Bytes torch's CSR tensor holds: float32 values, int64 column indices and row pointers."""
+    return 4 * nonzeros + 8 * nonzeros + 8 * (rows + 1)
+
+
+def sparse_matmul_timings(
+    sparsities: Sequence[float] = (0.0, 0.5, 0.9, 0.95, 0.99),
+    shape: tuple[int, int] = (300, 784),
+    batch: int = 1,
+    repeats: int = 5,
+    calls: int = 20,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Time ``W @ X`` with W dense and with W in CSR form, on this CPU, now.
+
+    W has ``shape`` (default: fc1 of ``mlp``, 300x784) with the smallest-|W| fraction
+    ``s`` set to 0; X is (784, batch). ``csr_vs_dense = csr_seconds / dense_seconds``:
+    above 1 the sparse product is slower. Also checks both give the same result.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    rows_, cols = shape
+    dense_weight = torch.randn(rows_, cols, generator=generator)
+    inputs = torch.randn(cols, batch, generator=generator)
+    table = []
+    for sparsity in sparsities:
+        cut = threshold_for_sparsity([dense_weight], sparsity)
+        weight = dense_weight * (dense_weight.abs() > cut) if sparsity > 0 else dense_weight
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "sparse CSR support is in beta"
+            csr_weight = weight.to_sparse_csr()
+            if not torch.allclose(csr_weight @ inputs, weight @ inputs, atol=1e-4, rtol=1e-4):
+                raise RuntimeError("CSR and dense products differ; the timing would be moot")
+            dense_s = _median_seconds(lambda w=weight: w @ inputs, repeats, calls)
+            csr_s = _median_seconds(lambda w=csr_weight: w @ inputs, repeats, calls)
+        nonzeros = int((weight != 0).sum())
+        table.append(
+            {
+                "sparsity": 1 - nonzeros / weight.numel(),
+                "batch": batch,
+                "dense_us": dense_s * 1e6,
+                "csr_us": csr_s * 1e6,
+                "csr_vs_dense": csr_s / dense_s,
+                "dense_bytes": 4 * weight.numel(),
+                "csr_bytes": csr_bytes(nonzeros, rows_),
+            }
+        )
+    return pd.DataFrame(table)
