@@ -191,7 +191,7 @@ def sparse_matmul_timings(
     shape: tuple[int, int] = (300, 784),
     batch: int = 1,
     repeats: int = 5,
-    calls: int = 20,
+    calls: int = 10,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Time ``W @ X`` with W dense and with W in CSR form, on this CPU, now.
