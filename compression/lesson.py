@@ -17,10 +17,11 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .binarize import binarize, binarize_ste
-from .compress import weight_key
+from .binarize import TWN_THRESHOLD, binarize, binarize_ste
+from .compress import prune_masks, weight_key
 from .data import PROJECT_ROOT
 from .prune import threshold_for_sparsity
+from .settings import CompressionSettings
 
 LEARN_DIR = PROJECT_ROOT / "docs" / "learn"
 
@@ -167,6 +168,80 @@ def pruning_thresholds(
             }
         )
     return pd.DataFrame(rows)
+
+
+def removed_by_threshold(
+    state: dict[str, torch.Tensor], layers: Sequence[str], threshold: float
+) -> pd.DataFrame:
+    """Per layer: how many weights an absolute cut ``|W| <= threshold`` removes."""
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        removed = int((weight.abs() <= threshold).sum())
+        rows.append(
+            {
+                "layer": layer,
+                "threshold": float(threshold),
+                "params": weight.numel(),
+                "removed": removed,
+                "removed_fraction": removed / weight.numel(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
+
+
+@dataclass(frozen=True)
+class LiveExample:
+    """A lesson's table computed on the user's weights, and one line saying what it shows."""
+
+    table: pd.DataFrame
+    caption: str
+
+
+def live_example(
+    key: str,
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    settings: CompressionSettings | None = None,
+) -> LiveExample | None:
+    """The table that sits next to lesson ``key``; None for lessons without one.
+
+    ``layers`` are the layers the user compresses (``settings.chosen_layers(all)``).
+    ``sparse_speed`` has none here: timing is slow, so the page runs
+    :func:`sparse_matmul_timings` on request. ``settings`` None means no compression.
+    """
+    settings = CompressionSettings() if settings is None else settings
+    if key == "binarization":
+        return LiveExample(layer_scales(state, layers), "a = mean|W| of each layer of your model")
+    if key == "straight_through":
+        return LiveExample(straight_through_example(), "six hand-picked weights, a = mean|w|")
+    if key == "ternary":
+        t = settings.binarize_threshold
+        caption = (
+            f"at your threshold t = {t:g}" if t is not None
+            else f"at t = {TWN_THRESHOLD} (binarization is off; the Ternary Weight Networks value)"
+        )  # fmt: skip
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings)
+        table = ternary_band(state, layers, TWN_THRESHOLD if t is None else t, masks)
+        return LiveExample(table, caption)
+    if key == "pruning":
+        if settings.prune_threshold is not None:
+            table = removed_by_threshold(state, layers, settings.prune_threshold)
+            return LiveExample(table, f"at your threshold |W| <= {settings.prune_threshold:g}")
+        sparsity = settings.prune_sparsity
+        chosen = EXAMPLE_SPARSITY if sparsity is None else sparsity
+        scope = settings.prune_scope
+        caption = (
+            f"at your sparsity {chosen:.0%}, scope {scope}" if sparsity is not None
+            else f"at sparsity {chosen:.0%}, scope {scope} (pruning is off)"
+        )  # fmt: skip
+        return LiveExample(pruning_thresholds(state, layers, chosen, scope), caption)
+    if key in {lesson.key for lesson in LESSONS}:
+        return None
+    raise ValueError(f"unknown lesson {key!r}")
 
 
 def _median_seconds(run: Callable[[], object], repeats: int, calls: int) -> float:

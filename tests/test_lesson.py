@@ -146,3 +146,33 @@ def test_every_lesson_has_text_with_its_formulas():
             assert fragment.lower() in text.lower(), (lesson.key, fragment)
     with pytest.raises(ValueError, match="unknown lesson"):
         lesson_markdown("quantum")
+
+
+def test_live_examples_follow_the_users_settings(state):
+    from compression.lesson import live_example
+
+    off = CompressionSettings()
+    assert live_example("binarization", state, LAYERS, off).table.equals(
+        layer_scales(state, LAYERS)
+    )
+    ternary = live_example("ternary", state, LAYERS, CompressionSettings(binarize_threshold=1.2))
+    assert "t = 1.2" in ternary.caption
+    assert ternary.table.equals(ternary_band(state, LAYERS, 1.2))
+    assert "binarization is off" in live_example("ternary", state, LAYERS, off).caption
+
+    by_sparsity = live_example("pruning", state, ["fc2"], CompressionSettings(prune_sparsity=0.25))
+    assert by_sparsity.table["removed"].tolist() == [round(0.25 * 30000)]
+    assert "25%" in by_sparsity.caption
+    by_cut = live_example("pruning", state, ["fc3"], CompressionSettings(prune_threshold=0.05))
+    expected = int((state["fc3.weight"].abs() <= 0.05).sum())
+    assert by_cut.table["removed"].tolist() == [expected]
+
+    # A pruned model: the ternary band is measured on the weights pruning kept.
+    both = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.7)
+    assert live_example("ternary", state, LAYERS, both).table["considered"].tolist() == [
+        state[f"{layer}.weight"].numel() - round(0.5 * state[f"{layer}.weight"].numel())
+        for layer in LAYERS
+    ]
+    assert live_example("sparse_speed", state, LAYERS) is None
+    with pytest.raises(ValueError, match="unknown lesson"):
+        live_example("astrology", state, LAYERS)
