@@ -99,3 +99,9 @@ def test_gallery_figure_shows_the_broken_test_images_with_captions():
     np.testing.assert_allclose(mosaic[:28, :28], images[1, 0].numpy(), rtol=1e-6)
     np.testing.assert_allclose(mosaic[:28, 29:57], images[4, 0].numpy(), rtol=1e-6)
     assert "3 examples" in figure.layout.title.text
+
+
+def test_an_empty_gallery_still_draws():
+    gallery = misclassified_gallery(LABELS, LABELS, LABELS)
+    figure = gallery_figure(torch.rand(8, 1, 28, 28), gallery, ["a", "b", "c"])
+    assert figure.layout.title.text.startswith("0 examples")
