@@ -295,6 +295,7 @@ def sparse_matmul_timings(
             {
                 "sparsity": 1 - nonzeros / weight.numel(),
                 "batch": batch,
+                "threads": torch.get_num_threads(),
                 "dense_us": dense_s * 1e6,
                 "csr_us": csr_s * 1e6,
                 "csr_vs_dense": csr_s / dense_s,
