@@ -50,14 +50,10 @@ def main() -> int:
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    tables = [
-        sparse_matmul_timings(
-            sparsities=_numbers(args.sparsities, float), batch=batch,
-            repeats=args.repeats, calls=args.calls,
-        )
-        for batch in _numbers(args.batches, int)
-    ]  # fmt: skip
-    table = pd.concat(tables, ignore_index=True)
+    table = sparse_matmul_timings(
+        sparsities=_numbers(args.sparsities, float), batches=_numbers(args.batches, int),
+        repeats=args.repeats, calls=args.calls,
+    )  # fmt: skip
     print(
         f"CPU: {_cpu_name()}; torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
         f"W is 300x784 float32, median of {args.repeats} blocks of {args.calls} products"

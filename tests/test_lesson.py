@@ -121,12 +121,13 @@ def test_csr_bytes_match_what_torch_allocates():
 
 def test_sparse_timing_table_measures_each_sparsity():
     table = sparse_matmul_timings(
-        sparsities=(0.0, 0.9), shape=(30, 40), batch=2, repeats=1, calls=2
+        sparsities=(0.0, 0.9), shape=(30, 40), batches=(1, 3), repeats=1, calls=2
     )
-    assert table["sparsity"].tolist() == pytest.approx([0.0, 0.9])
+    assert table["sparsity"].tolist() == pytest.approx([0.0, 0.9, 0.0, 0.9])
+    assert table["batch"].tolist() == [1, 1, 3, 3]
     assert (table["dense_us"] > 0).all() and (table["csr_us"] > 0).all()
     np.testing.assert_allclose(table["csr_vs_dense"], table["csr_us"] / table["dense_us"])
-    assert table["csr_bytes"].tolist() == [csr_bytes(1200, 30), csr_bytes(120, 30)]
+    assert table["csr_bytes"].tolist() == [csr_bytes(1200, 30), csr_bytes(120, 30)] * 2
 
 
 def test_every_lesson_has_text_with_its_formulas():
@@ -173,6 +174,20 @@ def test_live_examples_follow_the_users_settings(state):
         state[f"{layer}.weight"].numel() - round(0.5 * state[f"{layer}.weight"].numel())
         for layer in LAYERS
     ]
-    assert live_example("sparse_speed", state, LAYERS) is None
+    assert live_example("pictures", state, LAYERS) is None
     with pytest.raises(ValueError, match="unknown lesson"):
         live_example("astrology", state, LAYERS)
+
+
+def test_recorded_benchmark_is_complete_and_self_consistent():
+    from compression.lesson import live_example, recorded_sparse_timings
+
+    table = recorded_sparse_timings()
+    assert set(table["batch"]) == {1, 256}
+    assert {0.0, 0.5, 0.9, 0.99} <= set(table["sparsity"].round(6))
+    np.testing.assert_allclose(table["csr_vs_dense"], table["csr_us"] / table["dense_us"])
+    nonzeros = ((1 - table["sparsity"]) * 300 * 784).round().astype(int)
+    assert table["csr_bytes"].tolist() == [csr_bytes(int(n), 300) for n in nonzeros]
+    assert (table["dense_bytes"] == 4 * 300 * 784).all()
+    shown = live_example("sparse_speed", {}, [])
+    assert shown.table.equals(table) and "bench/sparse_speed.py" in shown.caption
