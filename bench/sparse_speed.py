@@ -7,7 +7,8 @@ Usage (from the project root):
 
 Prints a markdown table: median time per product with W dense (zeros included) and
 with W in CSR form, their ratio (above 1: CSR is slower) and the bytes each holds.
-The Learn page explains the numbers (docs/learn/sparse_speed.md).
+The Learn page explains the numbers (docs/learn/sparse_speed.md) and shows the table
+written by `python bench/sparse_speed.py --csv docs/learn/sparse_speed.csv`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compression.lesson import sparse_matmul_timings
+from compression.sparse_speed import sparse_matmul_timings
 
 
 def _cpu_name() -> str:

@@ -9,17 +9,17 @@ import torch
 from compression.compress import compress
 from compression.lesson import (
     LESSONS,
-    csr_bytes,
     layer_scales,
     lesson_markdown,
+    live_example,
     pruning_thresholds,
-    sparse_matmul_timings,
     straight_through_example,
     ternary_band,
 )
 from compression.models import build_model
 from compression.prune import sparsity_mask
 from compression.settings import CompressionSettings
+from compression.sparse_speed import csr_bytes, recorded_sparse_timings, sparse_matmul_timings
 
 LAYERS = ["fc1", "fc2", "fc3"]
 
@@ -150,8 +150,6 @@ def test_every_lesson_has_text_with_its_formulas():
 
 
 def test_live_examples_follow_the_users_settings(state):
-    from compression.lesson import live_example
-
     off = CompressionSettings()
     assert live_example("binarization", state, LAYERS, off).table.equals(
         layer_scales(state, LAYERS)
@@ -180,8 +178,6 @@ def test_live_examples_follow_the_users_settings(state):
 
 
 def test_recorded_benchmark_is_complete_and_self_consistent():
-    from compression.lesson import live_example, recorded_sparse_timings
-
     table = recorded_sparse_timings()
     assert set(table["batch"]) == {1, 256}
     assert {0.0, 0.5, 0.9, 0.99} <= set(table["sparsity"].round(6))
