@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -129,7 +130,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "train_config": config_dict(config),
         "history": result.history,
         "test_accuracy": result.history[-1]["test_accuracy"],
-        "command": "python -m compression " + " ".join(sys.argv[1:]),
+        "command": "python -m compression " + shlex.join(getattr(args, "argv", sys.argv[1:])),
     }
     save_checkpoint(out, Checkpoint(args.model, result.state, metadata))
     print(json.dumps({"out": str(out), "test_accuracy": metadata["test_accuracy"]}))
@@ -180,7 +181,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         "test_accuracy": result.history[-1]["test_accuracy"],
         "compression": settings.to_dict(),
         "finetuned_from": checkpoint.metadata,
-        "command": "python -m compression " + " ".join(sys.argv[1:]),
+        "command": "python -m compression " + shlex.join(getattr(args, "argv", sys.argv[1:])),
     }
     save_checkpoint(out, Checkpoint(checkpoint.model_name, result.state, metadata))
     print(json.dumps({"out": str(out), "test_accuracy": metadata["test_accuracy"]}))
@@ -224,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.argv = sys.argv[1:] if argv is None else list(argv)  # recorded in checkpoints
         return args.run(args)
     except (UsageError, SettingsError, CheckpointError, DataFileError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,9 +1,13 @@
-"""Image classification data sets in IDX format (MNIST), verified and decoded once.
+"""Image classification data sets in IDX format (MNIST, Fashion-MNIST), verified and decoded once.
 
 The four gzipped IDX files of a data set live in one folder, next to a
 ``RAW_SHA256SUMS`` file that lists the SHA-256 of each *decompressed* file.
 Loading checks every file against its sum, so a missing, truncated or altered
 file fails with a message that names it and says how to restore it.
+
+A data set may also be found in other folders (a system package, a torchvision
+download); they are searched in order after the bundled one, and their files are
+checked against the bundled ``RAW_SHA256SUMS`` when they have no list of their own.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ class DatasetSpec:
     folder: Path  # folder with the four .gz files and RAW_SHA256SUMS
     class_names: tuple[str, ...]  # label index -> readable name
     restore_hint: str  # one sentence: how to get the files back
+    other_folders: tuple[Path, ...] = ()  # searched in order when ``folder`` lacks the files
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -58,6 +63,31 @@ DATASETS: dict[str, DatasetSpec] = {
         folder=DATA_ROOT / "mnist",
         class_names=tuple(str(d) for d in range(10)),
         restore_hint="restore the bundled files with `git checkout -- data/mnist/`",
+    ),
+    "fashion-mnist": DatasetSpec(
+        name="fashion-mnist",
+        title="Fashion-MNIST clothing images (Zalando)",
+        folder=DATA_ROOT / "fashion-mnist",
+        class_names=(
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
+        restore_hint=(
+            "restore the bundled files with `git checkout -- data/fashion-mnist/`, "
+            "or install them with `apt-get install dataset-fashion-mnist`"
+        ),
+        other_folders=(
+            Path("/usr/share/datasets/fashion-mnist"),  # Debian package dataset-fashion-mnist
+            DATA_ROOT / "FashionMNIST" / "raw",  # torchvision.datasets.FashionMNIST(root="data")
+        ),
     ),
 }
 
@@ -118,18 +148,45 @@ def read_idx_file(path: Path, expected_sha256: str | None, restore_hint: str) ->
     return np.frombuffer(raw, dtype=np.uint8, offset=header_end).reshape(dims)
 
 
+def _has_all_files(folder: Path) -> bool:
+    return all((folder / gz_name).is_file() for gz_name in SPLIT_FILES.values())
+
+
+def locate_dataset(name: str) -> Path:
+    """The first folder of the data set's search order that holds all four IDX files.
+
+    When none does, the bundled folder, so that loading names the missing file.
+    """
+    spec = DATASETS[name]
+    found = [f for f in (spec.folder, *spec.other_folders) if _has_all_files(f)]
+    return found[0] if found else spec.folder
+
+
+def missing_dataset_note(name: str) -> str | None:
+    """None when the data set's files are on this machine, else how to get them."""
+    spec = DATASETS[name]
+    if any(_has_all_files(f) for f in (spec.folder, *spec.other_folders)):
+        return None
+    return f"{spec.title} is not on this machine; {spec.restore_hint}."
+
+
 @functools.lru_cache(maxsize=4)
 def load_dataset(name: str = "mnist", folder: Path | None = None) -> Dataset:
     """Load and verify a data set once per process; later calls return the same tensors.
 
     Images are scaled to [0, 1] (pixel / 255) with shape (N, 1, 28, 28).
     Callers must treat the returned tensors as read-only: they are shared.
+    Without ``folder`` the files come from :func:`locate_dataset`'s search order.
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
     spec = DATASETS[name]
-    folder = spec.folder if folder is None else Path(folder)
-    sums = read_checksums(folder / SUMS_FILE)
+    folder = locate_dataset(name) if folder is None else Path(folder)
+    has_own_sums = (folder / SUMS_FILE).is_file() or folder == spec.folder
+    sums_path = (folder if has_own_sums else spec.folder) / SUMS_FILE
+    if not sums_path.is_file():
+        raise DataFileError(f"checksum list {sums_path} is missing; {spec.restore_hint}.")
+    sums = read_checksums(sums_path)
     arrays = {}
     for split, gz_name in SPLIT_FILES.items():
         arrays[split] = read_idx_file(
