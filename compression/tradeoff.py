@@ -36,7 +36,7 @@ TRADEOFF_COLUMNS = (
 )  # fmt: skip
 PRUNE_METHODS = ("prune-sparsity", "prune-threshold")
 DEFAULT_PRUNE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
-DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.35, 0.7, 1.0)
+DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
 
 
 def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndarray:
