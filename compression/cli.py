@@ -19,6 +19,7 @@ from .data import DATASETS, DataFileError, load_dataset, subset
 from .models import MODELS, layer_names_for
 from .report import analyze
 from .settings import CompressionSettings, SettingsError
+from .sweep import SWEEP_METHODS, SweepSpec, parse_values, run_sweep, sweep_csv, write_sweep_csv
 from .train import TrainConfig, config_dict, finetune, train
 
 
@@ -99,10 +100,10 @@ def settings_from(args: argparse.Namespace, model_name: str) -> CompressionSetti
     return settings.validated(layer_names_for(model_name))
 
 
-def _check_output(path: str) -> Path:
+def _check_output(path: str, option: str = "--out") -> Path:
     out = Path(path)
     if out.is_dir():
-        raise UsageError(f"--out {path} is a folder; give a file name")
+        raise UsageError(f"{option} {path} is a folder; give a file name")
     return out
 
 
@@ -188,6 +189,28 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    values = parse_values(args.values, args.method)
+    out = None if args.csv == "-" else _check_output(args.csv, "--csv")
+    checkpoint = load_checkpoint(args.checkpoint)
+    base = settings_from(args, checkpoint.model_name)
+    spec = SweepSpec(args.method, values, args.per_layer, base)
+    spec.validated(layer_names_for(checkpoint.model_name))
+    data = load_dataset(checkpoint.metadata.get("dataset", "mnist"))
+    table = run_sweep(
+        checkpoint.model_name, checkpoint.state, spec, data.test_images, data.test_labels,
+        on_point=lambda progress: print(
+            f"{progress.done}/{progress.total} {progress.label}", file=sys.stderr, flush=True
+        ),
+    )  # fmt: skip
+    if out is None:
+        print(sweep_csv(table), end="")
+    else:
+        write_sweep_csv(table, out)
+        print(table.to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m compression", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -218,6 +241,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_compression_options(sub)
     add_training_options(sub, 2, 5e-4)
     sub.set_defaults(run=cmd_finetune)
+
+    sub = commands.add_parser("sweep", help="accuracy and size over a list of values (CSV)")
+    sub.add_argument("--checkpoint", required=True, metavar="CKPT")
+    sub.add_argument("--method", required=True, choices=sorted(SWEEP_METHODS))
+    sub.add_argument("--values", required=True, metavar="V1,V2,...", help="values to sweep")
+    sub.add_argument("--per-layer", action="store_true", help="one layer at a time, others fixed")
+    sub.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write ('-': stdout)")
+    add_compression_options(sub)
+    sub.set_defaults(run=cmd_sweep)
     return parser
 
 

@@ -1,0 +1,173 @@
+"""Evaluate many weight sets that differ only from one layer on, computing what comes before once.
+
+A chain model is ``f(x) = g_L(h_L(x))``: ``h_L`` runs everything before weight layer ``L``
+(its prefix) and ``g_L`` runs ``L`` and everything after it (its suffix). When the weights
+of the layers before ``L`` do not change between evaluations, ``a = h_L(x)`` is the same
+every time; it is computed once and only ``g_L(a)`` is run per weight set.
+
+The split is read off the model's own ``forward`` with ``torch.fx`` (no per-model code),
+so it serves ``mlp`` and ``cnn`` alike. ``g_L(h_L(x))`` performs the very same operations
+on the very same tensors as ``f(x)``, batch by batch, so logits, predictions and loss are
+bitwise those of :func:`compression.train.evaluate`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import fx, nn
+from torch.func import functional_call
+
+from .models import build_model, weight_layer_names
+from .train import Evaluation
+
+EVALUATION_BATCH = 10_000  # the batch of compression.train.evaluate: same batches, same sums
+
+
+class ForwardSplit:
+    """Pieces of a traced model between the inputs of its weight layers."""
+
+    def __init__(self, module: nn.Module):
+        self._traced = fx.symbolic_trace(module)
+        self._nodes = list(self._traced.graph.nodes)
+        self._segments: dict[tuple[str | None, str | None], fx.GraphModule] = {}
+
+    def _layer_call(self, layer: str) -> fx.Node:
+        calls = [node for node in self._nodes if node.op == "call_module" and node.target == layer]
+        if len(calls) != 1:
+            raise ValueError(f"layer {layer!r} must be called exactly once, found {len(calls)}")
+        call = calls[0]
+        if len(call.args) != 1 or call.kwargs or not isinstance(call.args[0], fx.Node):
+            raise ValueError(f"layer {layer!r} must take one activation as its only input")
+        return call
+
+    def comes_before(self, first: str, second: str) -> bool:
+        """True if ``first`` runs before ``second`` in the forward pass."""
+        return self._nodes.index(self._layer_call(first)) < self._nodes.index(
+            self._layer_call(second)
+        )
+
+    def segment(self, start: str | None, end: str | None) -> fx.GraphModule:
+        """From the input of ``start`` to the input of ``end``.
+
+        ``start=None``: from the model's input; ``end=None``: to the model's output.
+        """
+        if (start, end) not in self._segments:
+            self._segments[start, end] = self._build_segment(start, end)
+        return self._segments[start, end]
+
+    def prefix(self, layer: str) -> fx.GraphModule:
+        """``h_L``: the model's input -> the input of ``layer``."""
+        return self.segment(None, layer)
+
+    def suffix(self, layer: str) -> fx.GraphModule:
+        """``g_L``: the input of ``layer`` -> the model's output (``layer`` included)."""
+        return self.segment(layer, None)
+
+    def _build_segment(self, start: str | None, end: str | None) -> fx.GraphModule:
+        graph, copies, first = fx.Graph(), {}, 0
+        if start is not None:
+            call = self._layer_call(start)
+            copies[call.args[0]] = graph.placeholder("activation")
+            first = self._nodes.index(call)
+        stop = len(self._nodes) if end is None else self._nodes.index(self._layer_call(end))
+        if stop <= first:
+            raise ValueError(f"layer {end!r} does not come after {start!r}")
+
+        def copied(old: fx.Node) -> fx.Node:
+            if old not in copies:
+                raise ValueError(
+                    f"the layers after {start!r} also read {old.name!r}, computed before "
+                    "it; the model is not a chain at this layer"
+                )
+            return copies[old]
+
+        for node in self._nodes[first:stop]:
+            copies[node] = graph.node_copy(node, copied)
+        if end is not None:
+            graph.output(copied(self._layer_call(end).args[0]))
+        segment = fx.GraphModule(self._traced, graph)
+        segment.graph.eliminate_dead_code()  # drop nodes the segment's output does not need
+        segment.recompile()
+        return segment
+
+
+def _run(module: fx.GraphModule, state: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    """``module(x)`` with the weights of ``state`` it uses (functionally, nothing changed)."""
+    names = module.state_dict().keys()
+    return functional_call(module, {name: state[name] for name in names}, (x,))
+
+
+class ReusingEvaluator:
+    """Accuracy and loss of weight sets that agree with ``reference_state`` before a layer.
+
+    ``evaluate(state, layer)`` equals ``compression.train.evaluate(model, state, images,
+    labels)`` bit for bit, provided every tensor of the layers before ``layer`` in
+    ``state`` equals the one in ``reference_state`` (checked). The input of ``layer`` is
+    computed from ``reference_state`` once and kept until another layer is asked for;
+    the input of a later layer is then computed from it, not from the images again.
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        reference_state: dict[str, torch.Tensor],
+        images: torch.Tensor,
+        labels: torch.Tensor,
+    ):
+        module = build_model(model_name, seed=0).eval()  # private: no other caller swaps it
+        self.layers = weight_layer_names(module)
+        self._split = ForwardSplit(module)
+        self._reference = reference_state
+        self._images, self._labels = images, labels
+        self._cached_layer: str | None = None
+        self._cached_inputs: list[torch.Tensor] = []  # one (B, ...) activation per batch
+
+    def _batches(self) -> range:
+        return range(0, len(self._labels), EVALUATION_BATCH)
+
+    def _layer_inputs(self, layer: str) -> list[torch.Tensor]:
+        """Input of ``layer`` per batch: from the cached input of an earlier layer if any."""
+        if self._cached_layer == layer:
+            return self._cached_inputs
+        earlier = self._cached_layer is not None and self._split.comes_before(
+            self._cached_layer, layer
+        )
+        sources = self._cached_inputs if earlier else self._image_batches()
+        segment = self._split.segment(self._cached_layer if earlier else None, layer)
+        with torch.inference_mode():
+            inputs = [_run(segment, self._reference, source) for source in sources]
+        self._cached_layer, self._cached_inputs = layer, inputs
+        return inputs
+
+    def _image_batches(self) -> list[torch.Tensor]:
+        return [self._images[start : start + EVALUATION_BATCH] for start in self._batches()]
+
+    def _check_prefix_unchanged(self, state: dict[str, torch.Tensor], layer: str) -> None:
+        for name in self._split.prefix(layer).state_dict():
+            if not torch.equal(state[name], self._reference[name]):
+                raise ValueError(
+                    f"{name} differs from the reference weights, so the activations "
+                    f"before {layer!r} cannot be reused"
+                )
+
+    def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> Evaluation:
+        """Test ``state``, running only ``layer`` and the layers after it.
+
+        accuracy = mean(argmax f(x) == y), loss = mean cross-entropy, reduced batch by
+        batch exactly as :func:`compression.train.evaluate` does.
+        """
+        self._check_prefix_unchanged(state, layer)
+        suffix = self._split.suffix(layer)
+        total_loss, predictions = 0.0, []
+        with torch.inference_mode():
+            for start, activation in zip(self._batches(), self._layer_inputs(layer), strict=True):
+                logits = _run(suffix, state, activation)
+                target = self._labels[start : start + EVALUATION_BATCH]
+                total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
+                predictions.append(logits.argmax(dim=1))
+        predicted = torch.cat(predictions)
+        return Evaluation(
+            accuracy=float((predicted == self._labels).float().mean()),
+            loss=total_loss / len(self._labels),
+            predictions=predicted,
+        )
