@@ -1,7 +1,13 @@
-"""Compression Explorer: the home page (placeholder until the explorer UI lands)."""
+"""Compression Explorer: ``streamlit run app.py``. Sets the page up and hands over to a page.
+
+The home page is ``home.py``; the others are the numbered files in ``pages/``.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Compression Explorer", layout="wide")
-st.title("Compression Explorer")
-st.write("Train a small MNIST network, then binarize and prune it and watch accuracy and size.")
+from ui.navigation import HOME, icon_for, page_files
+
+st.set_page_config(page_title="Compression Explorer", page_icon="🗜️", layout="wide")
+home = st.Page(HOME, title="Home", icon=icon_for("Home"), default=True)
+pages = [st.Page(path, title=title, icon=icon_for(title)) for path, title in page_files()]
+st.navigation([home, *pages]).run()

@@ -1,0 +1,59 @@
+"""Home: what binarization and pruning are, real digits, and the model in use."""
+
+import streamlit as st
+
+from compression import plots
+from compression.models import MODEL_TITLES
+from ui import format as fmt
+from ui import state, widgets
+from ui.navigation import icon_for
+
+baseline, reference = widgets.start_page()
+
+st.title("Compression Explorer")
+st.markdown(
+    "See a neural network shrink. A small network reads handwritten digits; two classic "
+    "tricks make it smaller, and every chart shows what that costs.\n"
+    "- **Binarization** stores each weight as one of two values, **±a**: 1 bit instead of "
+    "32. A threshold can also send small weights to **0** (ternary weights: 0, ±a).\n"
+    "- **Pruning** removes the weights with the smallest magnitude |W|: a zero needs no "
+    "value, only its position.\n\n"
+    "Move a slider and the accuracy on all 10,000 test images, the size in bytes and the "
+    "weight histograms follow at once."
+)
+
+metrics = st.columns(4)
+metrics[0].metric("Model", baseline.model_name.upper(), help=MODEL_TITLES[baseline.model_name])
+metrics[1].metric(
+    widgets.BASELINE_ACCURACY,
+    fmt.accuracy(reference.accuracy),
+    help="Share of the 10,000 MNIST test images classified correctly.",
+)
+metrics[2].metric(
+    widgets.DENSE_SIZE,
+    fmt.kilobytes(reference.dense_bytes),
+    help=f"{fmt.exact_bytes(reference.dense_bytes)}: every parameter as a 32-bit float.",
+)
+metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
+
+digits, model = st.columns([3, 2], gap="large")
+with digits:
+    pixels, labels = state.sample_digits(36)
+    st.plotly_chart(
+        plots.digit_grid(pixels, labels, columns=12, title="Real MNIST test digits", width=680),
+        key="home.digits",
+    )
+    st.caption("28 × 28 grey-scale images from the test set, each under its true label.")
+with model:
+    st.subheader(f"In use: {baseline.title}")
+    st.caption(baseline.note)
+    st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
+    st.markdown("**Where to go**")
+    for page, text in (
+        ("Train", "train your own baseline on the CPU, with live curves"),
+        ("Binarize", "1-bit and ternary weights, the threshold band on the histograms"),
+        ("Prune", "remove small weights by a magnitude cut or a target sparsity"),
+        ("Combine", "prune and binarize together: what each contributes"),
+    ):
+        number = {"Train": 1, "Binarize": 2, "Prune": 3, "Combine": 4}[page]
+        st.page_link(f"pages/{number}_{page}.py", label=f"{page}: {text}", icon=icon_for(page))
