@@ -36,24 +36,24 @@ metrics[2].metric(
 )
 metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
 
-digits, model = st.columns([3, 2], gap="large")
-with digits:
-    pixels, labels = state.sample_digits(36)
-    st.plotly_chart(
-        plots.digit_grid(pixels, labels, columns=12, title="Real MNIST test digits", width=680),
-        key="home.digits",
-    )
-    st.caption("28 × 28 grey-scale images from the test set, each under its true label.")
+pixels, labels = state.sample_digits(36)
+st.plotly_chart(
+    plots.digit_grid(pixels, labels, columns=18, title="Real MNIST test digits", width=860),
+    key="home.digits",
+)
+st.caption("28 × 28 grey-scale images from the test set, each under its true label.")
+
+model, links = st.columns(2, gap="large")
 with model:
     st.subheader(f"In use: {baseline.title}")
     st.caption(baseline.note)
     st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
-    st.markdown("**Where to go**")
-    for page, text in (
-        ("Train", "train your own baseline on the CPU, with live curves"),
-        ("Binarize", "1-bit and ternary weights, the threshold band on the histograms"),
-        ("Prune", "remove small weights by a magnitude cut or a target sparsity"),
-        ("Combine", "prune and binarize together: what each contributes"),
+with links:
+    st.subheader("Where to go")
+    for number, page, text in (
+        (1, "Train", "train your own baseline, with live curves"),
+        (2, "Binarize", "1-bit and ternary weights"),
+        (3, "Prune", "remove the smallest weights"),
+        (4, "Combine", "both, and what each contributes"),
     ):
-        number = {"Train": 1, "Binarize": 2, "Prune": 3, "Combine": 4}[page]
         st.page_link(f"pages/{number}_{page}.py", label=f"{page}: {text}", icon=icon_for(page))

@@ -67,7 +67,12 @@ def settle(page: Page, timeout: float = 120) -> None:
         if not running:
             break
         time.sleep(0.5)
-    time.sleep(2.5)  # Plotly draws after the data arrives
+    charts = page.locator("[data-testid='stPlotlyChart']")
+    while time.monotonic() < deadline:  # Plotly draws after the data arrives
+        if charts.count() == page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count():
+            break
+        time.sleep(0.5)
+    time.sleep(1.5)
     if page.locator("[data-testid='stException']").count():
         raise RuntimeError(f"{page.url} shows an exception")
 
@@ -104,7 +109,7 @@ def main() -> int:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             page.goto(base + "/")
-            shoot(page, out / "home.png", 1000)
+            shoot(page, out / "home.png", 1150)
 
             page.goto(base + "/Train")
             shoot(page, out / "train.png", 1050)

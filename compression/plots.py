@@ -232,9 +232,10 @@ def sparsity_bars(sizes: pd.DataFrame, title: str = "Weights removed per layer")
 
 
 def _with_total(sizes: pd.DataFrame) -> pd.DataFrame:
-    total = sizes.select_dtypes("number").sum()
-    total["layer"] = "total"
-    return pd.concat([sizes, total.to_frame().T], ignore_index=True)
+    """The layer rows of a size table plus a "total" row of their byte counts."""
+    columns = ["dense_fp32_bytes", "compressed_bytes"]
+    total = pd.DataFrame([{"layer": "total", **{c: int(sizes[c].sum()) for c in columns}}])
+    return pd.concat([sizes[["layer", *columns]], total], ignore_index=True)
 
 
 def size_bars(sizes: pd.DataFrame, title: str = "Size: float32 vs compressed") -> go.Figure:

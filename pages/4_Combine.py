@@ -17,7 +17,8 @@ st.markdown(
     "Pruning decides **which** weights exist; binarization decides the **values** of the "
     "survivors (±a, or 0 inside the band). The chart below compares four models: the "
     "baseline, each step alone, and both together, so you can see what each one buys in "
-    "bytes and what it costs in accuracy."
+    "bytes and what it costs in accuracy. Note that a zero is not free: its position must "
+    "be stored too, so pruning a 1-bit layer saves bytes only at high sparsity."
 )
 
 

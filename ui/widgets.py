@@ -115,22 +115,22 @@ def binarize_ui(page: str) -> dict:
         "of those others. t = 0: pure binary, 1 bit per weight (BinaryConnect). "
         f"t = {TWN}: the ternary rule of Ternary Weight Networks.",
     )
-    toggle, binary, ternary = st.columns([2, 1, 1], vertical_alignment="center")
-    per_channel = toggle.toggle(
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
+    for value, label in ((0.0, "binary"), (TWN, "ternary")):
+        row.button(
+            f"{label}: t = {value:g}",
+            key=f"{page}.preset.{label}",
+            on_click=_set_value,
+            args=(f"{page}.binarize", value),
+            help=f"Set the threshold to {value:g}.",
+        )
+    per_channel = row.toggle(
         "One scale per output channel",
         value=False,
         key=f"{page}.per_channel",
         persist_state=KEEP,
         help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
     )
-    for column, value, label in ((binary, 0.0, "binary"), (ternary, TWN, "ternary")):
-        column.button(
-            f"{label} (t = {value:g})",
-            key=f"{page}.preset.{label}",
-            on_click=_set_value,
-            args=(f"{page}.binarize", value),
-            help=f"Set the threshold to {value:g}.",
-        )
     return {"binarize_threshold": threshold, "per_channel": per_channel}
 
 
