@@ -83,6 +83,40 @@ def split_histogram(
     return kept, zeroed
 
 
+@dataclass(frozen=True)
+class WeightProfile:
+    """What a layer's histogram needs that depends on the baseline weights only.
+
+    Computed once per baseline, it turns every later histogram into one ``bincount``.
+    """
+
+    edges: np.ndarray  # (bins + 1,) see histogram_edges
+    view: float  # see view_reach
+    bin_of: np.ndarray  # (weights,) int16: the bin of each weight, in flattened order
+    counts: np.ndarray  # (bins,) weights per bin
+
+    def split(self, stays: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+        """(kept, zeroed) counts per bin, like :func:`split_histogram`."""
+        bins = len(self.counts)
+        kept = np.bincount(self.bin_of[stays.reshape(-1).numpy()], minlength=bins)
+        return kept, self.counts - kept
+
+
+def weight_profile(weight: torch.Tensor) -> WeightProfile:
+    """Bins of a layer's weights: ``np.histogram``'s rule (last bin closed) over its edges."""
+    values = weight.detach().reshape(-1).numpy()
+    edges = histogram_edges(weight, bin_count(values.size))
+    bins = len(edges) - 1
+    bin_of = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, bins - 1)
+    bin_of = bin_of.astype(np.int16)
+    return WeightProfile(edges, view_reach(weight), bin_of, np.bincount(bin_of, minlength=bins))
+
+
+def weight_profiles(state: dict[str, torch.Tensor], layers: list[str]) -> dict[str, WeightProfile]:
+    """A :class:`WeightProfile` per layer of ``layers``."""
+    return {name: weight_profile(state[weight_key(name)]) for name in layers}
+
+
 def ternary_band(
     weight: torch.Tensor, threshold: float, per_channel: bool, keep: torch.Tensor | None
 ) -> torch.Tensor:
@@ -117,15 +151,21 @@ def layer_views(
     baseline: dict[str, torch.Tensor],
     compressed: CompressedModel,
     layers: list[str],
+    profiles: dict[str, WeightProfile] | None = None,
 ) -> list[LayerView]:
-    """A :class:`LayerView` per layer of ``layers``: ``baseline`` against ``compressed``."""
+    """A :class:`LayerView` per layer of ``layers``: ``baseline`` against ``compressed``.
+
+    ``profiles`` (from :func:`weight_profiles` of ``baseline``) saves re-binning the
+    baseline on every call; without it they are computed here.
+    """
+    profiles = profiles if profiles is not None else weight_profiles(baseline, layers)
     settings = compressed.settings
     views = []
     for name in layers:
         real = baseline[weight_key(name)].detach()
         result = compressed.state[weight_key(name)]
-        edges = histogram_edges(real, bin_count(real.numel()))
-        kept, zeroed = split_histogram(real, result != 0, edges)
+        profile = profiles[name]
+        kept, zeroed = profile.split(result != 0)
         keep = compressed.keep_masks.get(name)
         band = scale = None
         if name in compressed.scales:
@@ -135,19 +175,21 @@ def layer_views(
             scales = compressed.scales[name].reshape(-1)
             used = scales[scales > 0]
             scale = _span(used) if used.numel() else (0.0, 0.0)
+        zero = int(zeroed.sum())
+        positive = int((result > 0).sum())
         views.append(
             LayerView(
                 name=name,
-                edges=edges,
-                view=view_reach(real),
+                edges=profile.edges,
+                view=profile.view,
                 kept=kept,
                 zeroed=zeroed,
                 prune_cut=None if keep is None else prune_cut(real, keep, settings),
                 band=band,
                 scale=scale,
-                negative=int((result < 0).sum()),
-                zero=int((result == 0).sum()),
-                positive=int((result > 0).sum()),
+                negative=result.numel() - zero - positive,
+                zero=zero,
+                positive=positive,
             )
         )
     return views

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import torch
 
-from .inspect import LayerView, bits_per_weight, layer_views
+from .inspect import LayerView, WeightProfile, bits_per_weight, layer_views
 from .models import weight_layer_names
 from .report import analyze, module_for
 from .settings import CompressionSettings
@@ -56,8 +56,12 @@ def measure(
     settings: CompressionSettings,
     images: torch.Tensor,
     labels: torch.Tensor,
+    profiles: dict[str, WeightProfile] | None = None,
 ) -> Measurement:
-    """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer."""
+    """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
+
+    ``profiles``: :func:`compression.inspect.weight_profiles` of ``state``, if at hand.
+    """
     report = analyze(model_name, state, settings, images, labels)
     layers = weight_layer_names(module_for(model_name))
     chosen = report.settings.chosen_layers(layers)
@@ -70,7 +74,7 @@ def measure(
         summary=report.summary,
         compressed_layers=tuple(chosen),
         bits_per_weight=bits_per_weight(report.sizes, chosen),
-        layers=tuple(layer_views(state, report.compressed, layers)),
+        layers=tuple(layer_views(state, report.compressed, layers, profiles)),
     )
 
 

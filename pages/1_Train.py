@@ -9,7 +9,7 @@ from ui import format as fmt
 from ui import state, widgets
 from ui.training import LiveTraining
 
-baseline, reference = widgets.start_page()
+baseline, reference = widgets.start_page("Train")
 
 st.title("Train a baseline")
 st.markdown(

@@ -8,7 +8,7 @@ from ui import state, widgets
 
 PAGE = "binarize"
 
-baseline, reference = widgets.start_page()
+baseline, reference = widgets.start_page("Binarize")
 
 st.title("Binarize")
 st.markdown(

@@ -8,7 +8,7 @@ from ui import state, widgets
 
 PAGE = "prune"
 
-baseline, reference = widgets.start_page()
+baseline, reference = widgets.start_page("Prune")
 
 st.title("Prune")
 st.markdown(

@@ -10,7 +10,7 @@ from ui import state, widgets
 
 PAGE = "combine"
 
-baseline, reference = widgets.start_page()
+baseline, reference = widgets.start_page("Combine")
 
 st.title("Prune and binarize together")
 st.markdown(

@@ -7,7 +7,6 @@ import torch
 from app_driver import (
     PAGES,
     ROOT,
-    TIMEOUT,
     exact_size,
     metric_help,
     metrics,
@@ -16,7 +15,6 @@ from app_driver import (
     problems,
     slider,
 )
-from streamlit.testing.v1 import AppTest
 
 from compression.checkpoint import load_checkpoint
 from ui import state
@@ -41,12 +39,6 @@ def test_each_page_runs_without_exceptions_from_a_cold_start(page):
     app = open_app(page)
     assert not problems(app)
     assert app.title, "the page shows its title"
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_each_page_file_also_runs_on_its_own(page):
-    app = AppTest.from_file(ROOT / page, default_timeout=TIMEOUT).run()
-    assert not problems(app)
 
 
 def test_moving_the_pruning_slider_up_raises_sparsity_and_lowers_size():

@@ -18,6 +18,7 @@ from compression.inspect import (
     sample_digits,
     split_histogram,
     ternary_band,
+    weight_profile,
 )
 from compression.measure import contribution_table, measure, split_settings
 from compression.models import build_model, layer_names_for
@@ -50,6 +51,20 @@ def test_split_histogram_counts_every_weight_once_by_its_fate():
     kept, zeroed = split_histogram(weight, stays, edges)
     assert kept.tolist() == [1, 0, 0, 2]
     assert zeroed.tolist() == [0, 1, 2, 0]
+
+
+def test_weight_profile_bins_like_numpy_histogram(state):
+    for name in LAYERS:
+        weight = state[f"{name}.weight"]
+        profile = weight_profile(weight)
+        stays = weight.abs() > 0.02
+        kept, zeroed = profile.split(stays)
+        expected_kept, expected_zeroed = split_histogram(weight, stays, profile.edges)
+        np.testing.assert_array_equal(kept, expected_kept)
+        np.testing.assert_array_equal(zeroed, expected_zeroed)
+        assert profile.counts.sum() == weight.numel()
+        assert profile.edges[-1] == pytest.approx(float(weight.abs().max()))
+        assert 0 < profile.view <= profile.edges[-1]
 
 
 def test_layer_view_histograms_match_a_numpy_count_of_zeroed_weights(state):

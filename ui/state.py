@@ -22,6 +22,7 @@ import torch
 
 from compression.checkpoint import CheckpointError, load_checkpoint
 from compression.data import PROJECT_ROOT, DataFileError, Dataset, load_dataset, subset
+from compression.inspect import WeightProfile, weight_profiles
 from compression.inspect import sample_digits as _sample_digits
 from compression.measure import Measurement, measure, split_settings
 from compression.models import MODEL_TITLES, layer_names_for
@@ -238,12 +239,24 @@ def adopt_trained(
     return baseline
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile]:
+    """Histogram bins of a baseline's weights, computed once and shared (read-only)."""
+    return weight_profiles(_baseline.state, _baseline.layers)
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _measure(baseline_key: str, settings_json: str, _baseline: Baseline) -> Measurement:
     data = _dataset()
     settings = CompressionSettings.from_dict(json.loads(settings_json))
+    profiles = _profiles(baseline_key, _baseline)
     return measure(
-        _baseline.model_name, _baseline.state, settings, data.test_images, data.test_labels
+        _baseline.model_name,
+        _baseline.state,
+        settings,
+        data.test_images,
+        data.test_labels,
+        profiles,
     )
 
 

@@ -19,9 +19,11 @@ from compression.train import TrainConfig, finetune
 
 from . import format as fmt
 from . import state
+from .navigation import sidebar_menu
 from .state import Baseline, FinetuneOutcome
 from .training import LiveTraining
 
+APP_TITLE = "Compression Explorer"
 KEEP = "session"  # persist_state of every compression widget
 TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
 
@@ -75,8 +77,14 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
         )
 
 
-def start_page() -> tuple[Baseline, Measurement]:
-    """What every page does first: data, this person's baseline and its sidebar."""
+def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measurement]:
+    """What every page does first: its set-up, the menu, data, this person's baseline."""
+    st.set_page_config(
+        page_title=title if title == APP_TITLE else f"{title} · {APP_TITLE}",
+        page_icon=icon,
+        layout="wide",
+    )
+    sidebar_menu()
     state.dataset()
     baseline = state.current_baseline()
     reference = state.reference(baseline)
