@@ -16,196 +16,25 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import palette
-from .inspect import LayerView
+from .plot_style import KILOBYTE, styled
+from .weight_plot import weight_histograms
 
-KILOBYTE = 1000  # bytes; sizes are shown in KB with the exact count on hover
-_FONT = {"size": 13}
-_MARGIN = {"l": 60, "r": 20, "t": 70, "b": 50}
+__all__ = [
+    "KILOBYTE",
+    "configuration_bars",
+    "digit_grid",
+    "digit_mosaic",
+    "recovery_curve",
+    "size_bars",
+    "size_breakdown_bars",
+    "sparsity_bars",
+    "training_curves",
+    "weight_histograms",
+]
 
 
 def _layout(fig: go.Figure, title: str, height: int, legend: bool = True) -> go.Figure:
-    """Title top left, legend in a row under the plot, the same margins and font everywhere."""
-    bottom = 110 if legend else _MARGIN["b"]
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        height=height,
-        margin={**_MARGIN, "b": bottom},
-        font=_FONT,
-        legend={
-            "orientation": "h",
-            "yanchor": "top",
-            "y": -70 / max(height - _MARGIN["t"] - bottom, 1),
-            "x": 0,
-            "xanchor": "left",
-        },
-        bargap=0.15,
-        showlegend=legend,
-    )
-    return fig
-
-
-def _grid(count: int, columns: int) -> tuple[int, int]:
-    columns = max(1, min(columns, count))
-    return math.ceil(count / columns), columns
-
-
-# --- weight histograms -------------------------------------------------------------------
-
-
-def _cell(index: int, columns: int) -> dict:
-    return {"row": index // columns + 1, "col": index % columns + 1}
-
-
-def _share(count: int, total: int) -> str:
-    return f"{100 * count / total:.0f}%" if total else "0%"
-
-
-def _draw_cut(fig: go.Figure, view: LayerView, cell: dict, first: bool) -> None:
-    cut = view.prune_cut
-    fig.add_vrect(x0=-cut, x1=cut, fillcolor=palette.THRESHOLD_FILL, line_width=0, **cell)
-    for sign in (-1, 1):
-        fig.add_vline(
-            x=sign * cut,
-            line={"color": palette.THRESHOLD, "dash": "dash", "width": 2},
-            name="pruning cut |W| = T",
-            legendgroup="cut",
-            showlegend=first and sign > 0,
-            **cell,
-        )
-    fig.add_annotation(
-        x=cut,
-        y=1,
-        yref="y domain",
-        text=f"cut {cut:.3g}",
-        showarrow=False,
-        xanchor="left",
-        yanchor="top",
-        font={"color": palette.THRESHOLD, "size": 11},
-        **cell,
-    )
-
-
-def _draw_band(fig: go.Figure, view: LayerView, cell: dict, first: bool) -> None:
-    low, high = view.band
-    if high <= 0:
-        return
-    fig.add_vrect(x0=-high, x1=high, fillcolor=palette.THRESHOLD_FILL, line_width=0, **cell)
-    for sign in (-1, 1):
-        fig.add_vline(
-            x=sign * low,
-            line={"color": palette.THRESHOLD, "dash": "dot", "width": 2},
-            name="ternary band t·mean|W|",
-            legendgroup="band",
-            showlegend=first and sign > 0,
-            **cell,
-        )
-    text = f"band ±{low:.3g}" if math.isclose(low, high) else f"band ±{low:.3g}…{high:.3g}"
-    fig.add_annotation(
-        x=-high,
-        y=1,
-        yref="y domain",
-        text=text,
-        showarrow=False,
-        xanchor="right",
-        yanchor="top",
-        font={"color": palette.THRESHOLD, "size": 11},
-        **cell,
-    )
-
-
-def _draw_levels(fig: go.Figure, view: LayerView, cell: dict, first: bool) -> None:
-    """The values a binarized layer holds: -a, 0 and +a, with the share of weights at each."""
-    low, high = view.scale
-    one_scale = math.isclose(low, high)
-    for sign, count, label in ((-1, view.negative, "−a"), (1, view.positive, "+a")):
-        if not one_scale:
-            x0, x1 = sorted((sign * low, sign * high))
-            fig.add_vrect(
-                x0=x0, x1=x1, fillcolor=palette.COMPRESSED, opacity=0.25, line_width=0, **cell
-            )
-        fig.add_vline(
-            x=sign * high if sign > 0 else sign * low,
-            line={"color": palette.COMPRESSED, "width": 3},
-            name="binarized values 0, ±a",
-            legendgroup="levels",
-            showlegend=first and sign > 0,
-            **cell,
-        )
-        value = f"{sign * high:+.3g}" if one_scale else "per channel"
-        fig.add_annotation(
-            x=sign * (high if sign > 0 else low),
-            y=0.86,
-            yref="y domain",
-            text=f"{label} = {value}<br>{_share(count, view.weights)}",
-            showarrow=False,
-            xanchor="left" if sign > 0 else "right",
-            bgcolor="rgba(255,255,255,0.8)",
-            font={"color": palette.COMPRESSED, "size": 11},
-            **cell,
-        )
-    fig.add_annotation(
-        x=0,
-        y=0.62,
-        yref="y domain",
-        text=f"0<br>{_share(view.zero, view.weights)}",
-        showarrow=False,
-        bgcolor="rgba(255,255,255,0.8)",
-        font={"color": palette.COMPRESSED, "size": 11},
-        **cell,
-    )
-
-
-def weight_histograms(
-    views: Sequence[LayerView], title: str = "Weights per layer", columns: int = 3
-) -> go.Figure:
-    """A histogram of the real weights of each layer, split into kept and zeroed.
-
-    Draws the pruning cut (dashed), the ternary band (dotted, shaded) and the
-    values a binarized layer ends up with (0, ±a, with their share of weights).
-    """
-    rows, columns = _grid(len(views), columns)
-    fig = make_subplots(
-        rows=rows,
-        cols=columns,
-        horizontal_spacing=0.06,
-        vertical_spacing=0.16,
-        subplot_titles=[f"{view.name} · {view.weights:,} weights" for view in views],
-    )
-    for index, view in enumerate(views):
-        cell, first = _cell(index, columns), index == 0
-        centres = (view.edges[:-1] + view.edges[1:]) / 2
-        width = float(view.edges[1] - view.edges[0])
-        for counts, name, colour in (
-            (view.kept, "kept (nonzero)", palette.BASELINE),
-            (view.zeroed, "set to 0", palette.REMOVED),
-        ):
-            fig.add_trace(
-                go.Bar(
-                    x=centres,
-                    y=counts,
-                    width=width,
-                    name=name,
-                    marker_color=colour,
-                    marker_line_width=0,
-                    legendgroup=name,
-                    showlegend=first,
-                    hovertemplate="W ≈ %{x:.3f}: %{y:,} weights<extra>" + name + "</extra>",
-                ),
-                **cell,
-            )
-        if view.prune_cut is not None:
-            _draw_cut(fig, view, cell, first)
-        if view.band is not None:
-            _draw_band(fig, view, cell, first)
-        if view.scale is not None:
-            _draw_levels(fig, view, cell, first)
-        marks = [view.view, view.prune_cut or 0.0]
-        marks += [view.band[1], view.scale[1]] if view.scale is not None else []
-        reach = 1.08 * max(marks)
-        fig.update_xaxes(title_text="real weight value W", range=[-reach, reach], **cell)
-        fig.update_yaxes(title_text="weights per bin" if cell["col"] == 1 else None, **cell)
-    fig.update_layout(barmode="stack")
-    return _layout(fig, title, height=330 * rows + 110)
+    return styled(fig, title, height, legend)
 
 
 # --- size and sparsity -------------------------------------------------------------------

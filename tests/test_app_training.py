@@ -7,6 +7,9 @@ import torch
 from app_driver import ROOT, exact_size, metrics, number, open_app, problems, slider
 
 from compression.checkpoint import load_checkpoint
+from compression.data import load_dataset
+from compression.report import analyze
+from compression.settings import CompressionSettings
 from ui import state
 
 
@@ -57,6 +60,19 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
     shared = state._shipped(str(ROOT / "checkpoints" / "mlp-mnist.pt"), "mlp").state
     on_disk = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
     assert all(torch.equal(shared[k], on_disk[k]) for k in on_disk)
+    # the download is a valid checkpoint whose accuracy is the one shown
+    outcome = app.session_state["finetuned"]["prune"]
+    retrained = load_checkpoint(outcome.checkpoint)
+    data = load_dataset("mnist")
+    report = analyze("mlp", retrained.state, CompressionSettings(), data.test_images,
+                     data.test_labels)  # fmt: skip
+    assert number(shown["Accuracy after retraining"]) == pytest.approx(
+        100 * report.evaluation.accuracy, abs=0.006
+    )
+    assert (retrained.state["fc1.weight"] == 0).sum() >= (on_disk["fc1.weight"].abs() <= 0.08).sum()
+    # moving the slider afterwards says which settings the shown result belongs to
+    slider(app, "Pruning threshold").set_value(0.02).run()
+    assert any("prune |W| ≤ 0.08" in info.value for info in app.info)
 
 
 def test_a_broken_shipped_checkpoint_is_replaced_by_a_starter_model(tmp_path, monkeypatch):

@@ -71,6 +71,7 @@ class FinetuneOutcome:
     history: tuple[dict, ...]
     before: Measurement = field(repr=False)  # the compressed model before retraining
     after: Measurement = field(repr=False)  # the retrained model
+    checkpoint: bytes = field(default=b"", repr=False)  # the retrained model as a file
 
 
 # --- shared, cached -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from compression.data import subset
 from compression.inspect import ThresholdRange, prune_threshold_range
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-from compression.train import TrainConfig, finetune
+from compression.train import TrainConfig, config_dict, finetune
 
 from . import format as fmt
 from . import state
@@ -340,9 +340,20 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
     after = state.measure_state(
         baseline.model_name, result.state, CompressionSettings(layers=settings.layers)
     )
+    metadata = {
+        "dataset": "mnist",
+        "compression": settings.to_dict(),
+        "train_config": config_dict(config),
+        "history": result.history,
+        "test_accuracy": after.accuracy,
+        "finetuned_from": baseline.note,
+    }
+    file = checkpoint_bytes(Checkpoint(baseline.model_name, result.state, metadata))
     state.keep_finetuned(
         page,
-        FinetuneOutcome(baseline.key, settings, result.state, tuple(result.history), before, after),
+        FinetuneOutcome(
+            baseline.key, settings, result.state, tuple(result.history), before, after, file
+        ),
     )
 
 
@@ -350,8 +361,8 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
     reference = state.reference(baseline)
     if outcome.settings != settings:
         st.info(
-            "This result was retrained for other slider settings; press the button to "
-            "retrain for the current ones."
+            f"This result was retrained for other settings ({settings_caption(outcome.settings)}); "
+            "press the button to retrain for the current ones."
         )
     columns = st.columns(3)
     columns[0].metric(
@@ -376,18 +387,9 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
         plots.recovery_curve(outcome.before.accuracy, outcome.history, reference.accuracy),
         key=f"{page}.recovery",
     )
-    checkpoint = Checkpoint(
-        baseline.model_name,
-        outcome.state,
-        {
-            "compression": outcome.settings.to_dict(),
-            "history": list(outcome.history),
-            "test_accuracy": outcome.after.accuracy,
-        },
-    )
     st.download_button(
         "Download the retrained checkpoint",
-        data=checkpoint_bytes(checkpoint),
+        data=outcome.checkpoint,
         file_name=f"{baseline.model_name}-{page}-retrained.pt",
         key=f"{page}.ft_download",
         help="A checkpoint file for `python -m compression evaluate --checkpoint …`.",
