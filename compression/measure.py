@@ -12,10 +12,18 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import torch
 
+from .compress import compress
 from .inspect import LayerView, WeightProfile, bits_per_weight, layer_views
 from .models import weight_layer_names
-from .report import analyze, module_for
+from .report import module_for
 from .settings import CompressionSettings
+from .size import size_summary, size_table
+from .train import evaluate
+
+# Test images per forward pass. 1,000 keeps the activations in cache: on the 2-core
+# machine all 10,000 test images take ~60 ms this way against ~72 ms in one batch
+# (bench/slider_latency.py); the accuracy is the same.
+EVALUATION_BATCH = 1_000
 
 
 @dataclass(frozen=True)
@@ -60,21 +68,25 @@ def measure(
 ) -> Measurement:
     """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
 
-    ``profiles``: :func:`compression.inspect.weight_profiles` of ``state``, if at hand.
+    The same numbers as :func:`compression.report.analyze`. ``profiles``:
+    :func:`compression.inspect.weight_profiles` of ``state``, if at hand.
     """
-    report = analyze(model_name, state, settings, images, labels)
-    layers = weight_layer_names(module_for(model_name))
-    chosen = report.settings.chosen_layers(layers)
+    module = module_for(model_name)
+    layers = weight_layer_names(module)
+    compressed = compress(state, layers, settings)
+    evaluation = evaluate(module, compressed.state, images, labels, EVALUATION_BATCH)
+    sizes = size_table(compressed.state, layers)
+    chosen = compressed.settings.chosen_layers(layers)
     return Measurement(
         model_name=model_name,
-        settings=report.settings,
-        accuracy=report.evaluation.accuracy,
-        loss=report.evaluation.loss,
-        sizes=report.sizes,
-        summary=report.summary,
+        settings=compressed.settings,
+        accuracy=evaluation.accuracy,
+        loss=evaluation.loss,
+        sizes=sizes,
+        summary=size_summary(sizes),
         compressed_layers=tuple(chosen),
-        bits_per_weight=bits_per_weight(report.sizes, chosen),
-        layers=tuple(layer_views(state, report.compressed, layers, profiles)),
+        bits_per_weight=bits_per_weight(sizes, chosen),
+        layers=tuple(layer_views(state, compressed, layers, profiles)),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -22,6 +23,7 @@ from compression.inspect import (
 )
 from compression.measure import contribution_table, measure, split_settings
 from compression.models import build_model, layer_names_for
+from compression.report import analyze
 from compression.settings import CompressionSettings
 from compression.size import size_table
 
@@ -150,6 +152,16 @@ def test_measure_reports_engine_numbers_and_leaves_the_weights_alone(state, test
     with torch.no_grad():
         accuracy = float((logits(test_batch[0]).argmax(1) == test_batch[1]).float().mean())
     assert measured.accuracy == pytest.approx(accuracy)
+
+
+def test_measure_agrees_with_the_cli_report(state, test_batch):
+    settings = CompressionSettings(prune_threshold=0.02, binarize_threshold=0.0)
+    measured = measure("mlp", state, settings, *test_batch)
+    report = analyze("mlp", state, settings, *test_batch)
+    assert measured.accuracy == report.evaluation.accuracy
+    assert measured.loss == pytest.approx(report.evaluation.loss, rel=1e-5)
+    assert measured.summary == report.summary
+    pd.testing.assert_frame_equal(measured.sizes, report.sizes)
 
 
 def test_split_settings_isolates_each_step():
