@@ -7,10 +7,10 @@ import streamlit as st
 from compression import plots
 from compression.models import MODEL_TITLES
 from ui import format as fmt
-from ui import state, widgets
+from ui import page, readouts, state
 from ui.navigation import icon_for, page_path
 
-baseline, reference = widgets.start_page("Compression Explorer", "🗜️")
+baseline, reference = page.start_page("Compression Explorer", "🗜️")
 
 st.title("Compression Explorer")
 st.markdown(
@@ -27,12 +27,12 @@ st.markdown(
 metrics = st.columns(4)
 metrics[0].metric("Model", baseline.model_name.upper(), help=MODEL_TITLES[baseline.model_name])
 metrics[1].metric(
-    widgets.BASELINE_ACCURACY,
+    readouts.BASELINE_ACCURACY,
     fmt.accuracy(reference.accuracy),
     help="Share of the 10,000 MNIST test images classified correctly.",
 )
 metrics[2].metric(
-    widgets.DENSE_SIZE,
+    readouts.DENSE_SIZE,
     fmt.kilobytes(reference.dense_bytes),
     help=f"{fmt.exact_bytes(reference.dense_bytes)}: every parameter as a 32-bit float.",
 )
@@ -52,10 +52,10 @@ with model:
     st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
 with links:
     st.subheader("Where to go")
-    for page, text in (
+    for title, text in (
         ("Train", "train your own baseline, with live curves"),
         ("Binarize", "1-bit and ternary weights"),
         ("Prune", "remove the smallest weights"),
         ("Combine", "both, and what each contributes"),
     ):
-        st.page_link(page_path(page), label=f"{page}: {text}", icon=icon_for(page))
+        st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))

@@ -6,10 +6,10 @@ from compression import plots
 from compression.data import subset
 from compression.train import train
 from ui import format as fmt
-from ui import state, widgets
+from ui import page, state, widgets
 from ui.training import LiveTraining
 
-baseline, reference = widgets.start_page("Train")
+baseline, reference = page.start_page("Train")
 
 st.title("Train a baseline")
 st.markdown(

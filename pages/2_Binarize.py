@@ -4,11 +4,11 @@ import streamlit as st
 
 from compression import plots
 from compression.settings import CompressionSettings
-from ui import state, widgets
+from ui import page, readouts, retrain, state, widgets
 
 PAGE = "binarize"
 
-baseline, reference = widgets.start_page("Binarize")
+baseline, reference = page.start_page("Binarize")
 
 st.title("Binarize")
 st.markdown(
@@ -26,16 +26,16 @@ def explorer() -> None:
         binarize = widgets.binarize_ui(PAGE)
     with controls[1]:
         layers = widgets.layers_ui(baseline, PAGE)
-    if widgets.layers_warning(layers):
+    if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**binarize, layers=layers)
     measured = state.measured(baseline, settings)
 
     metrics = st.columns(4)
-    widgets.accuracy_metric(metrics[0], measured, reference)
-    widgets.size_metric(metrics[1], measured)
-    widgets.bits_metric(metrics[2], measured)
-    widgets.ratio_metric(metrics[3], measured)
+    readouts.accuracy_metric(metrics[0], measured, reference)
+    readouts.size_metric(metrics[1], measured)
+    readouts.bits_metric(metrics[2], measured)
+    readouts.ratio_metric(metrics[3], measured)
 
     st.plotly_chart(
         plots.weight_histograms(
@@ -47,8 +47,8 @@ def explorer() -> None:
     left, right = st.columns(2)
     left.plotly_chart(plots.size_bars(measured.sizes), key=f"{PAGE}.sizes")
     right.plotly_chart(plots.size_breakdown_bars(measured.sizes), key=f"{PAGE}.breakdown")
-    widgets.layer_table(measured)
-    widgets.finetune_ui(PAGE, baseline, settings)
+    readouts.layer_table(measured)
+    retrain.finetune_ui(PAGE, baseline, settings)
 
 
 explorer()

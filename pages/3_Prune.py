@@ -4,11 +4,11 @@ import streamlit as st
 
 from compression import plots
 from compression.settings import CompressionSettings
-from ui import state, widgets
+from ui import page, readouts, retrain, state, widgets
 
 PAGE = "prune"
 
-baseline, reference = widgets.start_page("Prune")
+baseline, reference = page.start_page("Prune")
 
 st.title("Prune")
 st.markdown(
@@ -26,16 +26,16 @@ def explorer() -> None:
         prune = widgets.prune_ui(baseline, PAGE)
     with controls[1]:
         layers = widgets.layers_ui(baseline, PAGE)
-    if widgets.layers_warning(layers):
+    if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**prune, layers=layers)
     measured = state.measured(baseline, settings)
 
     metrics = st.columns(4)
-    widgets.accuracy_metric(metrics[0], measured, reference)
-    widgets.sparsity_metric(metrics[1], measured)
-    widgets.size_metric(metrics[2], measured)
-    widgets.ratio_metric(metrics[3], measured)
+    readouts.accuracy_metric(metrics[0], measured, reference)
+    readouts.sparsity_metric(metrics[1], measured)
+    readouts.size_metric(metrics[2], measured)
+    readouts.ratio_metric(metrics[3], measured)
 
     st.plotly_chart(
         plots.weight_histograms(measured.layers, title="Real weights per layer and the cut"),
@@ -44,8 +44,8 @@ def explorer() -> None:
     left, right = st.columns(2)
     left.plotly_chart(plots.sparsity_bars(measured.sizes), key=f"{PAGE}.sparsity")
     right.plotly_chart(plots.size_bars(measured.sizes), key=f"{PAGE}.sizes")
-    widgets.layer_table(measured)
-    widgets.finetune_ui(PAGE, baseline, settings)
+    readouts.layer_table(measured)
+    retrain.finetune_ui(PAGE, baseline, settings)
 
 
 explorer()

@@ -6,11 +6,11 @@ from compression import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
 from ui import format as fmt
-from ui import state, widgets
+from ui import page, readouts, retrain, state, widgets
 
 PAGE = "combine"
 
-baseline, reference = widgets.start_page("Combine")
+baseline, reference = page.start_page("Combine")
 
 st.title("Prune and binarize together")
 st.markdown(
@@ -32,18 +32,18 @@ def explorer() -> None:
         st.markdown("**2. Binarize the survivors**")
         binarize = widgets.binarize_ui(PAGE)
         layers = widgets.layers_ui(baseline, PAGE)
-    if widgets.layers_warning(layers):
+    if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**prune, **binarize, layers=layers)
     measurements = state.contributions(baseline, settings)
     measured = measurements["pruned + binarized"]
 
     metrics = st.columns(5)
-    widgets.accuracy_metric(metrics[0], measured, reference)
-    widgets.sparsity_metric(metrics[1], measured)
-    widgets.size_metric(metrics[2], measured)
-    widgets.bits_metric(metrics[3], measured)
-    widgets.ratio_metric(metrics[4], measured)
+    readouts.accuracy_metric(metrics[0], measured, reference)
+    readouts.sparsity_metric(metrics[1], measured)
+    readouts.size_metric(metrics[2], measured)
+    readouts.bits_metric(metrics[3], measured)
+    readouts.ratio_metric(metrics[4], measured)
 
     table = contribution_table(measurements)
     st.plotly_chart(plots.configuration_bars(table), key=f"{PAGE}.contributions")
@@ -57,8 +57,8 @@ def explorer() -> None:
     left, right = st.columns(2)
     left.plotly_chart(plots.sparsity_bars(measured.sizes), key=f"{PAGE}.sparsity")
     right.plotly_chart(plots.size_bars(measured.sizes), key=f"{PAGE}.sizes")
-    widgets.layer_table(measured)
-    widgets.finetune_ui(PAGE, baseline, settings)
+    readouts.layer_table(measured)
+    retrain.finetune_ui(PAGE, baseline, settings)
 
 
 explorer()
