@@ -7,6 +7,7 @@ import torch
 from app_driver import (
     PAGES,
     ROOT,
+    TIMEOUT,
     exact_size,
     metric_help,
     metrics,
@@ -15,6 +16,7 @@ from app_driver import (
     problems,
     slider,
 )
+from streamlit.testing.v1 import AppTest
 
 from compression.checkpoint import load_checkpoint
 from ui import state
@@ -152,3 +154,19 @@ def test_the_cnn_baseline_can_be_picked_and_compressed():
         "conv1", "conv2", "fc1", "fc2", "fc3"
     ]  # fmt: skip
     assert number(metrics(app)["Bits per weight"]) == pytest.approx(1.0, abs=0.05)
+
+
+def _measure_negative_threshold():
+    from compression.settings import CompressionSettings
+    from ui import state
+
+    state.measured(state.current_baseline(), CompressionSettings(prune_threshold=-1.0))
+
+
+def test_settings_that_cannot_apply_give_one_message_not_a_traceback():
+    app = AppTest.from_function(_measure_negative_threshold, default_timeout=TIMEOUT).run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "These settings cannot be applied: pruning threshold must be >= 0 (an absolute |W|), "
+        "got -1.0."
+    ]

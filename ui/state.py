@@ -26,7 +26,7 @@ from compression.inspect import WeightProfile, weight_profiles
 from compression.inspect import sample_digits as _sample_digits
 from compression.measure import Measurement, measure, split_settings
 from compression.models import MODEL_TITLES, layer_names_for
-from compression.settings import CompressionSettings
+from compression.settings import CompressionSettings, SettingsError
 from compression.train import TrainConfig, train
 
 from .training import LiveTraining
@@ -262,8 +262,15 @@ def _measure(baseline_key: str, settings_json: str, _baseline: Baseline) -> Meas
 
 
 def measured(baseline: Baseline, settings: CompressionSettings) -> Measurement:
-    """Accuracy, size and layer views of ``baseline`` under ``settings`` (cached)."""
-    settings = settings.validated(baseline.layers)
+    """Accuracy, size and layer views of ``baseline`` under ``settings`` (cached).
+
+    Settings that cannot be applied stop the page with one message, not a traceback.
+    """
+    try:
+        settings = settings.validated(baseline.layers)
+    except SettingsError as error:
+        st.error(f"These settings cannot be applied: {error}.")
+        st.stop()
     return _measure(baseline.key, json.dumps(settings.to_dict(), sort_keys=True), baseline)
 
 
