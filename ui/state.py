@@ -146,6 +146,7 @@ def _train_fallback(model_name: str, reason: str) -> Baseline:
                     FALLBACK_CONFIG,
                     on_step=live.on_step,
                     on_epoch=live.on_epoch,
+                    test_set=(data.test_images, data.test_labels),
                 )
                 live.clear()
                 _FALLBACKS[key] = Baseline(
