@@ -1,7 +1,61 @@
-"""Compression Explorer: the home page (placeholder until the explorer UI lands)."""
+"""Compression Explorer: ``streamlit run app.py``. The home page: what binarization and
+pruning are, real digits, and the model in use. The other pages are the files in ``pages/``.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Compression Explorer", layout="wide")
+from compression import plots
+from compression.models import MODEL_TITLES
+from ui import format as fmt
+from ui import page, readouts, state
+from ui.navigation import icon_for, page_path
+
+baseline, reference = page.start_page("Compression Explorer", "🗜️")
+
 st.title("Compression Explorer")
-st.write("Train a small MNIST network, then binarize and prune it and watch accuracy and size.")
+st.markdown(
+    "See a neural network shrink. A small network reads handwritten digits; two classic "
+    "tricks make it smaller, and every chart shows what that costs.\n"
+    "- **Binarization** stores each weight as one of two values, **±a**: 1 bit instead of "
+    "32. A threshold can also send small weights to **0** (ternary weights: 0, ±a).\n"
+    "- **Pruning** removes the weights with the smallest magnitude |W|: a zero needs no "
+    "value, only its position.\n\n"
+    "Move a slider and the accuracy on all 10,000 test images, the size in bytes and the "
+    "weight histograms follow at once."
+)
+
+metrics = st.columns(4)
+metrics[0].metric("Model", baseline.model_name.upper(), help=MODEL_TITLES[baseline.model_name])
+metrics[1].metric(
+    readouts.BASELINE_ACCURACY,
+    fmt.accuracy(reference.accuracy),
+    help="Share of the 10,000 MNIST test images classified correctly.",
+)
+metrics[2].metric(
+    readouts.DENSE_SIZE,
+    fmt.kilobytes(reference.dense_bytes),
+    help=f"{fmt.exact_bytes(reference.dense_bytes)}: every parameter as a 32-bit float.",
+)
+metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
+
+pixels, labels = state.sample_digits(36)
+st.plotly_chart(
+    plots.digit_grid(pixels, labels, columns=18, title="Real MNIST test digits", width=860),
+    key="home.digits",
+)
+st.caption("28 × 28 grey-scale images from the test set, each under its true label.")
+
+model, links = st.columns(2, gap="large")
+with model:
+    st.subheader(f"In use: {baseline.title}")
+    st.caption(baseline.note)
+    st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
+with links:
+    st.subheader("Where to go")
+    for title, text in (
+        ("Train", "train your own baseline, with live curves"),
+        ("Binarize", "1-bit and ternary weights"),
+        ("Prune", "remove the smallest weights"),
+        ("Combine", "both, and what each contributes"),
+    ):
+        st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))

@@ -1,0 +1,130 @@
+"""One what-if, measured for the explorer: accuracy, bytes and the charts' numbers.
+
+:func:`measure` is the slider path: compress a trained state (left untouched), test
+it on the whole test set, count its bytes and bin its weights. A
+:class:`Measurement` holds only small, picklable data, so it can be cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+import torch
+
+from .compress import compress
+from .inspect import LayerView, WeightProfile, bits_per_weight, layer_views
+from .models import weight_layer_names
+from .report import module_for
+from .settings import CompressionSettings
+from .size import size_summary, size_table
+from .train import evaluate
+
+# Test images per forward pass. 1,000 keeps the activations in cache: on the 2-core
+# machine all 10,000 test images take ~60 ms this way against ~72 ms in one batch
+# (bench/slider_latency.py); the accuracy is the same.
+EVALUATION_BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Accuracy, size and per-layer views of one compressed model."""
+
+    model_name: str
+    settings: CompressionSettings
+    accuracy: float  # fraction of test images classified correctly
+    loss: float  # mean cross-entropy on the test set
+    sizes: pd.DataFrame = field(repr=False)  # compression.size.size_table, one row per layer
+    summary: dict = field(repr=False)  # compression.size.size_summary of ``sizes``
+    compressed_layers: tuple[str, ...] = ()  # the layers the settings touch
+    bits_per_weight: float = 32.0  # over the compressed layers' weights (no biases)
+    layers: tuple[LayerView, ...] = field(default=(), repr=False)
+
+    @property
+    def size_bytes(self) -> int:
+        return self.summary["size_bytes"]["compressed"]
+
+    @property
+    def dense_bytes(self) -> int:
+        return self.summary["size_bytes"]["dense_fp32"]
+
+    @property
+    def sparsity(self) -> float:
+        """Fraction of all parameters (weights and biases) that are 0."""
+        return self.summary["sparsity"]
+
+    @property
+    def compression_ratio(self) -> float:
+        return self.summary["compression_ratio"]
+
+
+def measure(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    settings: CompressionSettings,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    profiles: dict[str, WeightProfile] | None = None,
+) -> Measurement:
+    """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
+
+    The same numbers as :func:`compression.report.analyze`. ``profiles``:
+    :func:`compression.inspect.weight_profiles` of ``state``, if at hand.
+    """
+    module = module_for(model_name)
+    layers = weight_layer_names(module)
+    compressed = compress(state, layers, settings)
+    evaluation = evaluate(module, compressed.state, images, labels, EVALUATION_BATCH)
+    sizes = size_table(compressed.state, layers)
+    chosen = compressed.settings.chosen_layers(layers)
+    return Measurement(
+        model_name=model_name,
+        settings=compressed.settings,
+        accuracy=evaluation.accuracy,
+        loss=evaluation.loss,
+        sizes=sizes,
+        summary=size_summary(sizes),
+        compressed_layers=tuple(chosen),
+        bits_per_weight=bits_per_weight(sizes, chosen),
+        layers=tuple(layer_views(state, compressed, layers, profiles)),
+    )
+
+
+CONFIGURATION_NAMES = ("baseline", "pruned", "binarized", "pruned + binarized")
+
+
+def split_settings(settings: CompressionSettings) -> dict[str, CompressionSettings]:
+    """The four what-ifs that show what pruning and binarization each contribute.
+
+    ``baseline`` changes nothing, ``pruned`` keeps only the pruning part of
+    ``settings``, ``binarized`` only the binarization part, the last is ``settings``.
+    """
+    return {
+        "baseline": CompressionSettings(layers=settings.layers),
+        "pruned": replace(settings, binarize_threshold=None, per_channel=False),
+        "binarized": replace(settings, prune_threshold=None, prune_sparsity=None),
+        "pruned + binarized": settings,
+    }
+
+
+def contribution_table(measurements: dict[str, Measurement]) -> pd.DataFrame:
+    """A row per what-if: accuracy, bytes and their change from the ``baseline`` row.
+
+    ``accuracy_change`` is in fractions (x100 for points); ``size_fraction`` is
+    compressed bytes / baseline bytes.
+    """
+    reference = measurements["baseline"]
+    rows = [
+        {
+            "configuration": name,
+            "accuracy": measured.accuracy,
+            "accuracy_change": measured.accuracy - reference.accuracy,
+            "size_bytes": measured.size_bytes,
+            "size_fraction": measured.size_bytes / reference.size_bytes,
+            "compression_ratio": reference.size_bytes / measured.size_bytes,
+            "sparsity": measured.sparsity,
+            "bits_per_weight": measured.bits_per_weight,
+        }
+        for name, measured in measurements.items()
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,32 @@
+"""The colours of the explorer: one meaning, one colour, on every page and chart.
+
+A colour-blind-safe set (Tableau 10 hues): blue is the trained baseline, orange the
+compressed model, green a model retrained after compression, red marks a threshold.
+"""
+
+from __future__ import annotations
+
+BASELINE = "#4C78A8"  # the float32 model as trained
+COMPRESSED = "#F58518"  # the same model after pruning and/or binarization
+FINETUNED = "#54A24B"  # the compressed model after retraining
+REMOVED = "#BAB0AC"  # weights that became 0 (pruned, or inside the ternary band)
+THRESHOLD = "#E45756"  # a cut or band edge, drawn where it acts
+THRESHOLD_FILL = "rgba(228, 87, 86, 0.12)"  # the region a threshold sends to 0
+TEST = "#B279A2"  # test-set curves in training charts
+TRAIN = "#4C78A8"  # training-set curves in training charts
+
+# The parts of a compressed layer, in the order they are stacked.
+SIZE_PARTS = {
+    "position_bytes": ("positions", "#72B7B2"),
+    "value_bytes": ("values", "#F58518"),
+    "scale_bytes": ("scales", "#EECA3B"),
+    "bias_bytes": ("biases", "#9D755D"),
+}
+
+# One colour per what-if configuration (see compression.measure.split_settings).
+CONFIGURATIONS = {
+    "baseline": BASELINE,
+    "pruned": "#72B7B2",
+    "binarized": "#EECA3B",
+    "pruned + binarized": COMPRESSED,
+}

@@ -1,0 +1,73 @@
+"""Train: pick a model and a recipe, watch it learn, and make it your baseline."""
+
+import streamlit as st
+
+from compression import plots
+from compression.data import subset
+from compression.train import train
+from ui import format as fmt
+from ui import page, state, widgets
+from ui.training import LiveTraining
+
+baseline, reference = page.start_page("Train")
+
+st.title("Train a baseline")
+st.markdown(
+    "Train a network on the MNIST training images, on this computer's CPU. When it "
+    "finishes it becomes **your** baseline: the Binarize, Prune and Combine pages "
+    "compress it. Nobody else sees it, and the shipped models stay as they are."
+)
+
+model_name, config = widgets.train_ui()
+go, stop, _ = st.columns([1, 1, 4])
+start = go.button("Train", type="primary", key="train.go")
+stopped = stop.button("Stop", key="train.stop", help="Stop training; your baseline stays.")
+
+if st.session_state.pop("train.running", False):
+    st.warning("Training stopped before it finished; your baseline is unchanged.")
+if message := st.session_state.pop("train.done", None):
+    st.success(message)
+
+if start and not stopped:
+    data = state.dataset()
+    images, labels = subset(data.train_images, data.train_labels, config.train_subset, config.seed)
+    st.session_state["train.running"] = True  # still set if a click interrupts the run
+    live = LiveTraining(label="Training")
+    try:
+        result = train(
+            model_name,
+            images,
+            labels,
+            config,
+            on_step=live.on_step,
+            on_epoch=live.on_epoch,
+            test_set=(data.test_images, data.test_labels),
+        )
+    except ValueError as error:
+        st.session_state.pop("train.running", None)
+        st.error(f"Training could not start: {error}")
+        st.stop()
+    st.session_state.pop("train.running", None)
+    trained = state.adopt_trained(
+        model_name, result.state, config, result.history, live.step_losses
+    )
+    accuracy = result.history[-1]["test_accuracy"]
+    st.session_state["train.done"] = (
+        f"Trained {trained.title}: {fmt.accuracy(accuracy)} on the test images. "
+        "It is now your baseline on every page."
+    )
+    st.rerun()
+
+st.subheader(f"Training of the baseline in use: {baseline.title}")
+if baseline.history:
+    st.plotly_chart(
+        plots.training_curves(
+            baseline.history,
+            baseline.step_losses,
+            title=f"{baseline.title}: loss and accuracy per epoch",
+        ),
+        key="train.curves",
+    )
+else:
+    st.caption("No training history was stored with this model.")
+st.caption(baseline.note)

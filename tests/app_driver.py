@@ -1,0 +1,52 @@
+"""Helpers to drive the app with Streamlit's AppTest and read what a person would read."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+PAGES = ["pages/1_Train.py", "pages/2_Binarize.py", "pages/3_Prune.py", "pages/4_Combine.py"]
+TIMEOUT = 300  # seconds per script run; generous because the CPU is shared
+
+
+def open_app(page: str | None = None) -> AppTest:
+    """A new session (a new browser tab): open the home page, then ``page`` if given."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    if page is not None:
+        app.switch_page(page).run()
+    return app
+
+
+def problems(app: AppTest) -> list[str]:
+    """Exceptions and error messages on screen (a page that works shows none)."""
+    return [str(e.value) for e in app.exception] + [str(e.value) for e in app.error]
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """{label: shown value} of the metrics in the main area."""
+    return {metric.label: metric.value for metric in app.main.metric}
+
+
+def number(text: str) -> float:
+    """The first number in ``text``: ``"1,066.4 KB"`` -> 1066.4, ``"-0.42 pts"`` -> -0.42."""
+    match = re.search(r"[-+]?\d[\d,]*(?:\.\d+)?", text)
+    if match is None:
+        raise ValueError(f"no number in {text!r}")
+    return float(match.group().replace(",", ""))
+
+
+def metric_help(app: AppTest, label: str) -> str:
+    return next(metric.proto.help for metric in app.main.metric if metric.label == label)
+
+
+def exact_size(app: AppTest) -> int:
+    """The compressed size in bytes, from the hover help of the "Compressed size" metric."""
+    return int(number(metric_help(app, "Compressed size")))
+
+
+def slider(app: AppTest, label_start: str):
+    return next(s for s in app.slider if s.label.startswith(label_start))

@@ -1,0 +1,66 @@
+"""What every page does first: page set-up, the menu, and this person's baseline in the sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compression.measure import Measurement
+
+from . import format as fmt
+from . import state
+from .navigation import sidebar_menu
+from .readouts import BASELINE_ACCURACY, DENSE_SIZE
+from .state import Baseline
+
+APP_TITLE = "Compression Explorer"
+
+
+def _on_pick() -> None:
+    state.select_baseline(st.session_state["baseline.picker"])
+
+
+def baseline_picker() -> None:
+    """A select box of this person's baselines (shipped ones and those they trained)."""
+    choices = state.baseline_choices()
+    st.session_state["baseline.picker"] = state.selected_key()
+    st.selectbox(
+        "Baseline model",
+        options=list(choices),
+        format_func=choices.get,
+        key="baseline.picker",
+        on_change=_on_pick,
+        help="The trained float32 model every page compresses. Train your own on the Train page.",
+    )
+
+
+def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
+    """The baseline in use, its accuracy and size, and a way to switch it."""
+    with st.sidebar:
+        baseline_picker()
+        st.caption(baseline.note)
+        st.metric(
+            BASELINE_ACCURACY,
+            fmt.accuracy(reference.accuracy),
+            help="Share of the 10,000 MNIST test images the baseline classifies correctly.",
+        )
+        st.metric(
+            DENSE_SIZE,
+            fmt.kilobytes(reference.dense_bytes),
+            help=f"{fmt.exact_bytes(reference.dense_bytes)}: every weight and bias "
+            "as a 32-bit float.",
+        )
+
+
+def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measurement]:
+    """What every page does first: its set-up, the menu, data, this person's baseline."""
+    st.set_page_config(
+        page_title=title if title == APP_TITLE else f"{title} · {APP_TITLE}",
+        page_icon=icon,
+        layout="wide",
+    )
+    sidebar_menu()
+    state.dataset()
+    baseline = state.current_baseline()
+    reference = state.reference(baseline)
+    baseline_sidebar(baseline, reference)
+    return baseline, reference

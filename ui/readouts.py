@@ -1,0 +1,87 @@
+"""Read-outs shared by the pages: the metrics (same labels everywhere) and the layer table.
+
+Browser tests find numbers by these labels; keep them stable.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compression.measure import Measurement
+
+from . import format as fmt
+
+ACCURACY = "Test accuracy"
+BASELINE_ACCURACY = "Baseline accuracy"
+SIZE = "Compressed size"
+DENSE_SIZE = "Float32 size"
+SPARSITY = "Sparsity"
+BITS = "Bits per weight"
+RATIO = "Compression ratio"
+RETRAINED_ACCURACY = "Accuracy after retraining"
+
+
+def accuracy_metric(where, measured: Measurement, reference: Measurement) -> None:
+    where.metric(
+        ACCURACY,
+        fmt.accuracy(measured.accuracy),
+        delta=fmt.points(measured.accuracy - reference.accuracy),
+        help="Share of the 10,000 MNIST test images classified correctly; the change is in "
+        f"percentage points from the baseline ({fmt.accuracy(reference.accuracy)}).",
+    )
+
+
+def size_metric(where, measured: Measurement) -> None:
+    where.metric(
+        SIZE,
+        fmt.kilobytes(measured.size_bytes),
+        delta=fmt.size_change(measured.size_bytes, measured.dense_bytes),
+        delta_color="inverse",
+        help=f"{fmt.exact_bytes(measured.size_bytes)} in the compact encoding, against "
+        f"{fmt.exact_bytes(measured.dense_bytes)} as float32 "
+        f"({fmt.ratio(measured.compression_ratio)} smaller).",
+    )
+
+
+def sparsity_metric(where, measured: Measurement) -> None:
+    where.metric(
+        SPARSITY,
+        fmt.percent(measured.sparsity),
+        help=f"{measured.summary['params'] - measured.summary['nonzero_params']:,} of "
+        f"{measured.summary['params']:,} parameters (weights and biases) are 0.",
+    )
+
+
+def bits_metric(where, measured: Measurement) -> None:
+    where.metric(
+        BITS,
+        fmt.bits(measured.bits_per_weight),
+        help="Storage per weight of the compressed layers (positions, values and scales; "
+        "biases not counted). Float32 is 32.",
+    )
+
+
+def ratio_metric(where, measured: Measurement) -> None:
+    where.metric(
+        RATIO,
+        fmt.ratio(measured.compression_ratio),
+        help="Float32 bytes divided by compressed bytes, for the whole model.",
+    )
+
+
+def layer_table(measured: Measurement) -> None:
+    with st.expander("Per-layer encoding and bytes"):
+        st.dataframe(fmt.layer_table(measured.sizes), hide_index=True)
+        st.caption(
+            "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
+            "the nonzero weights are stored (dense, bitmask, csr or delta code), whichever "
+            "is smallest. 1 KB = 1,000 bytes."
+        )
+
+
+def layers_warning(layers: tuple[str, ...]) -> bool:
+    """True (and a warning) when no layer is chosen."""
+    if layers:
+        return False
+    st.warning("Choose at least one layer to compress.")
+    return True

@@ -1,0 +1,149 @@
+"""Retraining a compressed model on a page: the button, the progress, the result.
+
+The result belongs to this person only (``st.session_state``); the shared baseline
+it started from is not changed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compression import plots
+from compression.checkpoint import Checkpoint, checkpoint_bytes
+from compression.data import subset
+from compression.settings import CompressionSettings
+from compression.train import TrainConfig, config_dict, finetune
+
+from . import format as fmt
+from . import state
+from .readouts import RETRAINED_ACCURACY
+from .state import Baseline, FinetuneOutcome
+from .training import LiveTraining
+from .widgets import KEEP
+
+
+def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) -> None:
+    """A button that retrains the compressed model, and its last result for this page."""
+    st.subheader("Retrain the compressed model")
+    st.caption(
+        "Pruned weights stay 0 (their mask is fixed); binarized layers train through the "
+        "straight-through estimator. The shared baseline is not changed: the result is "
+        "yours, in this browser tab only."
+    )
+    left, middle, right = st.columns([1, 1, 2])
+    epochs = left.select_slider(
+        "Epochs", options=[1, 2, 3], value=1, key=f"{page}.ft_epochs", persist_state=KEEP
+    )
+    images = middle.selectbox(
+        "Training images",
+        options=[2_000, 10_000, 60_000],
+        index=1,
+        format_func="{:,}".format,
+        key=f"{page}.ft_images",
+        persist_state=KEEP,
+    )
+    right.write("")
+    pressed = right.button(
+        "Retrain with the compression held fixed", key=f"{page}.ft_go", type="primary"
+    )
+    if pressed:
+        _retrain(
+            page,
+            baseline,
+            settings,
+            TrainConfig(epochs=epochs, learning_rate=5e-4, train_subset=images),
+        )
+    outcome = state.finetuned(page, baseline)
+    if outcome is not None:
+        _show_outcome(page, baseline, outcome, settings)
+
+
+def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, config: TrainConfig):
+    data = state.dataset()
+    images, labels = subset(data.train_images, data.train_labels, config.train_subset, 0)
+    before = state.measured(baseline, settings)
+    live = LiveTraining(label="Retraining", chart=False)
+    result = finetune(
+        baseline.model_name,
+        baseline.state,
+        settings,
+        images,
+        labels,
+        config,
+        on_step=live.on_step,
+        test_set=(data.test_images, data.test_labels),
+    )
+    live.clear()
+    after = state.measure_state(
+        baseline.model_name, result.state, CompressionSettings(layers=settings.layers)
+    )
+    metadata = {
+        "dataset": "mnist",
+        "compression": settings.to_dict(),
+        "train_config": config_dict(config),
+        "history": result.history,
+        "test_accuracy": after.accuracy,
+        "finetuned_from": baseline.note,
+    }
+    file = checkpoint_bytes(Checkpoint(baseline.model_name, result.state, metadata))
+    state.keep_finetuned(
+        page,
+        FinetuneOutcome(
+            baseline.key, settings, result.state, tuple(result.history), before, after, file
+        ),
+    )
+
+
+def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, settings) -> None:
+    reference = state.reference(baseline)
+    if outcome.settings != settings:
+        st.info(
+            f"This result was retrained for other settings ({settings_caption(outcome.settings)}); "
+            "press the button to retrain for the current ones."
+        )
+    columns = st.columns(3)
+    columns[0].metric(
+        RETRAINED_ACCURACY,
+        fmt.accuracy(outcome.after.accuracy),
+        delta=fmt.points(outcome.after.accuracy - outcome.before.accuracy),
+        help="Test accuracy after retraining; the change is from the compressed model before "
+        f"retraining ({fmt.accuracy(outcome.before.accuracy)}).",
+    )
+    columns[1].metric(
+        "Gap to baseline",
+        fmt.points(outcome.after.accuracy - reference.accuracy),
+        help=f"Retrained accuracy minus the baseline's {fmt.accuracy(reference.accuracy)}.",
+    )
+    columns[2].metric(
+        "Retrained size",
+        fmt.kilobytes(outcome.after.size_bytes),
+        help=f"{fmt.exact_bytes(outcome.after.size_bytes)}: the retrained weights keep the "
+        "compression, so they take the same encoding.",
+    )
+    st.plotly_chart(
+        plots.recovery_curve(outcome.before.accuracy, outcome.history, reference.accuracy),
+        key=f"{page}.recovery",
+    )
+    st.download_button(
+        "Download the retrained checkpoint",
+        data=outcome.checkpoint,
+        file_name=f"{baseline.model_name}-{page}-retrained.pt",
+        key=f"{page}.ft_download",
+        help="A checkpoint file for `python -m compression evaluate --checkpoint …`.",
+    )
+
+
+def settings_caption(settings: CompressionSettings) -> str:
+    """One line describing the compression, for captions."""
+    parts = []
+    if settings.prune_threshold is not None:
+        parts.append(f"prune |W| ≤ {settings.prune_threshold:.3g}")
+    if settings.prune_sparsity is not None:
+        unit = "neurons" if settings.prune_structure == "neurons" else "weights"
+        parts.append(
+            f"prune {100 * settings.prune_sparsity:.0f}% of {unit} ({settings.prune_scope})"
+        )
+    if settings.binarize_threshold is not None:
+        scales = "per channel" if settings.per_channel else "per layer"
+        parts.append(f"binarize t = {settings.binarize_threshold:.2f} ({scales} scale)")
+    return "; ".join(parts) or "no compression"

@@ -1,0 +1,310 @@
+"""Shared loaders and each person's own state.
+
+Shared (``st.cache_resource``, one per server process, never changed in place): the
+MNIST tensors and the shipped baselines. Per person (``st.session_state``): which
+baseline is in use, the models this person trained, their retrained results.
+Measurements are cached with ``st.cache_data`` keyed by (baseline key, settings),
+so a slider position seen before answers at once; the weights themselves are
+passed unhashed (hashing 266,610 floats on every move would cost more than it saves).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+import torch
+
+from compression.checkpoint import CheckpointError, load_checkpoint
+from compression.data import PROJECT_ROOT, DataFileError, Dataset, load_dataset, subset
+from compression.inspect import WeightProfile, weight_profiles
+from compression.inspect import sample_digits as _sample_digits
+from compression.measure import Measurement, measure, split_settings
+from compression.models import MODEL_TITLES, layer_names_for
+from compression.settings import CompressionSettings, SettingsError
+from compression.train import TrainConfig, train
+
+from .training import LiveTraining
+
+# Where the shipped checkpoints live; tests point this at an empty folder.
+CHECKPOINTS_ENV = "COMPRESSION_EXPLORER_CHECKPOINTS"
+# Training images of the start-up model trained when a shipped checkpoint is unusable.
+FALLBACK_IMAGES_ENV = "COMPRESSION_EXPLORER_FALLBACK_IMAGES"
+FALLBACK_CONFIG = TrainConfig(epochs=2, seed=0)
+FALLBACK_IMAGES = 20_000
+OWN_BASELINES_KEPT = 4  # a person's trained models kept in the session (oldest dropped)
+
+_SELECTED = "baseline.selected"  # session key: "shipped:mlp", "shipped:cnn" or an own key
+_OWN = "baseline.own"  # session key: {key: Baseline} trained by this person
+_FINETUNED = "finetuned"  # session key: {page: FinetuneOutcome}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A trained float32 model that pages compress. Its ``state`` is never written to."""
+
+    key: str  # identity for caches: unique per weights
+    model_name: str  # "mlp" or "cnn"
+    state: dict[str, torch.Tensor] = field(repr=False)
+    title: str = ""  # what a person reads, e.g. "shipped MLP checkpoint"
+    note: str = ""  # how it was made (a command, a recipe, or why it was trained here)
+    history: tuple[dict, ...] = field(default=(), repr=False)  # per-epoch training records
+    step_losses: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+
+    @property
+    def layers(self) -> list[str]:
+        return layer_names_for(self.model_name)
+
+
+@dataclass(frozen=True)
+class FinetuneOutcome:
+    """A compressed model retrained by this person (its weights hold the compression)."""
+
+    baseline_key: str
+    settings: CompressionSettings
+    state: dict[str, torch.Tensor] = field(repr=False)
+    history: tuple[dict, ...]
+    before: Measurement = field(repr=False)  # the compressed model before retraining
+    after: Measurement = field(repr=False)  # the retrained model
+    checkpoint: bytes = field(default=b"", repr=False)  # the retrained model as a file
+
+
+# --- shared, cached -------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Loading MNIST …")
+def _dataset() -> Dataset:
+    return load_dataset("mnist")
+
+
+def dataset() -> Dataset:
+    """The verified MNIST tensors (shared, read-only); stops the page with a message if broken."""
+    try:
+        return _dataset()
+    except DataFileError as error:
+        st.error(f"The MNIST files could not be read: {error}")
+        st.stop()
+
+
+def checkpoint_dir() -> Path:
+    return Path(os.environ.get(CHECKPOINTS_ENV, PROJECT_ROOT / "checkpoints"))
+
+
+def shipped_path(model_name: str) -> Path:
+    return checkpoint_dir() / f"{model_name}-mnist.pt"
+
+
+@st.cache_resource(show_spinner="Loading the trained model …")
+def _shipped(path: str, model_name: str) -> Baseline:
+    checkpoint = load_checkpoint(Path(path))
+    if checkpoint.model_name != model_name:
+        raise CheckpointError(f"{path}: holds a {checkpoint.model_name}, expected {model_name}")
+    command = checkpoint.metadata.get("command", "")
+    return Baseline(
+        key=f"shipped:{path}",
+        model_name=model_name,
+        state=checkpoint.state,
+        title=f"shipped {MODEL_TITLES[model_name]}",
+        note=f"checkpoints/{Path(path).name}, made by `{command}`" if command else path,
+        history=tuple(checkpoint.metadata.get("history", ())),
+    )
+
+
+_FALLBACK_LOCK = threading.Lock()
+_FALLBACKS: dict[tuple[str, int], Baseline] = {}
+
+
+def fallback_images() -> int:
+    text = os.environ.get(FALLBACK_IMAGES_ENV, "")
+    return int(text) if text.isdigit() and int(text) > 0 else FALLBACK_IMAGES
+
+
+def _train_fallback(model_name: str, reason: str) -> Baseline:
+    """Train the start-up model once per process, with a progress bar; later calls reuse it."""
+    images = fallback_images()
+    key = (model_name, images)
+    if key not in _FALLBACKS:
+        notice = st.info(
+            f"The shipped checkpoint could not be used ({reason}). Training a starter "
+            f"{MODEL_TITLES[model_name]} now: {FALLBACK_CONFIG.epochs} epochs on "
+            f"{images:,} images."
+        )
+        with _FALLBACK_LOCK:
+            if key not in _FALLBACKS:
+                data = dataset()
+                train_images, labels = subset(data.train_images, data.train_labels, images, 0)
+                live = LiveTraining(chart=False)
+                result = train(
+                    model_name,
+                    train_images,
+                    labels,
+                    FALLBACK_CONFIG,
+                    on_step=live.on_step,
+                    on_epoch=live.on_epoch,
+                    test_set=(data.test_images, data.test_labels),
+                )
+                live.clear()
+                _FALLBACKS[key] = Baseline(
+                    key=f"fallback:{model_name}:{images}",
+                    model_name=model_name,
+                    state=result.state,
+                    title=f"starter {MODEL_TITLES[model_name]} (trained at start-up)",
+                    note=(
+                        f"{FALLBACK_CONFIG.epochs} epochs on {images:,} images, because the "
+                        f"shipped checkpoint could not be used: {reason}"
+                    ),
+                    history=tuple(result.history),
+                )
+        notice.empty()
+    return _FALLBACKS[key]
+
+
+def shipped_baseline(model_name: str) -> Baseline:
+    """The shipped checkpoint of ``model_name``, or a starter model trained in its place."""
+    path = shipped_path(model_name)
+    try:
+        return _shipped(str(path), model_name)
+    except CheckpointError as error:
+        return _train_fallback(model_name, str(error))
+
+
+# --- per person -----------------------------------------------------------------------------
+
+
+def own_baselines() -> dict[str, Baseline]:
+    """The models this person trained in this session, oldest first."""
+    return st.session_state.setdefault(_OWN, {})
+
+
+def baseline_choices() -> dict[str, str]:
+    """{selection key: label} of every baseline this person can pick."""
+    choices = {f"shipped:{name}": f"shipped {MODEL_TITLES[name]}" for name in ("mlp", "cnn")}
+    for key, baseline in own_baselines().items():
+        choices[key] = baseline.title
+    return choices
+
+
+def selected_key() -> str:
+    key = st.session_state.get(_SELECTED, "shipped:mlp")
+    return key if key in baseline_choices() else "shipped:mlp"
+
+
+def select_baseline(key: str) -> None:
+    if key not in baseline_choices():
+        raise KeyError(f"no baseline {key!r}")
+    st.session_state[_SELECTED] = key
+
+
+def current_baseline() -> Baseline:
+    """This person's baseline: a shipped checkpoint or a model they trained."""
+    key = selected_key()
+    if key.startswith("shipped:"):
+        return shipped_baseline(key.removeprefix("shipped:"))
+    return own_baselines()[key]
+
+
+def adopt_trained(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    config: TrainConfig,
+    history: list[dict],
+    step_losses: list[tuple[float, float]],
+) -> Baseline:
+    """Make a freshly trained model this person's baseline (only in their session)."""
+    own = own_baselines()
+    number = len(own) + 1
+    subset_text = f"{config.train_subset:,}" if config.train_subset else "60,000"
+    baseline = Baseline(
+        key=f"trained:{uuid.uuid4().hex}",
+        model_name=model_name,
+        state=state,
+        title=f"your {MODEL_TITLES[model_name]} #{number}",
+        note=(
+            f"trained here: {config.epochs} epochs, learning rate {config.learning_rate:g}, "
+            f"seed {config.seed}, {subset_text} training images"
+        ),
+        history=tuple(history),
+        step_losses=tuple(step_losses),
+    )
+    own[baseline.key] = baseline
+    while len(own) > OWN_BASELINES_KEPT:
+        oldest = next(iter(own))
+        if st.session_state.get(_SELECTED) == oldest:
+            break
+        del own[oldest]
+    st.session_state[_SELECTED] = baseline.key
+    return baseline
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile]:
+    """Histogram bins of a baseline's weights, computed once and shared (read-only)."""
+    return weight_profiles(_baseline.state, _baseline.layers)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _measure(baseline_key: str, settings_json: str, _baseline: Baseline) -> Measurement:
+    data = _dataset()
+    settings = CompressionSettings.from_dict(json.loads(settings_json))
+    profiles = _profiles(baseline_key, _baseline)
+    return measure(
+        _baseline.model_name,
+        _baseline.state,
+        settings,
+        data.test_images,
+        data.test_labels,
+        profiles,
+    )
+
+
+def measured(baseline: Baseline, settings: CompressionSettings) -> Measurement:
+    """Accuracy, size and layer views of ``baseline`` under ``settings`` (cached).
+
+    Settings that cannot be applied stop the page with one message, not a traceback.
+    """
+    try:
+        settings = settings.validated(baseline.layers)
+    except SettingsError as error:
+        st.error(f"These settings cannot be applied: {error}.")
+        st.stop()
+    return _measure(baseline.key, json.dumps(settings.to_dict(), sort_keys=True), baseline)
+
+
+def reference(baseline: Baseline) -> Measurement:
+    """The uncompressed baseline, measured the same way."""
+    return measured(baseline, CompressionSettings())
+
+
+def finetuned(page: str, baseline: Baseline) -> FinetuneOutcome | None:
+    """This person's last retrained result on ``page`` for ``baseline`` (None if none)."""
+    outcome = st.session_state.get(_FINETUNED, {}).get(page)
+    return outcome if outcome is not None and outcome.baseline_key == baseline.key else None
+
+
+def keep_finetuned(page: str, outcome: FinetuneOutcome) -> None:
+    st.session_state.setdefault(_FINETUNED, {})[page] = outcome
+
+
+def measure_state(
+    model_name: str, state: dict[str, torch.Tensor], settings: CompressionSettings
+) -> Measurement:
+    """Measure weights that already hold their compression (no caching: used once)."""
+    data = dataset()
+    return measure(model_name, state, settings, data.test_images, data.test_labels)
+
+
+@st.cache_data(show_spinner=False)
+def sample_digits(count: int, seed: int = 0):
+    """``count`` test digits (uint8 pixels, labels), the same for everyone."""
+    data = _dataset()
+    return _sample_digits(data.test_images, data.test_labels, count, seed)
+
+
+def contributions(baseline: Baseline, settings: CompressionSettings) -> dict[str, Measurement]:
+    """The four what-ifs of :func:`compression.measure.split_settings`, each measured (cached)."""
+    return {name: measured(baseline, part) for name, part in split_settings(settings).items()}

@@ -1,0 +1,207 @@
+"""Groups of widgets that return plain values (compression settings, a training recipe).
+
+Widget values persist for the whole session (``persist_state="session"``), so a
+person finds their sliders where they left them when they come back to a page.
+Keys that depend on a model carry its name, so an mlp setting never lands on a cnn.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compression.inspect import ThresholdRange, prune_threshold_range
+from compression.train import TrainConfig
+
+from .state import Baseline
+
+KEEP = "session"  # persist_state of every widget
+TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
+
+
+def layers_ui(baseline: Baseline, page: str) -> tuple[str, ...]:
+    """Which weight layers to compress (all by default)."""
+    return tuple(
+        st.multiselect(
+            "Layers to compress",
+            options=baseline.layers,
+            default=baseline.layers,
+            key=f"{page}.layers.{baseline.model_name}",
+            persist_state=KEEP,
+            help="Layers left out stay float32 and untouched.",
+        )
+    )
+
+
+def binarize_ui(page: str) -> dict:
+    """Binarization threshold and scale choice -> ``CompressionSettings`` fields."""
+    threshold = st.slider(
+        "Binarization threshold t (× mean|W| of the layer)",
+        min_value=0.0,
+        max_value=1.5,
+        value=0.0,
+        step=0.05,
+        key=f"{page}.binarize",
+        persist_state=KEEP,
+        help="Weights with |W| ≤ t·mean|W| become 0, the others ±a, where a is the mean |W| "
+        "of those others. t = 0: pure binary, 1 bit per weight (BinaryConnect). "
+        f"t = {TWN}: the ternary rule of Ternary Weight Networks.",
+    )
+    row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
+    for value, label in ((0.0, "binary"), (TWN, "ternary")):
+        row.button(
+            f"{label}: t = {value:g}",
+            key=f"{page}.preset.{label}",
+            on_click=_set_value,
+            args=(f"{page}.binarize", value),
+            help=f"Set the threshold to {value:g}.",
+        )
+    per_channel = row.toggle(
+        "One scale per output channel",
+        value=False,
+        key=f"{page}.per_channel",
+        persist_state=KEEP,
+        help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
+    )
+    return {"binarize_threshold": threshold, "per_channel": per_channel}
+
+
+def _set_value(key: str, value) -> None:
+    st.session_state[key] = value
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _threshold_range(baseline_key: str, _baseline: Baseline) -> ThresholdRange:
+    return prune_threshold_range(_baseline.state, _baseline.layers)
+
+
+def prune_ui(baseline: Baseline, page: str) -> dict:
+    """Pruning cut as an absolute |W| or as a target sparsity -> ``CompressionSettings`` fields."""
+    mode = st.segmented_control(
+        "Set the cut by",
+        options=["threshold", "sparsity"],
+        default="threshold",
+        format_func={"threshold": "magnitude |W|", "sparsity": "target sparsity"}.get,
+        key=f"{page}.prune_mode",
+        persist_state=KEEP,
+        required=True,
+    )
+    if mode == "threshold":
+        top, step, median = _threshold_range(baseline.key, baseline)
+        cut = st.slider(
+            "Pruning threshold T (remove weights with |W| ≤ T)",
+            min_value=0.0,
+            max_value=top,
+            value=median,
+            step=step,
+            format="%.3f",
+            key=f"{page}.prune_threshold.{baseline.key}",
+            persist_state=KEEP,
+            help="An absolute cut on the weight magnitude, the same for every chosen layer "
+            "(Han et al. 2015). The slider ends where 99.5% of the weights are gone.",
+        )
+        return {"prune_threshold": cut}
+    target = st.slider(
+        "Target sparsity (% of weights removed)",
+        min_value=0,
+        max_value=99,
+        value=50,
+        step=1,
+        format="%d%%",
+        key=f"{page}.prune_sparsity",
+        persist_state=KEEP,
+        help="Remove this share of the weights with the smallest |W|.",
+    )
+    left, right = st.columns(2)
+    scope = left.radio(
+        "Where the share applies",
+        options=["layer", "global"],
+        format_func={"layer": "in each layer", "global": "across all chosen layers"}.get,
+        key=f"{page}.prune_scope",
+        persist_state=KEEP,
+        horizontal=True,
+        help="Global: one cut for all chosen layers, so layers with small weights lose more.",
+    )
+    neurons = right.toggle(
+        "Remove whole neurons",
+        value=False,
+        key=f"{page}.prune_neurons",
+        persist_state=KEEP,
+        disabled=scope == "global",
+        help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
+    )
+    return {
+        "prune_sparsity": target / 100,
+        "prune_scope": scope,
+        "prune_structure": "neurons" if neurons and scope == "layer" else "unstructured",
+    }
+
+
+LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
+TRAINING_IMAGES = [2_000, 10_000, 60_000]
+
+
+def train_ui() -> tuple[str, TrainConfig]:
+    """Model and recipe for the Train page -> (model name, TrainConfig)."""
+    left, middle, right, last = st.columns(4)
+    model_name = left.radio(
+        "Model",
+        options=["mlp", "cnn"],
+        key="train.model",
+        persist_state=KEEP,
+        format_func={"mlp": "MLP 784-300-100-10", "cnn": "CNN (LeNet-5 style)"}.get,
+        help="The MLP trains in seconds; the CNN has 4× fewer parameters but is slower on a CPU.",
+    )
+    epochs = middle.slider(
+        "Epochs",
+        min_value=1,
+        max_value=10,
+        value=3,
+        key="train.epochs",
+        persist_state=KEEP,
+        help="Passes over the training images.",
+    )
+    learning_rate = right.select_slider(
+        "Learning rate",
+        options=LEARNING_RATES,
+        value=1e-3,
+        format_func="{:g}".format,
+        key="train.lr",
+        persist_state=KEEP,
+        help="Adam's step size at the start; it shrinks by 25% after every epoch.",
+    )
+    seed = last.number_input(
+        "Seed",
+        min_value=0,
+        max_value=1_000_000,
+        value=0,
+        step=1,
+        key="train.seed",
+        persist_state=KEEP,
+        help="Same seed, same recipe: the same weights.",
+    )
+    with st.expander("Advanced"):
+        columns = st.columns(2)
+        images = columns[0].select_slider(
+            "Training images",
+            options=TRAINING_IMAGES,
+            value=60_000,
+            format_func="{:,}".format,
+            key="train.images",
+            persist_state=KEEP,
+            help="A fixed random subset of the 60,000 MNIST training images (fewer: faster).",
+        )
+        batch = columns[1].select_slider(
+            "Batch size",
+            options=[32, 64, 128, 256],
+            value=128,
+            key="train.batch",
+            persist_state=KEEP,
+        )
+    config = TrainConfig(
+        epochs=int(epochs),
+        learning_rate=float(learning_rate),
+        batch_size=int(batch),
+        seed=int(seed),
+        train_subset=None if images >= 60_000 else int(images),
+    )
+    return model_name, config
