@@ -53,6 +53,8 @@ def encode_layer(
     nonzero = flat != 0
     if positions == "dense" and values == "sign" and not nonzero.all():
         raise ValueError(f"layer {name}: sign values cannot be stored densely, it has zeros")
+    if positions == "delta" and delta_width not in range(1, 25):
+        raise ValueError(f"layer {name}: the delta code needs a width of 1 to 24 bits")
     stored_at = np.arange(count) if positions == "dense" else np.flatnonzero(nonzero)
     if positions == "dense":
         position_stream = b""

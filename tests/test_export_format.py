@@ -122,6 +122,17 @@ def test_every_position_code_loads_back_from_a_file(trained_mlp, values, positio
         assert torch.equal(loaded.state[key], tensor), key
 
 
+def test_forced_codes_that_cannot_hold_the_layer_are_refused(trained_mlp):
+    settings = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.0)
+    weight = compress(trained_mlp, MLP_LAYERS, settings).state["fc3.weight"]
+    with pytest.raises(ValueError, match="cannot be stored densely"):
+        encode_layer("fc3", weight, None, "dense")
+    with pytest.raises(ValueError, match="width"):
+        encode_layer("fc3", weight, None, "delta", 0)
+    with pytest.raises(ValueError, match="unknown position code"):
+        encode_layer("fc3", weight, None, "runlength")
+
+
 def test_cnn_with_four_dimensional_filters_round_trips():
     state = {k: v.detach() for k, v in build_model("cnn", seed=3).state_dict().items()}
     layers = layer_names_for("cnn")
