@@ -74,7 +74,7 @@ def encode_layer(
         row_magnitudes = np.abs(flat).reshape(rows, -1).max(axis=1)  # |W| of each row's nonzeros
         scale_values = row_magnitudes.max(keepdims=True) if scales == 1 else row_magnitudes
     scale_stream = scale_values.astype("<f4").tobytes()
-    bias_stream = b"" if bias is None else bias.detach().to(torch.float32).numpy().tobytes()
+    bias_stream = b"" if bias is None else bias.detach().numpy().astype("<f4").tobytes()
     if not forced:
         _check_against_accounting(name, accounted, position_stream, value_stream, bias_stream)
     record = LayerRecord(
