@@ -1,4 +1,4 @@
-"""``python -m compression``: train, evaluate and fine-tune from the command line.
+"""``python -m compression``: train, evaluate, fine-tune and export from the command line.
 
 Every subcommand checks all of its arguments before it reads data or writes a
 file; a bad one ends the program with exit code 2 and one line on stderr.
@@ -14,11 +14,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import Checkpoint, CheckpointError, atomic_write_bytes, save_checkpoint
+from .compact_format import load_compact
+from .compress import compress
 from .data import DATASETS, DataFileError, load_dataset, subset
+from .export import export_bytes
+from .model_file import load_model_file
 from .models import MODELS, layer_names_for
+from .packing import COMPRESSORS
 from .report import analyze
 from .settings import CompressionSettings, SettingsError
+from .size import size_summary, size_table
 from .sweep import SWEEP_METHODS, SweepSpec, parse_values, run_sweep, sweep_csv, write_sweep_csv
 from .train import TrainConfig, config_dict, finetune, train
 
@@ -139,7 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    checkpoint = load_checkpoint(args.checkpoint)
+    checkpoint = load_model_file(args.checkpoint)
     settings = settings_from(args, checkpoint.model_name)
     data = load_dataset(checkpoint.metadata.get("dataset", "mnist"))
     report = analyze(
@@ -162,7 +168,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_finetune(args: argparse.Namespace) -> int:
     out = _check_output(args.out)
-    checkpoint = load_checkpoint(args.checkpoint)
+    checkpoint = load_model_file(args.checkpoint)
     settings = settings_from(args, checkpoint.model_name)
     config = TrainConfig(
         epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, seed=args.seed,
@@ -192,7 +198,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     values = parse_values(args.values, args.method)
     out = None if args.csv == "-" else _check_output(args.csv, "--csv")
-    checkpoint = load_checkpoint(args.checkpoint)
+    checkpoint = load_model_file(args.checkpoint)
     base = settings_from(args, checkpoint.model_name)
     spec = SweepSpec(args.method, values, args.per_layer, base)
     spec.validated(layer_names_for(checkpoint.model_name))
@@ -208,6 +214,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         write_sweep_csv(table, out)
         print(table.to_string(index=False))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = _check_output(args.out)
+    checkpoint = load_model_file(args.checkpoint)
+    settings = settings_from(args, checkpoint.model_name)
+    layers = layer_names_for(checkpoint.model_name)
+    state = compress(checkpoint.state, layers, settings).state
+    if settings.is_identity and isinstance(checkpoint.metadata.get("compression"), dict):
+        settings = CompressionSettings.from_dict(checkpoint.metadata["compression"])  # made so
+    dataset = checkpoint.metadata.get("dataset", "mnist")
+    payload = export_bytes(checkpoint.model_name, state, settings, dataset, args.compress)
+    written = load_compact(payload, label=str(out)).metadata
+    sizes = size_summary(size_table(state, layers))["size_bytes"]
+    atomic_write_bytes(out, payload)
+    result = {
+        "out": str(out),
+        "model": checkpoint.model_name,
+        "compressor": args.compress,
+        "file_bytes": len(payload),  # on disk
+        "header_bytes": written["header_bytes"],
+        "accounted_bytes": sizes["compressed"],  # the size accounting (evaluate, the app)
+        "dense_fp32_bytes": sizes["dense_fp32"],
+        "compression_ratio": sizes["dense_fp32"] / len(payload),  # float32 / file
+    }
+    print(json.dumps(result))
     return 0
 
 
@@ -250,6 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--csv", required=True, metavar="OUT", help="CSV file to write ('-': stdout)")
     add_compression_options(sub)
     sub.set_defaults(run=cmd_sweep)
+
+    sub = commands.add_parser("export", help="write the compressed model as a compact file")
+    sub.add_argument("--checkpoint", required=True, metavar="CKPT")
+    add_compression_options(sub)
+    sub.add_argument(
+        "--compress", choices=COMPRESSORS, default="none",
+        help="also pack the weights with a general-purpose compressor (default: none)",
+    )  # fmt: skip
+    sub.add_argument("--out", required=True, metavar="FILE.cxm")
+    sub.set_defaults(run=cmd_export)
     return parser
 
 
