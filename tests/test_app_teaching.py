@@ -1,4 +1,4 @@
-"""The pictures on the compress pages, checked against an independent computation on a tiny model."""
+"""The pictures on the compress pages, checked against an independent computation (tiny model)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import base64
 import json
 
 import numpy as np
-
 import pytest
 import torch
 from app_driver import APP, TIMEOUT, problems, slider
