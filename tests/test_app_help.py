@@ -11,7 +11,7 @@ CONTROLS = (
 )  # fmt: skip
 
 
-@pytest.mark.parametrize("page", [None, *PAGES, "pages/6_Learn.py"])
+@pytest.mark.parametrize("page", [None, *PAGES])
 def test_every_control_has_a_help_text(page):
     app = open_app(page)
     assert not problems(app)

@@ -32,8 +32,6 @@ def baseline_picker() -> None:
         help="The trained float32 model every page compresses, and the images it was trained "
         "on (MNIST digits or Fashion-MNIST clothing). Train your own on the Train page.",
     )
-    for note in state.unavailable_notes():
-        st.caption(f"Not offered: {note}")
 
 
 def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
@@ -41,6 +39,8 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
     with st.sidebar:
         baseline_picker()
         st.caption(baseline.note)
+        for note in state.unavailable_notes():
+            st.caption(f"Not offered: {note}")
         st.metric(
             BASELINE_ACCURACY,
             fmt.accuracy(reference.accuracy),
