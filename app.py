@@ -11,6 +11,7 @@ from ui import page, readouts, state
 from ui.navigation import icon_for, page_path
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")
+images_title = state.dataset_title(baseline.dataset)
 
 st.title("Compression Explorer")
 st.markdown(
@@ -29,7 +30,7 @@ metrics[0].metric("Model", baseline.model_name.upper(), help=MODEL_TITLES[baseli
 metrics[1].metric(
     readouts.BASELINE_ACCURACY,
     fmt.accuracy(reference.accuracy),
-    help="Share of the 10,000 MNIST test images classified correctly.",
+    help=f"Share of the 10,000 {images_title} test images classified correctly.",
 )
 metrics[2].metric(
     readouts.DENSE_SIZE,
@@ -38,12 +39,21 @@ metrics[2].metric(
 )
 metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
 
-pixels, labels = state.sample_digits(36)
+pixels, labels = state.sample_digits(36, dataset_name=baseline.dataset)
+names = state.dataset(baseline.dataset).class_names
 st.plotly_chart(
-    plots.digit_grid(pixels, labels, columns=18, title="Real MNIST test digits", width=860),
+    plots.digit_grid(
+        pixels,
+        [names[int(label)] for label in labels],
+        columns=18 if baseline.dataset == "mnist" else 9,
+        title=f"Real {images_title} test images",
+        width=860,
+    ),
     key="home.digits",
 )
-st.caption("28 × 28 grey-scale images from the test set, each under its true label.")
+st.caption(
+    f"28 × 28 grey-scale images from the {images_title} test set, each under its true label."
+)
 
 model, links = st.columns(2, gap="large")
 with model:
@@ -57,5 +67,6 @@ with links:
         ("Binarize", "1-bit and ternary weights"),
         ("Prune", "remove the smallest weights"),
         ("Combine", "both, and what each contributes"),
+        ("Learn", "the math behind the sliders, on your model"),
     ):
         st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))

@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTH = 1280
+SHOTS = ("home", "binarize", "prune", "combine", "learned", "learn", "train")
+TEACHING_LINK = "model=mlp&prune_sparsity=0.9&binarize=0.7&layers=all"
 
 
 def free_port() -> int:
@@ -100,7 +102,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--pages",
+        default=",".join(SHOTS),
+        help=f"comma-separated pictures to take (default all: {','.join(SHOTS)})",
+    )
     args = parser.parse_args()
+    wanted = {name.strip() for name in args.pages.split(",") if name.strip()}
+    if not wanted <= set(SHOTS):
+        parser.error(f"--pages: choose from {', '.join(SHOTS)}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -110,24 +120,46 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
-            page.goto(base + "/")
-            shoot(page, out / "home.png", 1150)
+            if "home" in wanted:
+                page.goto(base + "/")
+                shoot(page, out / "home.png", 1150)
 
-            page.goto(base + "/Binarize")
-            settle(page)
-            move_slider(page, "Binarization threshold", 14)  # 0.00 -> 0.70, the TWN rule
-            shoot(page, out / "binarize.png", 1500)
+            if "binarize" in wanted:
+                page.goto(base + "/Binarize")
+                settle(page)
+                move_slider(page, "Binarization threshold", 14)  # 0.00 -> 0.70, the TWN rule
+                shoot(page, out / "binarize.png", 1500)
 
-            page.goto(base + "/Prune")
-            settle(page)
-            move_slider(page, "Pruning threshold", 26)  # 0.024 -> 0.050
-            shoot(page, out / "prune.png", 1500)
+            if "prune" in wanted:
+                page.goto(base + "/Prune")
+                settle(page)
+                move_slider(page, "Pruning threshold", 26)  # 0.024 -> 0.050
+                shoot(page, out / "prune.png", 1500)
 
-            page.goto(base + "/Combine")
-            settle(page)
-            page.get_by_role("button", name="ternary: t = 0.7").click()
-            shoot(page, out / "combine.png", 1500)
+            if "combine" in wanted:
+                page.goto(base + "/Combine")
+                settle(page)
+                page.get_by_role("button", name="ternary: t = 0.7").click()
+                shoot(page, out / "combine.png", 1500)
 
+            if "learned" in wanted:  # a shared link: 90% pruned, ternary survivors
+                page.goto(base + "/Combine?" + TEACHING_LINK)
+                settle(page)
+                section = page.get_by_text("What the network learned and lost").first
+                section.scroll_into_view_if_needed()
+                page.set_viewport_size({"width": WIDTH, "height": 1100})
+                section.evaluate("e => e.scrollIntoView({block: 'start'})")
+                time.sleep(1.0)
+                page.screenshot(path=str(out / "learned.png"))
+                print(f"wrote {(out / 'learned.png').relative_to(ROOT)}")
+
+            if "learn" in wanted:
+                page.goto(base + "/Learn?" + TEACHING_LINK)
+                shoot(page, out / "learn.png", 1700)
+
+            if "train" not in wanted:
+                browser.close()
+                return 0
             # last: the trained model becomes this session's baseline
             page.goto(base + "/Train")
             settle(page)

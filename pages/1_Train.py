@@ -3,7 +3,7 @@
 import streamlit as st
 
 from compression import plots
-from compression.data import subset
+from compression.data import missing_dataset_note, subset
 from compression.train import train
 from ui import format as fmt
 from ui import page, state, widgets
@@ -13,14 +13,25 @@ baseline, reference = page.start_page("Train")
 
 st.title("Train a baseline")
 st.markdown(
-    "Train a network on the MNIST training images, on this computer's CPU. When it "
+    "Train a network on the MNIST digits or the Fashion-MNIST clothing images, on this "
+    "computer's CPU. When it "
     "finishes it becomes **your** baseline: the Binarize, Prune and Combine pages "
     "compress it. Nobody else sees it, and the shipped models stay as they are."
 )
 
+dataset_name = widgets.dataset_ui()
+missing = missing_dataset_note(dataset_name)
+if missing:
+    st.info(f"Not available: {missing}")
 model_name, config = widgets.train_ui()
 go, stop, _ = st.columns([1, 1, 4])
-start = go.button("Train", type="primary", key="train.go")
+start = go.button(
+    "Train",
+    type="primary",
+    key="train.go",
+    disabled=missing is not None,
+    help="Train this model with this recipe and seed; the same settings give the same model.",
+)
 stopped = stop.button("Stop", key="train.stop", help="Stop training; your baseline stays.")
 
 if st.session_state.pop("train.running", False):
@@ -29,7 +40,7 @@ if message := st.session_state.pop("train.done", None):
     st.success(message)
 
 if start and not stopped:
-    data = state.dataset()
+    data = state.dataset(dataset_name)
     images, labels = subset(data.train_images, data.train_labels, config.train_subset, config.seed)
     st.session_state["train.running"] = True  # still set if a click interrupts the run
     live = LiveTraining(label="Training")
@@ -49,7 +60,7 @@ if start and not stopped:
         st.stop()
     st.session_state.pop("train.running", None)
     trained = state.adopt_trained(
-        model_name, result.state, config, result.history, live.step_losses
+        model_name, result.state, config, result.history, live.step_losses, dataset_name
     )
     accuracy = result.history[-1]["test_accuracy"]
     st.session_state["train.done"] = (
@@ -71,3 +82,12 @@ if baseline.history:
 else:
     st.caption("No training history was stored with this model.")
 st.caption(baseline.note)
+if baseline.key.startswith("trained:"):
+    st.download_button(
+        "Download this model",
+        data=state.checkpoint_file(baseline),
+        file_name=f"{baseline.model_name}-{baseline.dataset}-seed{baseline.seed}.pt",
+        key="train.download",
+        help="A checkpoint with its recipe, seed and data set, for "
+        "`python -m compression evaluate --checkpoint …`.",
+    )

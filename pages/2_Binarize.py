@@ -4,7 +4,7 @@ import streamlit as st
 
 from compression import plots
 from compression.settings import CompressionSettings
-from ui import page, readouts, retrain, state, widgets
+from ui import link, page, readouts, retrain, state, teaching, widgets
 
 PAGE = "binarize"
 
@@ -30,6 +30,7 @@ def explorer() -> None:
         return
     settings = CompressionSettings(**binarize, layers=layers)
     measured = state.measured(baseline, settings)
+    link.share_box(link.keep(baseline, settings))
 
     metrics = st.columns(4)
     readouts.accuracy_metric(metrics[0], measured, reference)
@@ -48,6 +49,7 @@ def explorer() -> None:
     left.plotly_chart(plots.size_bars(measured.sizes), key=f"{PAGE}.sizes")
     right.plotly_chart(plots.size_breakdown_bars(measured.sizes), key=f"{PAGE}.breakdown")
     readouts.layer_table(measured)
+    teaching.learned_and_lost(PAGE, baseline, settings, measured, reference)
     retrain.finetune_ui(PAGE, baseline, settings)
 
 

@@ -6,7 +6,7 @@ from compression import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
 from ui import format as fmt
-from ui import page, readouts, retrain, state, widgets
+from ui import link, page, readouts, retrain, state, teaching, widgets
 
 PAGE = "combine"
 
@@ -37,6 +37,7 @@ def explorer() -> None:
     settings = CompressionSettings(**prune, **binarize, layers=layers)
     measurements = state.contributions(baseline, settings)
     measured = measurements["pruned + binarized"]
+    link.share_box(link.keep(baseline, settings))
 
     metrics = st.columns(5)
     readouts.accuracy_metric(metrics[0], measured, reference)
@@ -58,6 +59,7 @@ def explorer() -> None:
     left.plotly_chart(plots.sparsity_bars(measured.sizes), key=f"{PAGE}.sparsity")
     right.plotly_chart(plots.size_bars(measured.sizes), key=f"{PAGE}.sizes")
     readouts.layer_table(measured)
+    teaching.learned_and_lost(PAGE, baseline, settings, measured, reference, shown=True)
     retrain.finetune_ui(PAGE, baseline, settings)
 
 

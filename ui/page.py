@@ -7,7 +7,7 @@ import streamlit as st
 from compression.measure import Measurement
 
 from . import format as fmt
-from . import state
+from . import link, state
 from .navigation import sidebar_menu
 from .readouts import BASELINE_ACCURACY, DENSE_SIZE
 from .state import Baseline
@@ -29,7 +29,8 @@ def baseline_picker() -> None:
         format_func=choices.get,
         key="baseline.picker",
         on_change=_on_pick,
-        help="The trained float32 model every page compresses. Train your own on the Train page.",
+        help="The trained float32 model every page compresses, and the images it was trained "
+        "on (MNIST digits or Fashion-MNIST clothing). Train your own on the Train page.",
     )
 
 
@@ -38,10 +39,13 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
     with st.sidebar:
         baseline_picker()
         st.caption(baseline.note)
+        for note in state.unavailable_notes():
+            st.caption(f"Not offered: {note}")
         st.metric(
             BASELINE_ACCURACY,
             fmt.accuracy(reference.accuracy),
-            help="Share of the 10,000 MNIST test images the baseline classifies correctly.",
+            help=f"Share of the 10,000 {state.dataset_title(baseline.dataset)} test images "
+            "the baseline classifies correctly.",
         )
         st.metric(
             DENSE_SIZE,
@@ -59,8 +63,14 @@ def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measureme
         layout="wide",
     )
     sidebar_menu()
-    state.dataset()
+    opened = link.read(title.lower())  # a shared link, on this page's first run only
+    if opened is not None:
+        link.select_baseline(opened)
     baseline = state.current_baseline()
+    state.dataset(baseline.dataset)
+    if opened is not None:
+        link.apply(title.lower(), opened, baseline)
+    link.show_notes(opened)
     reference = state.reference(baseline)
     baseline_sidebar(baseline, reference)
     return baseline, reference

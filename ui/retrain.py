@@ -10,6 +10,7 @@ import streamlit as st
 
 from compression import plots
 from compression.checkpoint import Checkpoint, checkpoint_bytes
+from compression.control_help import CONTROL_HELP
 from compression.data import subset
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig, config_dict, finetune
@@ -32,7 +33,12 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
     )
     left, middle, right = st.columns([1, 1, 2])
     epochs = left.select_slider(
-        "Epochs", options=[1, 2, 3], value=1, key=f"{page}.ft_epochs", persist_state=KEEP
+        "Epochs",
+        options=[1, 2, 3],
+        value=1,
+        key=f"{page}.ft_epochs",
+        persist_state=KEEP,
+        help=CONTROL_HELP["finetune_epochs"],
     )
     images = middle.selectbox(
         "Training images",
@@ -41,10 +47,15 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
         format_func="{:,}".format,
         key=f"{page}.ft_images",
         persist_state=KEEP,
+        help=CONTROL_HELP["train_subset"],
     )
     right.write("")
     pressed = right.button(
-        "Retrain with the compression held fixed", key=f"{page}.ft_go", type="primary"
+        "Retrain with the compression held fixed",
+        key=f"{page}.ft_go",
+        type="primary",
+        help="Train the compressed model for a while with its zeros and signs held fixed; "
+        "the result appears below.",
     )
     if pressed:
         _retrain(
@@ -59,7 +70,7 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
 
 
 def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, config: TrainConfig):
-    data = state.dataset()
+    data = state.dataset(baseline.dataset)
     images, labels = subset(data.train_images, data.train_labels, config.train_subset, 0)
     before = state.measured(baseline, settings)
     live = LiveTraining(label="Retraining", chart=False)
@@ -75,10 +86,13 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
     )
     live.clear()
     after = state.measure_state(
-        baseline.model_name, result.state, CompressionSettings(layers=settings.layers)
+        baseline.model_name,
+        result.state,
+        CompressionSettings(layers=settings.layers),
+        baseline.dataset,
     )
     metadata = {
-        "dataset": "mnist",
+        "dataset": baseline.dataset,
         "compression": settings.to_dict(),
         "train_config": config_dict(config),
         "history": result.history,

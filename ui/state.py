@@ -14,20 +14,28 @@ import json
 import os
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import streamlit as st
 import torch
 
-from compression.checkpoint import CheckpointError, load_checkpoint
-from compression.data import PROJECT_ROOT, DataFileError, Dataset, load_dataset, subset
+from compression.checkpoint import Checkpoint, CheckpointError, checkpoint_bytes, load_checkpoint
+from compression.data import (
+    DATASETS,
+    PROJECT_ROOT,
+    DataFileError,
+    Dataset,
+    load_dataset,
+    missing_dataset_note,
+    subset,
+)
 from compression.inspect import WeightProfile, weight_profiles
 from compression.inspect import sample_digits as _sample_digits
 from compression.measure import Measurement, measure, split_settings
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.settings import CompressionSettings, SettingsError
-from compression.train import TrainConfig, train
+from compression.train import TrainConfig, config_dict, train
 
 from .training import LiveTraining
 
@@ -51,6 +59,9 @@ class Baseline:
     key: str  # identity for caches: unique per weights
     model_name: str  # "mlp" or "cnn"
     state: dict[str, torch.Tensor] = field(repr=False)
+    dataset: str = "mnist"  # the data set it was trained on; its test set measures it
+    seed: int = 0  # training seed
+    metadata: dict = field(default_factory=dict, repr=False, compare=False)  # checkpoint's
     title: str = ""  # what a person reads, e.g. "shipped MLP checkpoint"
     note: str = ""  # how it was made (a command, a recipe, or why it was trained here)
     history: tuple[dict, ...] = field(default=(), repr=False)  # per-epoch training records
@@ -77,46 +88,73 @@ class FinetuneOutcome:
 # --- shared, cached -------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Loading MNIST …")
-def _dataset() -> Dataset:
-    return load_dataset("mnist")
+@st.cache_resource(show_spinner="Loading the images …")
+def _dataset(name: str = "mnist") -> Dataset:
+    return load_dataset(name)
 
 
-def dataset() -> Dataset:
-    """The verified MNIST tensors (shared, read-only); stops the page with a message if broken."""
+def dataset(name: str = "mnist") -> Dataset:
+    """The verified tensors of a data set (shared, read-only); stops the page if unreadable."""
     try:
-        return _dataset()
+        return _dataset(name)
     except DataFileError as error:
-        st.error(f"The MNIST files could not be read: {error}")
+        st.error(f"The {DATASETS[name].title} files could not be read: {error}")
         st.stop()
+
+
+def dataset_title(name: str) -> str:
+    """``"mnist"`` -> ``"MNIST"``, ``"fashion-mnist"`` -> ``"Fashion-MNIST"``."""
+    return DATASET_TITLES.get(name, name)
+
+
+DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+# Shipped checkpoints: (model, data set) pairs offered in the baseline picker.
+SHIPPED = (("mlp", "mnist"), ("cnn", "mnist"), ("mlp", "fashion-mnist"))
 
 
 def checkpoint_dir() -> Path:
     return Path(os.environ.get(CHECKPOINTS_ENV, PROJECT_ROOT / "checkpoints"))
 
 
-def shipped_path(model_name: str) -> Path:
-    return checkpoint_dir() / f"{model_name}-mnist.pt"
+def shipped_path(model_name: str, dataset_name: str = "mnist") -> Path:
+    return checkpoint_dir() / f"{model_name}-{dataset_name}.pt"
+
+
+def shipped_key(model_name: str, dataset_name: str = "mnist") -> str:
+    """Picker key of a shipped baseline: ``"shipped:mlp"``, ``"shipped:mlp:fashion-mnist"``."""
+    suffix = "" if dataset_name == "mnist" else f":{dataset_name}"
+    return f"shipped:{model_name}{suffix}"
+
+
+def _shipped_title(model_name: str, dataset_name: str) -> str:
+    extra = "" if dataset_name == "mnist" else f" on {dataset_title(dataset_name)}"
+    return f"shipped {MODEL_TITLES[model_name]}{extra}"
 
 
 @st.cache_resource(show_spinner="Loading the trained model …")
-def _shipped(path: str, model_name: str) -> Baseline:
+def _shipped(path: str, model_name: str, dataset_name: str = "mnist") -> Baseline:
     checkpoint = load_checkpoint(Path(path))
     if checkpoint.model_name != model_name:
         raise CheckpointError(f"{path}: holds a {checkpoint.model_name}, expected {model_name}")
+    trained_on = checkpoint.metadata.get("dataset", "mnist")
+    if trained_on != dataset_name:
+        raise CheckpointError(f"{path}: trained on {trained_on}, expected {dataset_name}")
     command = checkpoint.metadata.get("command", "")
     return Baseline(
         key=f"shipped:{path}",
         model_name=model_name,
         state=checkpoint.state,
-        title=f"shipped {MODEL_TITLES[model_name]}",
+        dataset=dataset_name,
+        seed=int(checkpoint.metadata.get("train_config", {}).get("seed", 0)),
+        metadata=checkpoint.metadata,
+        title=_shipped_title(model_name, dataset_name),
         note=f"checkpoints/{Path(path).name}, made by `{command}`" if command else path,
         history=tuple(checkpoint.metadata.get("history", ())),
     )
 
 
 _FALLBACK_LOCK = threading.Lock()
-_FALLBACKS: dict[tuple[str, int], Baseline] = {}
+_FALLBACKS: dict[tuple[str, str, int], Baseline] = {}
 
 
 def fallback_images() -> int:
@@ -124,10 +162,10 @@ def fallback_images() -> int:
     return int(text) if text.isdigit() and int(text) > 0 else FALLBACK_IMAGES
 
 
-def _train_fallback(model_name: str, reason: str) -> Baseline:
+def _train_fallback(model_name: str, reason: str, dataset_name: str = "mnist") -> Baseline:
     """Train the start-up model once per process, with a progress bar; later calls reuse it."""
     images = fallback_images()
-    key = (model_name, images)
+    key = (model_name, dataset_name, images)
     if key not in _FALLBACKS:
         notice = st.info(
             f"The shipped checkpoint could not be used ({reason}). Training a starter "
@@ -136,7 +174,7 @@ def _train_fallback(model_name: str, reason: str) -> Baseline:
         )
         with _FALLBACK_LOCK:
             if key not in _FALLBACKS:
-                data = dataset()
+                data = dataset(dataset_name)
                 train_images, labels = subset(data.train_images, data.train_labels, images, 0)
                 live = LiveTraining(chart=False)
                 result = train(
@@ -150,10 +188,16 @@ def _train_fallback(model_name: str, reason: str) -> Baseline:
                 )
                 live.clear()
                 _FALLBACKS[key] = Baseline(
-                    key=f"fallback:{model_name}:{images}",
+                    key=f"fallback:{model_name}:{dataset_name}:{images}",
                     model_name=model_name,
                     state=result.state,
-                    title=f"starter {MODEL_TITLES[model_name]} (trained at start-up)",
+                    dataset=dataset_name,
+                    seed=FALLBACK_CONFIG.seed,
+                    metadata=_training_metadata(
+                        dataset_name, replace(FALLBACK_CONFIG, train_subset=images), result.history
+                    ),
+                    title=_shipped_title(model_name, dataset_name).replace("shipped", "starter", 1)
+                    + " (trained at start-up)",
                     note=(
                         f"{FALLBACK_CONFIG.epochs} epochs on {images:,} images, because the "
                         f"shipped checkpoint could not be used: {reason}"
@@ -164,13 +208,37 @@ def _train_fallback(model_name: str, reason: str) -> Baseline:
     return _FALLBACKS[key]
 
 
-def shipped_baseline(model_name: str) -> Baseline:
+def shipped_baseline(model_name: str, dataset_name: str = "mnist") -> Baseline:
     """The shipped checkpoint of ``model_name``, or a starter model trained in its place."""
-    path = shipped_path(model_name)
+    path = shipped_path(model_name, dataset_name)
     try:
-        return _shipped(str(path), model_name)
+        return _shipped(str(path), model_name, dataset_name)
     except CheckpointError as error:
-        return _train_fallback(model_name, str(error))
+        return _train_fallback(model_name, str(error), dataset_name)
+
+
+def _shipped_available(model_name: str, dataset_name: str) -> bool:
+    """MNIST models are always offered (a starter replaces a broken file); others need both
+    their checkpoint file and their images on this machine."""
+    if dataset_name == "mnist":
+        return True
+    return shipped_path(model_name, dataset_name).is_file() and not missing_dataset_note(
+        dataset_name
+    )
+
+
+def unavailable_notes() -> list[str]:
+    """One sentence per shipped baseline that cannot be offered here, and how to get it."""
+    notes = []
+    for model_name, dataset_name in SHIPPED:
+        if _shipped_available(model_name, dataset_name):
+            continue
+        missing = missing_dataset_note(dataset_name)
+        notes.append(
+            f"{_shipped_title(model_name, dataset_name)}: "
+            + (missing or f"checkpoints/{shipped_path(model_name, dataset_name).name} is missing.")
+        )
+    return notes
 
 
 # --- per person -----------------------------------------------------------------------------
@@ -183,7 +251,11 @@ def own_baselines() -> dict[str, Baseline]:
 
 def baseline_choices() -> dict[str, str]:
     """{selection key: label} of every baseline this person can pick."""
-    choices = {f"shipped:{name}": f"shipped {MODEL_TITLES[name]}" for name in ("mlp", "cnn")}
+    choices = {
+        shipped_key(model_name, dataset_name): _shipped_title(model_name, dataset_name)
+        for model_name, dataset_name in SHIPPED
+        if _shipped_available(model_name, dataset_name)
+    }
     for key, baseline in own_baselines().items():
         choices[key] = baseline.title
     return choices
@@ -204,8 +276,20 @@ def current_baseline() -> Baseline:
     """This person's baseline: a shipped checkpoint or a model they trained."""
     key = selected_key()
     if key.startswith("shipped:"):
-        return shipped_baseline(key.removeprefix("shipped:"))
+        model_name, _, dataset_name = key.removeprefix("shipped:").partition(":")
+        return shipped_baseline(model_name, dataset_name or "mnist")
     return own_baselines()[key]
+
+
+def _training_metadata(dataset_name: str, config: TrainConfig, history) -> dict:
+    """What a trained model records, in the shape of the CLI's checkpoint metadata."""
+    history = list(history)
+    return {
+        "dataset": dataset_name,
+        "train_config": config_dict(config),
+        "history": history,
+        "test_accuracy": history[-1]["test_accuracy"] if history else None,
+    }
 
 
 def adopt_trained(
@@ -214,8 +298,12 @@ def adopt_trained(
     config: TrainConfig,
     history: list[dict],
     step_losses: list[tuple[float, float]],
+    dataset_name: str = "mnist",
 ) -> Baseline:
-    """Make a freshly trained model this person's baseline (only in their session)."""
+    """Make a freshly trained model this person's baseline (only in their session).
+
+    It records its recipe, seed and data set like a checkpoint made by the CLI.
+    """
     own = own_baselines()
     number = len(own) + 1
     subset_text = f"{config.train_subset:,}" if config.train_subset else "60,000"
@@ -223,9 +311,14 @@ def adopt_trained(
         key=f"trained:{uuid.uuid4().hex}",
         model_name=model_name,
         state=state,
-        title=f"your {MODEL_TITLES[model_name]} #{number}",
+        dataset=dataset_name,
+        seed=config.seed,
+        metadata=_training_metadata(dataset_name, config, history),
+        title=f"your {MODEL_TITLES[model_name]} #{number}"
+        + ("" if dataset_name == "mnist" else f" on {dataset_title(dataset_name)}"),
         note=(
-            f"trained here: {config.epochs} epochs, learning rate {config.learning_rate:g}, "
+            f"trained here on {dataset_title(dataset_name)}: {config.epochs} epochs, "
+            f"learning rate {config.learning_rate:g}, "
             f"seed {config.seed}, {subset_text} training images"
         ),
         history=tuple(history),
@@ -241,6 +334,16 @@ def adopt_trained(
     return baseline
 
 
+def checkpoint_file(baseline: Baseline) -> bytes:
+    """``baseline`` as a checkpoint file (weights and metadata), built once per session."""
+    files = st.session_state.setdefault("baseline.files", {})
+    if baseline.key not in files:
+        checkpoint = Checkpoint(baseline.model_name, baseline.state, baseline.metadata)
+        files = {baseline.key: checkpoint_bytes(checkpoint)}  # keep only the latest one
+        st.session_state["baseline.files"] = files
+    return files[baseline.key]
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile]:
     """Histogram bins of a baseline's weights, computed once and shared (read-only)."""
@@ -249,7 +352,7 @@ def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _measure(baseline_key: str, settings_json: str, _baseline: Baseline) -> Measurement:
-    data = _dataset()
+    data = _dataset(_baseline.dataset)
     settings = CompressionSettings.from_dict(json.loads(settings_json))
     profiles = _profiles(baseline_key, _baseline)
     return measure(
@@ -291,17 +394,20 @@ def keep_finetuned(page: str, outcome: FinetuneOutcome) -> None:
 
 
 def measure_state(
-    model_name: str, state: dict[str, torch.Tensor], settings: CompressionSettings
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    settings: CompressionSettings,
+    dataset_name: str = "mnist",
 ) -> Measurement:
     """Measure weights that already hold their compression (no caching: used once)."""
-    data = dataset()
+    data = dataset(dataset_name)
     return measure(model_name, state, settings, data.test_images, data.test_labels)
 
 
 @st.cache_data(show_spinner=False)
-def sample_digits(count: int, seed: int = 0):
-    """``count`` test digits (uint8 pixels, labels), the same for everyone."""
-    data = _dataset()
+def sample_digits(count: int, seed: int = 0, dataset_name: str = "mnist"):
+    """``count`` test images (uint8 pixels, labels), the same for everyone."""
+    data = _dataset(dataset_name)
     return _sample_digits(data.test_images, data.test_labels, count, seed)
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from compression.control_help import CONTROL_HELP
+from compression.data import DATASETS
 from compression.inspect import ThresholdRange, prune_threshold_range
 from compression.train import TrainConfig
 
+from . import state
 from .state import Baseline
 
 KEEP = "session"  # persist_state of every widget
@@ -84,6 +87,7 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
         key=f"{page}.prune_mode",
         persist_state=KEEP,
         required=True,
+        help=CONTROL_HELP["prune_mode"],
     )
     if mode == "threshold":
         top, step, median = _threshold_range(baseline.key, baseline)
@@ -138,6 +142,19 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
 
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]
 TRAINING_IMAGES = [2_000, 10_000, 60_000]
+
+
+def dataset_ui() -> str:
+    """Which images to train on (a data set name of ``compression.data.DATASETS``)."""
+    return st.radio(
+        "Images",
+        options=list(DATASETS),
+        key="train.dataset",
+        persist_state=KEEP,
+        format_func=lambda name: f"{state.dataset_title(name)}: {DATASETS[name].title}",
+        horizontal=True,
+        help=CONTROL_HELP["dataset"],
+    )
 
 
 def train_ui() -> tuple[str, TrainConfig]:
@@ -196,6 +213,7 @@ def train_ui() -> tuple[str, TrainConfig]:
             value=128,
             key="train.batch",
             persist_state=KEEP,
+            help=CONTROL_HELP["batch_size"],
         )
     config = TrainConfig(
         epochs=int(epochs),

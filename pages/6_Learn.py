@@ -1,0 +1,29 @@
+"""Learn: the math behind the sliders, each formula next to its value on your model."""
+
+import streamlit as st
+
+from compression.lesson import LESSONS, lesson_markdown
+from ui import link, page, teaching
+from ui.retrain import settings_caption
+
+baseline, reference = page.start_page("Learn")
+
+st.title("Learn: the math behind the sliders")
+setup = link.current_setup(baseline)
+settings = setup.settings.validated(baseline.layers)
+link.share_box(link.keep(baseline, settings))
+st.markdown(
+    "Each section explains one idea in a few lines of math. The table next to it is "
+    f"computed now, on **{baseline.title}** with the settings you last used on a compress "
+    f"page: *{settings_caption(settings)}*. Change them on Binarize, Prune or Combine and "
+    "come back: the numbers follow."
+)
+
+for lesson in LESSONS:
+    st.header(lesson.title, divider="gray")
+    text, example = st.columns([3, 2], gap="large")
+    text.markdown(lesson_markdown(lesson.key))
+    live = teaching.lesson_example(lesson.key, baseline, settings)
+    if live is not None:
+        example.dataframe(live.table, hide_index=True)
+        example.caption(live.caption)

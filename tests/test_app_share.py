@@ -1,0 +1,97 @@
+"""Shareable setups: the page's settings live in the address; a link opens the same experiment."""
+
+from __future__ import annotations
+
+import pytest
+from app_driver import APP, TIMEOUT, exact_size, metrics, problems, slider
+from streamlit.testing.v1 import AppTest
+
+COMBINE = "pages/4_Combine.py"
+
+
+def open_link(page: str, params: dict[str, str]) -> AppTest:
+    """A new browser tab opened on ``page`` with ``params`` in its address."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.query_params.update(params)
+    return app.switch_page(page).run()
+
+
+def combine_widgets(app: AppTest) -> dict:
+    return {
+        "mode": app.segmented_control(key="combine.prune_mode").value,
+        "sparsity": slider(app, "Target sparsity").value,
+        "scope": app.radio(key="combine.prune_scope").value,
+        "binarize": slider(app, "Binarization threshold").value,
+        "per_channel": app.toggle(key="combine.per_channel").value,
+        "layers": list(app.multiselect(key="combine.layers.mlp").value),
+    }
+
+
+def test_a_link_sets_the_widgets_and_the_address_keeps_them():
+    app = open_link(
+        COMBINE,
+        {"model": "mlp", "prune_sparsity": "0.8", "prune_scope": "global", "binarize": "0.7",
+         "per_channel": "1", "layers": "fc1,fc2"},
+    )  # fmt: skip
+    assert not problems(app)
+    assert combine_widgets(app) == {
+        "mode": "sparsity",
+        "sparsity": 80,
+        "scope": "global",
+        "binarize": pytest.approx(0.7),
+        "per_channel": True,
+        "layers": ["fc1", "fc2"],
+    }
+    assert app.query_params["prune_sparsity"] == "0.8"
+    assert app.query_params["layers"] == "fc1,fc2"
+
+
+def test_round_trip_change_reload_same_settings_and_same_numbers():
+    app = open_link(COMBINE, {"model": "mlp", "prune_sparsity": "0.5"})
+    slider(app, "Target sparsity").set_value(90).run()
+    slider(app, "Binarization threshold").set_value(0.35).run()
+    assert not problems(app)
+    params = dict(app.query_params)
+    assert params["prune_sparsity"] == "0.9"
+    assert float(params["binarize"]) == pytest.approx(0.35)
+    reopened = open_link(COMBINE, params)
+    assert not problems(reopened)
+    assert combine_widgets(reopened) == combine_widgets(app)
+    assert metrics(reopened)["Test accuracy"] == metrics(app)["Test accuracy"]
+    assert exact_size(reopened) == exact_size(app)
+
+
+def test_a_threshold_link_opens_the_prune_page_in_threshold_mode():
+    app = open_link("pages/3_Prune.py", {"prune_threshold": "0.05"})
+    assert not problems(app)
+    assert app.segmented_control(key="prune.prune_mode").value == "threshold"
+    assert slider(app, "Pruning threshold").value == pytest.approx(0.05)
+    assert app.query_params["prune_threshold"] == "0.05"
+
+
+def test_a_bad_link_falls_back_to_defaults_with_a_note_not_an_error():
+    app = open_link(
+        COMBINE,
+        {"model": "resnet", "prune_sparsity": "lots", "binarize": "-3", "layers": "fc9"},
+    )
+    assert not problems(app)
+    note = " ".join(info.value for info in app.info)
+    for bad in ("model='resnet'", "prune_sparsity='lots'", "binarize='-3'", "layers='fc9'"):
+        assert bad in note
+    assert app.query_params["model"] == "mlp"
+    assert app.query_params["layers"] == "all"
+
+
+def test_a_link_beyond_the_slider_range_is_clamped_with_a_note():
+    app = open_link(COMBINE, {"binarize": "4", "prune_sparsity": "0.999"})
+    assert not problems(app)
+    assert slider(app, "Binarization threshold").value == pytest.approx(1.5)
+    assert slider(app, "Target sparsity").value == 99
+    note = " ".join(info.value for info in app.info)
+    assert "binarize 4 is outside" in note and "prune_sparsity 100 is outside" in note
+
+
+def test_the_share_box_holds_the_query_string_of_the_settings_on_screen():
+    app = open_link(COMBINE, {"prune_sparsity": "0.6"})
+    shown = " ".join(code.value for code in app.code)
+    assert "prune_sparsity=0.6" in shown and "model=mlp" in shown

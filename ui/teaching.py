@@ -1,0 +1,138 @@
+"""What the network learned and lost: one section shared by the compress pages.
+
+Three tabs, fed by the settings on screen: the first layer's weights as pictures
+(before, after, and which weights survive), the test images the compression got
+wrong that the baseline got right, and the compressed model's confusion matrix.
+The predictions come with the cached :class:`~compression.measure.Measurement`, the
+pictures from a cache per (baseline, settings), so a slider position seen before
+costs only the drawing. The section sits behind a toggle: building its three
+figures adds to every slider move, so it is on by default only where a page asks.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from compression import errors_view, lesson, weights_view
+from compression.compress import compress
+from compression.measure import Measurement
+from compression.settings import CompressionSettings
+
+from . import state
+from .state import Baseline
+from .widgets import KEEP
+
+UNITS_SHOWN = 16  # strongest first-layer units drawn
+GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _first_layer(
+    baseline_key: str, settings_json: str, _baseline: Baseline
+) -> weights_view.FirstLayerView:
+    settings = CompressionSettings.from_dict(json.loads(settings_json))
+    compressed = compress(_baseline.state, _baseline.layers, settings)
+    layer = weights_view.first_layer(_baseline.model_name)
+    return weights_view.first_layer_view(
+        _baseline.model_name,
+        _baseline.state,
+        compressed.state,
+        compressed.keep_masks.get(layer),
+        count=UNITS_SHOWN,
+    )
+
+
+def first_layer_view(baseline: Baseline, settings: CompressionSettings):
+    """The strongest first-layer units of ``baseline``, before and after ``settings`` (cached)."""
+    settings_json = json.dumps(settings.to_dict(), sort_keys=True)
+    return _first_layer(baseline.key, settings_json, baseline)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _lesson_example(
+    baseline_key: str, settings_json: str, lesson_key: str, _baseline: Baseline
+) -> lesson.LiveExample | None:
+    settings = CompressionSettings.from_dict(json.loads(settings_json))
+    layers = settings.chosen_layers(_baseline.layers)
+    return lesson.live_example(lesson_key, _baseline.state, layers, settings)
+
+
+def lesson_example(
+    lesson_key: str, baseline: Baseline, settings: CompressionSettings
+) -> lesson.LiveExample | None:
+    """The live table of a lesson, on ``baseline`` under ``settings`` (cached)."""
+    settings_json = json.dumps(settings.to_dict(), sort_keys=True)
+    return _lesson_example(baseline.key, settings_json, lesson_key, baseline)
+
+
+def learned_and_lost(
+    page: str,
+    baseline: Baseline,
+    settings: CompressionSettings,
+    measured: Measurement,
+    reference: Measurement,
+    shown: bool = False,
+) -> None:
+    """The section: a toggle (default ``shown``), then weights, new mistakes, confusion matrix."""
+    st.subheader("What the network learned and lost")
+    if not st.toggle(
+        "Show the pictures (weights, new mistakes, confusion matrix)",
+        value=shown,
+        key=f"{page}.teaching",
+        persist_state=KEEP,
+        help="Draw the first layer's weights before and after compression, the test images "
+        "that compression broke, and the confusion matrix; they follow every slider move.",
+    ):
+        return
+    data = state.dataset(baseline.dataset)
+    names = data.class_names
+    weights, mistakes, confusion = st.tabs(
+        ["First-layer weights", "New mistakes", "Confusion matrix"]
+    )
+    with weights:
+        view = first_layer_view(baseline, settings)
+        noun = "filters" if view.layer.startswith("conv") else "hidden units"
+        st.plotly_chart(weights_view.first_layer_figure(view), key=f"{page}.unit_images")
+        st.caption(
+            f"The {len(view.units)} {noun} of `{view.layer}` with the largest ‖W‖₂, each drawn "
+            "as the input image it responds to: red pixels excite it, blue ones inhibit it "
+            "(each image scaled to its own largest |W|). Right: dark = weight kept."
+        )
+        st.plotly_chart(weights_view.kept_per_input_figure(view), key=f"{page}.kept_map")
+        st.caption(
+            "For every input pixel, the share of all units that keep its weight. Border "
+            "pixels are almost always blank, so their weights stay small and go first."
+        )
+    with mistakes:
+        changes = errors_view.prediction_changes(
+            reference.predictions, measured.predictions, data.test_labels
+        )
+        gallery = errors_view.misclassified_gallery(
+            reference.predictions, measured.predictions, data.test_labels, GALLERY_SIZE
+        )
+        st.markdown(
+            f"**{changes['lost']:,}** test images the baseline got right are now wrong; "
+            f"**{changes['gained']:,}** it got wrong are now right "
+            f"(net {changes['gained'] - changes['lost']:+,} of {len(data.test_labels):,})."
+        )
+        if gallery.total:
+            columns = 8 if baseline.dataset == "mnist" else 6
+            st.plotly_chart(
+                errors_view.gallery_figure(data.test_images, gallery, names, columns),
+                key=f"{page}.gallery",
+            )
+            st.caption("Each image: true class (the baseline's answer) → the compressed answer.")
+        else:
+            st.success("The compressed model gets every image right that the baseline got right.")
+    with confusion:
+        matrix = errors_view.confusion_matrix(measured.predictions, data.test_labels, names)
+        st.plotly_chart(
+            errors_view.confusion_figure(matrix, title="Compressed model: true vs predicted"),
+            key=f"{page}.confusion",
+        )
+        st.caption(
+            "Rows: the true class; columns: the compressed model's answer. The colour stops "
+            "at the largest mistake count, so the off-diagonal cells stand out."
+        )
