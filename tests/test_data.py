@@ -2,6 +2,7 @@
 
 import gzip
 import shutil
+from dataclasses import replace
 
 import pytest
 import torch
@@ -64,10 +65,22 @@ def test_altered_file_fails_the_sha256_check(tmp_path):
         load_dataset.__wrapped__("mnist", folder)
 
 
-def test_missing_checksum_list_is_an_error(tmp_path):
+def test_a_folder_without_its_own_checksums_is_checked_against_the_bundled_list(tmp_path):
     folder = _copy_of_mnist(tmp_path)
     (folder / "RAW_SHA256SUMS").unlink()
-    with pytest.raises(DataFileError, match="RAW_SHA256SUMS"):
+    path = folder / "t10k-labels-idx1-ubyte.gz"
+    raw = bytearray(gzip.decompress(path.read_bytes()))
+    raw[200] = (raw[200] + 1) % 10
+    path.write_bytes(gzip.compress(bytes(raw)))
+    with pytest.raises(DataFileError, match=r"t10k-labels-idx1-ubyte\.gz is corrupted"):
+        load_dataset.__wrapped__("mnist", folder)
+
+
+def test_missing_bundled_checksum_list_is_an_error(tmp_path, monkeypatch):
+    folder = _copy_of_mnist(tmp_path)
+    (folder / "RAW_SHA256SUMS").unlink()
+    monkeypatch.setitem(DATASETS, "mnist", replace(DATASETS["mnist"], folder=folder))
+    with pytest.raises(DataFileError, match="RAW_SHA256SUMS is missing"):
         load_dataset.__wrapped__("mnist", folder)
 
 
