@@ -9,7 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
-PAGES = ["pages/1_Train.py", "pages/2_Binarize.py", "pages/3_Prune.py", "pages/4_Combine.py"]
+PAGES = [
+    "pages/1_Train.py",
+    "pages/2_Binarize.py",
+    "pages/3_Prune.py",
+    "pages/4_Combine.py",
+    "pages/5_What_if.py",
+]
 TIMEOUT = 300  # seconds per script run; generous because the CPU is shared
 
 
