@@ -57,5 +57,6 @@ with links:
         ("Binarize", "1-bit and ternary weights"),
         ("Prune", "remove the smallest weights"),
         ("Combine", "both, and what each contributes"),
+        ("What if", "sweep many settings: sensitivity curves and the size/accuracy trade-off"),
     ):
         st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))
