@@ -69,7 +69,7 @@ def _stale_note(shown, chosen) -> None:
 @st.fragment
 def sensitivity() -> None:
     st.header("Sensitivity sweep")
-    left, middle, right = st.columns([2, 3, 1.4], vertical_alignment="bottom")
+    left, middle, right = st.columns([2, 3, 1.5], vertical_alignment="bottom")
     method = left.selectbox(
         "What to sweep",
         options=list(METHOD_TITLES),
@@ -86,20 +86,25 @@ def sensitivity() -> None:
         help=CONTROL_HELP["sweep_values"] + f" Allowed: {SWEEP_METHODS[method].axis_title}.",
     )
     per_layer = right.toggle(
-        "One layer at a time",
+        "Layer by layer",
         value=True,
         key=f"{PAGE}.per_layer",
         persist_state=KEEP,
         help=CONTROL_HELP["sweep_per_layer"],
-    )
-    pressed = st.button(
-        "Run the sweep", key=f"{PAGE}.run_sweep", type="primary", help="Measure every value now."
     )
     try:
         spec = SweepSpec(method, parse_values(text, method), per_layer=per_layer)
     except SettingsError as error:
         st.error(f"These values cannot be swept: {error}.")
         spec = None
+    count = "" if spec is None else f" ({spec.point_count(baseline.layers)} points)"
+    pressed = st.button(
+        f"Run the sweep{count}",
+        key=f"{PAGE}.run_sweep",
+        type="primary",
+        disabled=spec is None,
+        help="Measure every value now.",
+    )
     if pressed and spec is not None:
         whatif.run_sensitivity(baseline, spec)
     last = whatif.last_run("sweep", baseline)
@@ -115,7 +120,8 @@ def sensitivity() -> None:
         "Each line is one layer compressed alone, the others left as trained "
         '("all": every layer at once). The dashed line is the baseline\'s accuracy.'
     )
-    st.dataframe(last.table, hide_index=True, column_config=SWEEP_COLUMNS)
+    with st.expander(f"The {len(last.table)} points as a table"):
+        st.dataframe(last.table, hide_index=True, column_config=SWEEP_COLUMNS)
     st.download_button(
         "Download the sweep as CSV",
         data=sweep_csv(last.table),
@@ -129,11 +135,11 @@ def sensitivity() -> None:
 @st.fragment
 def tradeoff() -> None:
     st.header("Trade-off: size against accuracy")
-    left, middle, right = st.columns([1.3, 3, 3], vertical_alignment="bottom")
+    left, middle, right = st.columns([1.5, 3, 3], vertical_alignment="bottom")
     method = left.selectbox(
         "Prune by",
         options=list(GRID_PRUNE_OPTIONS),
-        format_func=METHOD_TITLES.get,
+        format_func={"prune-sparsity": "share of weights", "prune-threshold": "cut on |W|"}.get,
         key=f"{PAGE}.grid_method",
         persist_state=KEEP,
         help=CONTROL_HELP["prune_mode"],
@@ -186,7 +192,7 @@ def tradeoff() -> None:
     current = None
     visited = whatif.visited_settings(baseline)
     if visited:
-        source = st.selectbox(
+        source = st.columns([1, 2])[0].selectbox(
             "Mark my setting from",
             options=list(visited),
             key=f"{PAGE}.marked",
@@ -202,7 +208,8 @@ def tradeoff() -> None:
         "Red: the Pareto front, the settings no other one beats in both size and accuracy. "
         "Hover a point to see its settings."
     )
-    st.dataframe(last.table, hide_index=True, column_config=GRID_COLUMNS)
+    with st.expander(f"The {len(last.table)} grid points as a table"):
+        st.dataframe(last.table, hide_index=True, column_config=GRID_COLUMNS)
     st.download_button(
         "Download the grid as CSV",
         data=sweep_csv(last.table),

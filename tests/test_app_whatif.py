@@ -127,8 +127,10 @@ def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
 
 
 def test_bad_values_show_an_error_and_run_nothing(computations):
-    app = run_sweep_on_page(open_app(PAGE), "0, 0.5, lots")
+    app = open_app(PAGE)
+    app.text_input(key="whatif.values.prune-sparsity").set_value("0, 0.5, lots").run()
     assert any("'lots' is not a number" in message for message in problems(app))
+    assert app.button(key="whatif.run_sweep").disabled
     assert not app.dataframe and computations["sweep"] == 0
     app.text_input(key="whatif.values.prune-sparsity").set_value("0.5, 1.5").run()
     assert any("between 0 and 1, got 1.5" in message for message in problems(app))
