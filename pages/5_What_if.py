@@ -180,8 +180,11 @@ def tradeoff() -> None:
         f"Run the grid ({spec.point_count} points)",
         key=f"{PAGE}.run_grid",
         type="primary",
+        disabled=spec.point_count == 0,
         help="Measure every combination now.",
     )
+    if spec.point_count == 0:
+        st.warning("Choose at least one pruning value and one binarization threshold.")
     if pressed:
         whatif.run_grid(baseline, spec)
     last = whatif.last_run("grid", baseline)
