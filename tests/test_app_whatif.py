@@ -58,12 +58,9 @@ def computations(monkeypatch):
 
     monkeypatch.setattr(ui.whatif, "run_sweep", counted_sweep)
     monkeypatch.setattr(ui.whatif, "tradeoff_grid", counted_grid)
-    monkeypatch.setattr(ui.whatif, "shared_results", lambda: _FRESH_STORE)
-    _FRESH_STORE.__init__(ui.whatif.RESULTS_KEPT)
+    store = ui.whatif.ResultStore(ui.whatif.RESULTS_KEPT)  # empty: nothing found by chance
+    monkeypatch.setattr(ui.whatif, "shared_results", lambda: store)
     return calls
-
-
-_FRESH_STORE = ui.whatif.ResultStore(ui.whatif.RESULTS_KEPT)
 
 
 def traces(app, key: str) -> dict[str, dict]:
