@@ -67,6 +67,7 @@ with links:
         ("Binarize", "1-bit and ternary weights"),
         ("Prune", "remove the smallest weights"),
         ("Combine", "both, and what each contributes"),
+        ("What if", "sweep many settings: sensitivity curves and the size/accuracy trade-off"),
         ("Learn", "the math behind the sliders, on your model"),
     ):
         st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))

@@ -6,7 +6,8 @@ Run from the repository root:
 
 It starts ``streamlit run app.py`` headless on a free port, drives a real Chromium
 through Playwright, moves a few sliders so the pictures show compression at work,
-and stops the server again. A page that shows an exception fails the run. The Train
+and stops the server again (the What-if picture runs the default sweep and grid).
+A page that shows an exception fails the run. The Train
 picture trains a real model first (3 epochs on 60,000 images: a minute or two).
 """
 
@@ -32,7 +33,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 WIDTH = 1280
-SHOTS = ("home", "binarize", "prune", "combine", "learned", "learn", "train")
+SHOTS = ("home", "binarize", "prune", "combine", "whatif", "learned", "learn", "train")
 TEACHING_LINK = "model=mlp&prune_sparsity=0.9&binarize=0.7&layers=all"
 
 
@@ -90,6 +91,12 @@ def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -
     settle(page)
 
 
+def to_top(page: Page) -> None:
+    """Scroll the main area back to the page title (a button press scrolls it down)."""
+    page.locator("[data-testid='stMain']").evaluate("element => element.scrollTo(0, 0)")
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def shoot(page: Page, path: Path, height: int) -> None:
     page.set_viewport_size({"width": WIDTH, "height": height})
     page.mouse.move(1, height - 1)  # no tooltip over the picture
@@ -141,6 +148,22 @@ def main() -> int:
                 settle(page)
                 page.get_by_role("button", name="ternary: t = 0.7").click()
                 shoot(page, out / "combine.png", 1500)
+
+            if "whatif" in wanted:  # reached by its link, so Combine's setting is the star
+                if "combine" not in wanted:
+                    page.goto(base + "/Combine")
+                    settle(page)
+                    page.get_by_role("button", name="ternary: t = 0.7").click()
+                    settle(page)
+                page.get_by_role("link", name="What if").click()  # same session: Combine's ★
+                settle(page)
+                main = page.get_by_test_id("stMainBlockContainer")
+                main.get_by_role("button", name="Run the sweep").click()
+                settle(page)
+                main.get_by_role("button", name="Run the grid").click()
+                settle(page)
+                to_top(page)
+                shoot(page, out / "whatif.png", 2050)
 
             if "learned" in wanted:  # a shared link: 90% pruned, ternary survivors
                 page.goto(base + "/Combine?" + TEACHING_LINK)

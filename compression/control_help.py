@@ -54,6 +54,24 @@ CONTROL_HELP: dict[str, str] = {
     "learning_rate": "Adam's step size at the start; it is multiplied by 0.75 after every epoch.",
     "batch_size": "Images per gradient step.",
     "train_subset": "Train on only this many images, for a faster (and less accurate) model.",
+    # what-if sweeps
+    "sweep_method": (
+        "Which setting the sweep varies: the share of weights pruned, the |W| pruning cut, "
+        "or the binarization threshold."
+    ),
+    "sweep_values": "The values to try, separated by commas; each one is a compressed model.",
+    "sweep_per_layer": (
+        "Compress one layer at a time, the others left as trained, to see which layer "
+        "tolerates the most compression."
+    ),
+    "grid_prune_values": (
+        "The pruning settings of the grid; each is combined with every binarization value."
+    ),
+    "grid_binarize_values": (
+        "The binarization thresholds of the grid (x mean|W|); 'off' keeps the surviving "
+        "weights as float32."
+    ),
+    "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
     "finetune_epochs": (
         "Retrain with the pruning mask and binarization held fixed, so the remaining "
         "weights make up for the removed ones."

@@ -14,6 +14,7 @@ PAGES = [
     "pages/2_Binarize.py",
     "pages/3_Prune.py",
     "pages/4_Combine.py",
+    "pages/5_What_if.py",
     "pages/6_Learn.py",
 ]
 TIMEOUT = 300  # seconds per script run; generous because the CPU is shared

@@ -1,0 +1,247 @@
+"""The What-if page's runners: sweeps and trade-off grids, with a progress bar, remembered.
+
+A result is kept twice: in a small store shared by everyone on the server (a class
+pressing Run on the same default sweep computes it once) and in this person's session
+(their last result per baseline shows again, at once, when they come back to the page).
+The shared store holds at most :data:`RESULTS_KEPT` tables, least recently used dropped;
+its tables are never changed after they are stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from compression.settings import CompressionSettings, SettingsError
+from compression.sweep import SweepProgress, SweepSpec, run_sweep
+from compression.tradeoff import tradeoff_grid
+
+from . import state
+from .state import Baseline
+
+RESULTS_KEPT = 32  # tables in the shared store
+_LAST = "whatif.last"  # session key: {(section, baseline key): LastRun}
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    """What a trade-off grid covers; hashable, so results can be found by it."""
+
+    prune_method: str  # "prune-sparsity" or "prune-threshold"
+    prune_values: tuple[float, ...]
+    binarize_values: tuple[float | None, ...]  # None: binarization off
+    per_channel: bool = False
+
+    @property
+    def point_count(self) -> int:
+        return len(self.prune_values) * len(self.binarize_values)
+
+    @property
+    def base(self) -> CompressionSettings:
+        return CompressionSettings(per_channel=self.per_channel)
+
+
+@dataclass(frozen=True)
+class LastRun:
+    """A person's last result in one section of the page, for one baseline."""
+
+    spec: Hashable  # SweepSpec or GridSpec
+    table: pd.DataFrame
+
+
+class ResultStore:
+    """A thread-safe map with at most ``capacity`` entries, least recently used dropped."""
+
+    def __init__(self, capacity: int):
+        self._capacity = capacity
+        self._entries: OrderedDict[Hashable, pd.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> pd.DataFrame | None:
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key: Hashable, table: pd.DataFrame) -> None:
+        with self._lock:
+            self._entries[key] = table
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@st.cache_resource(show_spinner=False)
+def shared_results() -> ResultStore:
+    return ResultStore(RESULTS_KEPT)
+
+
+def last_run(section: str, baseline: Baseline) -> LastRun | None:
+    """This person's last result of ``section`` ("sweep" or "grid") for ``baseline``."""
+    return st.session_state.get(_LAST, {}).get((section, baseline.key))
+
+
+def _remember(section: str, baseline: Baseline, spec: Hashable, table: pd.DataFrame) -> None:
+    st.session_state.setdefault(_LAST, {})[(section, baseline.key)] = LastRun(spec, table)
+
+
+def _with_progress(label: str, compute: Callable[[Callable[[SweepProgress], None]], pd.DataFrame]):
+    bar = st.progress(0.0, text=f"{label} …")
+
+    def on_point(progress: SweepProgress) -> None:
+        bar.progress(progress.fraction, text=f"{label}: {progress.done}/{progress.total} · "
+                     f"{progress.label}")  # fmt: skip
+
+    try:
+        return compute(on_point)
+    finally:
+        bar.empty()
+
+
+def _run(section: str, baseline: Baseline, spec: Hashable, label: str, compute) -> pd.DataFrame:
+    key = (section, baseline.key, spec)
+    table = shared_results().get(key)
+    if table is None:
+        table = _with_progress(label, compute)
+        shared_results().put(key, table)
+    _remember(section, baseline, spec, table)
+    return table
+
+
+def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
+    """The sweep's table (computed with a progress bar, or found); None after an error shown."""
+    try:
+        spec.validated(baseline.layers)
+    except SettingsError as error:
+        st.error(f"This sweep cannot be run: {error}.")
+        return None
+    data = state.dataset()
+    total = spec.point_count(baseline.layers)
+    return _run(
+        "sweep",
+        baseline,
+        spec,
+        f"Sweeping {total} points",
+        lambda on_point: run_sweep(
+            baseline.model_name,
+            baseline.state,
+            spec,
+            data.test_images,
+            data.test_labels,
+            on_point=on_point,
+        ),
+    )
+
+
+def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
+    """The trade-off grid's table (computed with a progress bar, or found)."""
+    if not spec.prune_values or not spec.binarize_values:
+        st.error("Choose at least one pruning value and one binarization value.")
+        return None
+    data = state.dataset()
+    try:
+        return _run(
+            "grid",
+            baseline,
+            spec,
+            f"Measuring {spec.point_count} grid points",
+            lambda on_point: tradeoff_grid(
+                baseline.model_name,
+                baseline.state,
+                data.test_images,
+                data.test_labels,
+                prune_values=spec.prune_values,
+                binarize_values=spec.binarize_values,
+                prune_method=spec.prune_method,
+                base=spec.base,
+                on_point=on_point,
+            ),
+        )
+    except SettingsError as error:
+        st.error(f"This grid cannot be run: {error}.")
+        return None
+
+
+# --- the person's current setting, from the sliders of the explorer pages -------------------
+
+# page key -> what its sliders set; widget keys as in ui.widgets (persisted for the session)
+SETTING_PAGES = {"combine": "Combine", "prune": "Prune", "binarize": "Binarize"}
+
+
+def _pruning(page: str, baseline: Baseline, saved) -> dict | None:
+    mode = saved.get(f"{page}.prune_mode")
+    if mode == "threshold":
+        cut = saved.get(f"{page}.prune_threshold.{baseline.key}")
+        return None if cut is None else {"prune_threshold": float(cut)}
+    if mode == "sparsity" and f"{page}.prune_sparsity" in saved:
+        scope = saved.get(f"{page}.prune_scope", "layer")
+        neurons = saved.get(f"{page}.prune_neurons", False) and scope == "layer"
+        return {
+            "prune_sparsity": saved[f"{page}.prune_sparsity"] / 100,
+            "prune_scope": scope,
+            "prune_structure": "neurons" if neurons else "unstructured",
+        }
+    return None
+
+
+def _binarization(page: str, saved) -> dict | None:
+    if f"{page}.binarize" not in saved:
+        return None
+    return {
+        "binarize_threshold": float(saved[f"{page}.binarize"]),
+        "per_channel": bool(saved.get(f"{page}.per_channel", False)),
+    }
+
+
+def page_settings(page: str, baseline: Baseline, saved) -> CompressionSettings | None:
+    """The settings the sliders of ``page`` were left at (None if it was not visited).
+
+    ``saved`` is the session state (a mapping of widget key -> value).
+    """
+    parts = {}
+    if page in ("combine", "prune"):
+        pruning = _pruning(page, baseline, saved)
+        if pruning is None:
+            return None
+        parts.update(pruning)
+    if page in ("combine", "binarize"):
+        binarization = _binarization(page, saved)
+        if binarization is None:
+            return None
+        parts.update(binarization)
+    layers = saved.get(f"{page}.layers.{baseline.model_name}")
+    if layers is not None:
+        parts["layers"] = tuple(layers)
+    try:
+        return CompressionSettings(**parts).validated(baseline.layers)
+    except SettingsError:
+        return None
+
+
+def visited_settings(baseline: Baseline) -> dict[str, CompressionSettings]:
+    """{page title: settings} of the explorer pages this person has set, Combine first."""
+    found = {}
+    for page, title in SETTING_PAGES.items():
+        settings = page_settings(page, baseline, st.session_state)
+        if settings is not None:
+            found[title] = settings
+    return found
+
+
+def current_marker(baseline: Baseline, settings: CompressionSettings, label: str) -> dict:
+    """The star of :func:`compression.sweep_plots.pareto_figure` for ``settings``.
+
+    Same keys as :func:`compression.tradeoff.current_point`; the numbers come from the
+    cached measurement the explorer pages show.
+    """
+    measured = state.measured(baseline, settings)
+    return {"compressed_bytes": measured.size_bytes, "accuracy": measured.accuracy, "label": label}
