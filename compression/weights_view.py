@@ -161,7 +161,7 @@ def first_layer_figure(view: FirstLayerView, columns: int = 4) -> go.Figure:
     rows, _ = grid_shape(max(count, 1), columns)
     figure.update_layout(
         annotations=annotations,
-        height=140 + 120 * rows,
+        height=90 + 75 * rows,  # three side-by-side panels of a wide page: tiles ~60 px
         margin=dict(l=10, r=10, t=50, b=10),
         plot_bgcolor="rgba(0,0,0,0)",
     )
