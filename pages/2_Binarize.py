@@ -4,7 +4,7 @@ import streamlit as st
 
 from compression import plots
 from compression.settings import CompressionSettings
-from ui import page, readouts, retrain, state, widgets
+from ui import downloads, page, readouts, retrain, state, widgets
 
 PAGE = "binarize"
 
@@ -36,6 +36,7 @@ def explorer() -> None:
     readouts.size_metric(metrics[1], measured)
     readouts.bits_metric(metrics[2], measured)
     readouts.ratio_metric(metrics[3], measured)
+    downloads.download_buttons(baseline, measured)
 
     st.plotly_chart(
         plots.weight_histograms(

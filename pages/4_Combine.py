@@ -6,7 +6,7 @@ from compression import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
 from ui import format as fmt
-from ui import page, readouts, retrain, state, widgets
+from ui import downloads, page, readouts, retrain, state, widgets
 
 PAGE = "combine"
 
@@ -44,6 +44,7 @@ def explorer() -> None:
     readouts.size_metric(metrics[2], measured)
     readouts.bits_metric(metrics[3], measured)
     readouts.ratio_metric(metrics[4], measured)
+    downloads.download_buttons(baseline, measured)
 
     table = contribution_table(measurements)
     st.plotly_chart(plots.configuration_bars(table), key=f"{PAGE}.contributions")

@@ -55,6 +55,7 @@ class Baseline:
     note: str = ""  # how it was made (a command, a recipe, or why it was trained here)
     history: tuple[dict, ...] = field(default=(), repr=False)  # per-epoch training records
     step_losses: tuple[tuple[float, float], ...] = field(default=(), repr=False)
+    dataset: str = "mnist"  # the data set it was trained on (compression.data.DATASETS)
 
     @property
     def layers(self) -> list[str]:
