@@ -5,8 +5,8 @@ import streamlit as st
 from compression import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
-from ui import format as fmt
 from ui import downloads, page, readouts, retrain, state, widgets
+from ui import format as fmt
 
 PAGE = "combine"
 
