@@ -53,7 +53,8 @@ def test_an_uploaded_checkpoint_becomes_the_baseline(tiny_mlp_state, mnist):
     upload(app, "my-mlp.pt", checkpoint_bytes(Checkpoint("mlp", tiny_mlp_state, {})))
     assert not problems(app)
     assert picked(app).startswith("upload:")
-    assert "my-mlp.pt (your" in app.sidebar.selectbox(key=PICKER).format_func(picked(app))
+    assert app.sidebar.selectbox(key=PICKER).format_func(picked(app)) == "my-mlp.pt (uploaded)"
+    assert "uploaded as the checkpoint my-mlp.pt" in app.sidebar.caption[0].value
     expected = evaluate(module_for("mlp"), tiny_mlp_state, mnist.test_images, mnist.test_labels)
     assert baseline_accuracy(app) == pytest.approx(100 * expected.accuracy, abs=0.006)
 

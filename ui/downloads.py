@@ -97,9 +97,9 @@ def download_offers(baseline: Baseline, measured: Measurement) -> list[DownloadO
 def download_buttons(baseline: Baseline, measured: Measurement) -> None:
     """Two buttons, each labelled with its file's size; the bytes are made on click."""
     offers = download_offers(baseline, measured)
-    columns = st.columns(len(offers))
-    for where, offer, build in zip(columns, offers, BUILDERS, strict=True):
-        where.download_button(
+    row = st.container(horizontal=True)
+    for offer, build in zip(offers, BUILDERS, strict=True):
+        row.download_button(
             offer.label,
             data=lambda build=build: build(baseline, measured).payload,
             file_name=offer.file_name,

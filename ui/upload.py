@@ -54,8 +54,8 @@ def uploaded_baseline(file_name: str, data: bytes) -> Baseline:
         key=f"upload:{hashlib.sha256(data).hexdigest()[:20]}",
         model_name=checkpoint.model_name,
         state=checkpoint.state,
-        title=f"{file_name} (your {model_title})",
-        note=f"uploaded {kind} {file_name}, {len(data):,} bytes",
+        title=f"{file_name} (uploaded)",
+        note=f"your {model_title}, uploaded as the {kind} {file_name} ({len(data):,} bytes)",
         dataset=dataset,
     )
 
