@@ -88,7 +88,8 @@ def download_offers(baseline: Baseline, measured: Measurement) -> list[DownloadO
             file_name=f"{model}-float32.pt",
             size_bytes=dense,
             help=f"{fmt.exact_bytes(dense)}: the same compressed weights stored as plain "
-            "32-bit floats (zeros included), a `torch.save` file that loads with "
+            f"32-bit floats, zeros included ({fmt.exact_bytes(measured.dense_bytes)}), plus "
+            "the records of a `torch.save` file; it loads with "
             "`torch.load(path, weights_only=True)`.",
         ),
     ]
