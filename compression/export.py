@@ -16,7 +16,7 @@ import torch
 from .checkpoint import Checkpoint, checkpoint_bytes
 from .codecs import encode_bitmask, encode_csr, encode_delta, encode_signs
 from .compact_format import FILE_SUFFIX, LayerRecord, pack_header, settings_json
-from .models import build_model, weight_layer_names
+from .models import build_model, layer_names_for, weight_layer_names
 from .packing import pack
 from .settings import CompressionSettings
 from .size import layer_size
@@ -169,3 +169,46 @@ def float32_download(
     dense = {key: tensor.detach().to(torch.float32) for key, tensor in state.items()}
     payload = checkpoint_bytes(Checkpoint(model_name, dense, dict(metadata or {})))
     return DownloadFile(f"{model_name}-float32.pt", "application/octet-stream", payload)
+
+
+def compact_file_size(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    accounted_bytes: int,
+    settings: CompressionSettings | None = None,
+    dataset: str = "mnist",
+) -> int:
+    """Bytes of :func:`compact_download`'s file without writing it: header + accounted.
+
+    ``accounted_bytes`` is the size accounting's total (``size_summary``). The header's
+    fields have fixed widths, so its length depends only on the names, the shapes of
+    ``state`` (any weights of the model), the settings and the data set.
+    """
+    records = [
+        LayerRecord(
+            name=name,
+            shape=tuple(state[f"{name}.weight"].shape),
+            has_bias=f"{name}.bias" in state,
+            values="float32",
+            scales=0,
+            positions="dense",
+            delta_width=0,
+            stored=0,
+            position_bytes=0,
+        )
+        for name in layer_names_for(model_name)
+    ]
+    return len(pack_header(model_name, dataset, settings_json(settings), records)) + int(
+        accounted_bytes
+    )
+
+
+def float32_file_size(
+    model_name: str, state: dict[str, torch.Tensor], metadata: dict | None = None
+) -> int:
+    """Bytes of :func:`float32_download`'s file for any weights of the shapes of ``state``.
+
+    ``torch.save`` stores tensors uncompressed, so the size depends on the names, the
+    shapes and ``metadata``, never on the values.
+    """
+    return float32_download(model_name, state, metadata).size_bytes

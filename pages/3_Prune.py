@@ -4,7 +4,7 @@ import streamlit as st
 
 from compression import plots
 from compression.settings import CompressionSettings
-from ui import link, page, readouts, retrain, state, teaching, widgets
+from ui import downloads, link, page, readouts, retrain, state, teaching, widgets
 
 PAGE = "prune"
 
@@ -37,6 +37,7 @@ def explorer() -> None:
     readouts.sparsity_metric(metrics[1], measured)
     readouts.size_metric(metrics[2], measured)
     readouts.ratio_metric(metrics[3], measured)
+    downloads.download_buttons(baseline, measured)
 
     st.plotly_chart(
         plots.weight_histograms(measured.layers, title="Real weights per layer and the cut"),

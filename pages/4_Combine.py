@@ -5,8 +5,8 @@ import streamlit as st
 from compression import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
+from ui import downloads, link, page, readouts, retrain, state, teaching, widgets
 from ui import format as fmt
-from ui import link, page, readouts, retrain, state, teaching, widgets
 
 PAGE = "combine"
 
@@ -45,6 +45,7 @@ def explorer() -> None:
     readouts.size_metric(metrics[2], measured)
     readouts.bits_metric(metrics[3], measured)
     readouts.ratio_metric(metrics[4], measured)
+    downloads.download_buttons(baseline, measured)
 
     table = contribution_table(measurements)
     st.plotly_chart(plots.configuration_bars(table), key=f"{PAGE}.contributions")

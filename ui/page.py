@@ -7,7 +7,7 @@ import streamlit as st
 from compression.measure import Measurement
 
 from . import format as fmt
-from . import link, state
+from . import link, state, upload
 from .navigation import sidebar_menu
 from .readouts import BASELINE_ACCURACY, DENSE_SIZE
 from .state import Baseline
@@ -53,6 +53,7 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
             help=f"{fmt.exact_bytes(reference.dense_bytes)}: every weight and bias "
             "as a 32-bit float.",
         )
+        upload.model_uploader()
 
 
 def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measurement]:

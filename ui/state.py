@@ -344,6 +344,19 @@ def checkpoint_file(baseline: Baseline) -> bytes:
     return files[baseline.key]
 
 
+def add_own_baseline(baseline: Baseline) -> None:
+    """Keep ``baseline`` among this person's models (once per key) and select it."""
+    own = own_baselines()
+    own.pop(baseline.key, None)  # the same weights again: moved to the newest place
+    own[baseline.key] = baseline
+    while len(own) > OWN_BASELINES_KEPT:
+        oldest = next(iter(own))
+        if st.session_state.get(_SELECTED) == oldest:
+            break
+        del own[oldest]
+    st.session_state[_SELECTED] = baseline.key
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile]:
     """Histogram bins of a baseline's weights, computed once and shared (read-only)."""
