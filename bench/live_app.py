@@ -39,9 +39,9 @@ METRIC = "[data-testid='stMetric']"
 CHART = "[data-testid='stPlotlyChart']"
 PROGRESS = "[data-testid='stProgress']"
 
-_ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
+ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
     .every(chart => chart.querySelector(".js-plotly-plot svg.main-svg") !== null)"""
-_READ_METRICS = """root => {
+READ_METRICS = """root => {
     const shown = {};
     for (const metric of root.querySelectorAll("[data-testid='stMetric']")) {
         const label = metric.querySelector("[data-testid='stMetricLabel']");
@@ -167,7 +167,7 @@ def settle(page: Page, timeout: float = 180) -> None:
     )
     wait_until(lambda: not is_running(page), timeout, f"the script run on {page.url}")
     wait_until(
-        lambda: page.evaluate(_ALL_CHARTS_DRAWN),
+        lambda: page.evaluate(ALL_CHARTS_DRAWN),
         timeout,
         f"the charts to draw on {page.url}",
     )
@@ -186,7 +186,7 @@ def exceptions(page: Page) -> list[str]:
 def metrics(page: Page, sidebar: bool = False) -> dict[str, str]:
     """{label: shown value} of the metrics in the main area (or the sidebar)."""
     where = "[data-testid='stSidebar']" if sidebar else "[data-testid='stMain']"
-    return page.locator(where).evaluate(_READ_METRICS)
+    return page.locator(where).evaluate(READ_METRICS)
 
 
 def slider_thumb(page: Page, label: str):

@@ -99,7 +99,7 @@ def shipped_path(model_name: str) -> Path:
     return checkpoint_dir() / f"{model_name}-mnist.pt"
 
 
-@st.cache_resource(show_spinner="Loading the trained model …")
+@st.cache_resource(max_entries=8, show_spinner="Loading the trained model …")
 def _shipped(path: str, model_name: str) -> Baseline:
     checkpoint = load_checkpoint(Path(path))
     if checkpoint.model_name != model_name:
@@ -298,7 +298,7 @@ def measure_state(
     return measure(model_name, state, settings, data.test_images, data.test_labels)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def sample_digits(count: int, seed: int = 0):
     """``count`` test digits (uint8 pixels, labels), the same for everyone."""
     data = _dataset()
