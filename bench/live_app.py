@@ -41,6 +41,16 @@ PROGRESS = "[data-testid='stProgress']"
 
 ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
     .every(chart => chart.querySelector(".js-plotly-plot svg.main-svg") !== null)"""
+# Milliseconds since anything on the page last changed (installs the watcher on first call).
+QUIET_FOR = """() => {
+    if (window.lastChange === undefined) {
+        window.lastChange = performance.now();
+        new MutationObserver(() => { window.lastChange = performance.now(); })
+            .observe(document.body, {childList: true, subtree: true, characterData: true});
+    }
+    return performance.now() - window.lastChange;
+}"""
+QUIET_SECONDS = 1.0  # longer than a slider's debounce, so a pending re-run has started by then
 READ_METRICS = """root => {
     const shown = {};
     for (const metric of root.querySelectorAll("[data-testid='stMetric']")) {
@@ -158,18 +168,22 @@ def is_running(page: Page) -> bool:
 
 
 def settle(page: Page, timeout: float = 180) -> None:
-    """Wait until the script run is over and every Plotly chart has drawn its SVG."""
+    """Wait until the script run is over, every Plotly chart has drawn its SVG, and the
+    page has not changed for :data:`QUIET_SECONDS` (no re-run still on its way)."""
     page.wait_for_selector("[data-testid='stMain']", timeout=timeout * 1000)
     wait_until(
         lambda: page.locator(METRIC).count() or page.locator(EXCEPTION).count(),
         timeout,
         f"the first metric on {page.url}",
     )
-    wait_until(lambda: not is_running(page), timeout, f"the script run on {page.url}")
     wait_until(
-        lambda: page.evaluate(ALL_CHARTS_DRAWN),
+        lambda: (
+            not is_running(page)
+            and page.evaluate(ALL_CHARTS_DRAWN)
+            and page.evaluate(QUIET_FOR) >= 1000 * QUIET_SECONDS
+        ),
         timeout,
-        f"the charts to draw on {page.url}",
+        f"the script run and the charts on {page.url}",
     )
 
 
@@ -219,9 +233,16 @@ def wait_for_change(page: Page, before: dict[str, str], timeout: float = 60) -> 
 
 
 def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -> dict[str, str]:
-    """Move a slider by ``presses`` steps and wait for the new numbers; return them."""
-    before = metrics(page)
-    press_slider(page, label, key, presses)
-    shown = wait_for_change(page, before)
-    settle(page)
+    """Move a slider ``presses`` steps, one at a time, each waited for; return the numbers.
+
+    One step at a time, as a person does: a burst of key presses faster than the page
+    answers can leave the slider showing its last value while the numbers belong to an
+    earlier one (seen with Streamlit 1.67 when the earlier value is answered from cache).
+    """
+    shown = metrics(page)
+    for _ in range(presses):
+        press_slider(page, label, key)
+        shown = wait_for_change(page, shown)
+        settle(page)
+        shown = metrics(page)
     return shown

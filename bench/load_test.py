@@ -48,7 +48,8 @@ async def settle(page, timeout: float = 300) -> None:
         running = await page.locator(live_app.RUNNING).count()
         shown = await page.locator(live_app.METRIC).count()
         drawn = await page.evaluate(live_app.ALL_CHARTS_DRAWN)
-        if shown and drawn and not running:
+        quiet = await page.evaluate(live_app.QUIET_FOR) >= 1000 * live_app.QUIET_SECONDS
+        if shown and drawn and quiet and not running:
             return
         await asyncio.sleep(0.1)
     raise TimeoutError(f"{page.url} did not settle in {timeout:.0f} s")

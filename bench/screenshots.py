@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python bench/screenshots.py [--out docs/screenshots] [--chromium /usr/bin/chromium]
+    python -m bench.screenshots [--out docs/screenshots] [--chromium /usr/bin/chromium]
 
 It starts ``streamlit run app.py`` headless on a free port, drives a real Chromium
 through Playwright, moves a few sliders so the pictures show compression at work,
@@ -13,85 +13,22 @@ picture trains a real model first (3 epochs on 60,000 images: a minute or two).
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from bench import live_app
+from bench.live_app import ROOT, settle
+
 WIDTH = 1280
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise RuntimeError("the Streamlit server did not become healthy within 90 s")
-
-
-def settle(page: Page, timeout: float = 120) -> None:
-    """Wait until the script run is over and the Plotly charts have drawn."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
-    time.sleep(1.0)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()
-        if not running:
-            break
-        time.sleep(0.5)
-    charts = page.locator("[data-testid='stPlotlyChart']")
-    while time.monotonic() < deadline:  # Plotly draws after the data arrives
-        if charts.count() == page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count():
-            break
-        time.sleep(0.5)
-    time.sleep(1.5)
-    if page.locator("[data-testid='stException']").count():
-        raise RuntimeError(f"{page.url} shows an exception")
-
-
-def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -> None:
-    """Move the slider labelled ``label`` by ``presses`` steps with the keyboard."""
-    block = page.locator("[data-testid='stSlider']", has_text=label).first
-    thumb = block.get_by_role("slider").first
-    thumb.focus()
-    for _ in range(presses):
-        thumb.press(key)
-    settle(page)
 
 
 def shoot(page: Page, path: Path, height: int) -> None:
     page.set_viewport_size({"width": WIDTH, "height": height})
     page.mouse.move(1, height - 1)  # no tooltip over the picture
     settle(page)
+    if shown := live_app.exceptions(page):
+        raise RuntimeError(f"{page.url} shows an exception: {shown[0]}")
     page.screenshot(path=str(path))
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1000} KB)")
 
@@ -99,28 +36,29 @@ def shoot(page: Page, path: Path, height: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromium", default=live_app.CHROMIUM)
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    server = start_server(port)
-    base = f"http://127.0.0.1:{port}"
+    server = live_app.start_server(out / "streamlit.log")
+    base = server.url
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=args.chromium, args=live_app.CHROMIUM_ARGS
+            )
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             page.goto(base + "/")
             shoot(page, out / "home.png", 1150)
 
             page.goto(base + "/Binarize")
             settle(page)
-            move_slider(page, "Binarization threshold", 14)  # 0.00 -> 0.70, the TWN rule
+            live_app.move_slider(page, "Binarization threshold", 14)  # 0.00 -> 0.70, the TWN rule
             shoot(page, out / "binarize.png", 1500)
 
             page.goto(base + "/Prune")
             settle(page)
-            move_slider(page, "Pruning threshold", 26)  # 0.024 -> 0.050
+            live_app.move_slider(page, "Pruning threshold", 26)  # 0.024 -> 0.050
             shoot(page, out / "prune.png", 1500)
 
             page.goto(base + "/Combine")
@@ -137,8 +75,8 @@ def main() -> int:
             shoot(page, out / "train.png", 1100)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
+        (out / "streamlit.log").unlink(missing_ok=True)
     return 0
 
 

@@ -20,11 +20,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import live_app  # noqa: E402
-from ui.navigation import page_files  # noqa: E402
 from ui.state import CHECKPOINTS_ENV  # noqa: E402
 
-# The home page (None) and every page file: a new page is tested without editing the tests.
-ALL_PAGES = [None, *(path for path, _ in page_files())]
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Uncaught app exception")
 
 

@@ -32,7 +32,9 @@ def expected(shipped, settings: CompressionSettings, digits) -> dict[str, str]:
 def assert_shows(shown: dict[str, str], wanted: dict[str, str]) -> None:
     for label, value in wanted.items():
         if label in shown:
-            assert shown[label] == value, f"{label}: page shows {shown[label]}, expected {value}"
+            assert shown[label] == value, (
+                f"{label}: page shows {shown[label]}, expected {value} ({shown})"
+            )
 
 
 def test_pruning_slider_raises_sparsity_lowers_size_and_recomputes_accuracy(

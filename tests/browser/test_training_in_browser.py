@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import ROOT
-
 from bench import live_app
 
 TRAIN = "pages/1_Train.py"
@@ -31,7 +29,7 @@ def files_under(*folders: Path) -> dict[str, float]:
 
 
 def watched_folders(checkpoint_folder: Path) -> tuple[Path, ...]:
-    return (checkpoint_folder, ROOT / "checkpoints", ROOT / "data")
+    return (checkpoint_folder, live_app.ROOT / "checkpoints", live_app.ROOT / "data")
 
 
 def train_button(tab):
