@@ -69,6 +69,7 @@ async def session(browser, server, number: int, seconds: float, result: dict) ->
     page_file, label = PAGES[number % 2]
     presses = 1 + number // 2 if number % 2 == 0 else 1 + (number // 2) % 3
     context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(300_000)  # ten tabs on two shared cores: be patient
     page = await context.new_page()
     await page.goto(live_app.page_url(server, page_file))
     await settle(page)
