@@ -131,7 +131,7 @@ def _shipped_title(model_name: str, dataset_name: str) -> str:
     return f"shipped {MODEL_TITLES[model_name]}{extra}"
 
 
-@st.cache_resource(show_spinner="Loading the trained model …")
+@st.cache_resource(max_entries=8, show_spinner="Loading the trained model …")
 def _shipped(path: str, model_name: str, dataset_name: str = "mnist") -> Baseline:
     checkpoint = load_checkpoint(Path(path))
     if checkpoint.model_name != model_name:
@@ -417,7 +417,7 @@ def measure_state(
     return measure(model_name, state, settings, data.test_images, data.test_labels)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)
 def sample_digits(count: int, seed: int = 0, dataset_name: str = "mnist"):
     """``count`` test images (uint8 pixels, labels), the same for everyone."""
     data = _dataset(dataset_name)

@@ -1,0 +1,219 @@
+"""A classroom at once: many browser sessions moving different sliders on one server.
+
+Run from the repository root (about two minutes):
+
+    python -m bench.load_test [--sessions 10] [--seconds 60]
+
+Each session is its own browser context (a separate person) on the Prune or the
+Binarize page with the shipped mlp, and keeps moving its own slider by its own
+step for ``--seconds``. Afterwards it checks that:
+
+- no page showed an exception box and the server log holds no traceback;
+- every reading a session saw (slider value -> accuracy, size, sparsity) equals
+  ``compression.report.analyze`` for that value: each session saw its own numbers;
+- a fresh tab after the load shows the same baseline numbers as one before it
+  (the shared baseline is unchanged);
+- the server's resident memory (VmRSS) before, at its peak, and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from bench import live_app
+from compression.checkpoint import load_checkpoint
+from compression.data import load_dataset
+from compression.report import analyze
+from compression.settings import CompressionSettings
+from ui import format as fmt
+
+PAGES = [
+    ("pages/3_Prune.py", "Pruning threshold"),
+    ("pages/2_Binarize.py", "Binarization threshold"),
+]
+CHANGES_PER_DIRECTION = 8
+
+
+async def settle(page, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        running = await page.locator(live_app.RUNNING).count()
+        shown = await page.locator(live_app.METRIC).count()
+        drawn = await page.evaluate(live_app.ALL_CHARTS_DRAWN)
+        quiet = await page.evaluate(live_app.QUIET_FOR) >= 1000 * live_app.QUIET_SECONDS
+        if shown and drawn and quiet and not running:
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"{page.url} did not settle in {timeout:.0f} s")
+
+
+async def metrics(page) -> dict[str, str]:
+    return await page.locator("[data-testid='stMain']").evaluate(live_app.READ_METRICS)
+
+
+async def reading(page, label: str) -> tuple[float, dict[str, str]]:
+    block = page.locator("[data-testid='stSlider']", has_text=label).first
+    value = float(await block.get_by_role("slider").first.input_value())
+    return value, await metrics(page)
+
+
+async def session(browser, server, number: int, seconds: float, result: dict) -> None:
+    page_file, label = PAGES[number % 2]
+    presses = 1 + number // 2 if number % 2 == 0 else 1 + (number // 2) % 3
+    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(300_000)  # ten tabs on two shared cores: be patient
+    page = await context.new_page()
+    await page.goto(live_app.page_url(server, page_file))
+    await settle(page)
+    readings, times, errors = [await reading(page, label)], [], []
+    thumb = page.locator("[data-testid='stSlider']", has_text=label).first.get_by_role("slider")
+    end = time.monotonic() + seconds
+    change = 0
+    while time.monotonic() < end:
+        key = "ArrowRight" if (change // CHANGES_PER_DIRECTION) % 2 == 0 else "ArrowLeft"
+        before = await metrics(page)
+        start = time.perf_counter()
+        await thumb.first.focus()
+        for _ in range(presses):
+            await thumb.first.press(key)
+        while await metrics(page) == before or await page.locator(live_app.RUNNING).count():
+            if time.perf_counter() - start > 300:
+                raise TimeoutError(f"session {number}: no new numbers after 300 s")
+            await asyncio.sleep(0.02)
+        times.append(time.perf_counter() - start)
+        await settle(page)
+        readings.append(await reading(page, label))
+        errors += await page.locator(live_app.EXCEPTION).all_inner_texts()
+        change += 1
+    await context.close()
+    result[number] = {"page": page_file, "readings": readings, "times": times, "errors": errors}
+
+
+async def baseline_view(browser, server) -> dict[str, str]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = await context.new_page()
+    await page.goto(live_app.page_url(server, "pages/3_Prune.py"))
+    await settle(page)
+    main = await metrics(page)
+    side = await page.locator("[data-testid='stSidebar']").evaluate(live_app.READ_METRICS)
+    await context.close()
+    return {**main, **{f"sidebar {k}": v for k, v in side.items()}}
+
+
+async def watch_memory(server, peak: list[int], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        peak[0] = max(peak[0], server.rss_kib())
+        await asyncio.sleep(0.5)
+
+
+async def run(sessions: int, seconds: float) -> dict:
+    log = Path(tempfile.mkdtemp(prefix="load-")) / "streamlit.log"
+    server = live_app.start_server(log)
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=live_app.chromium_path(), args=live_app.CHROMIUM_ARGS
+            )
+            before_view = await baseline_view(browser, server)
+            rss_before = server.rss_kib()
+            peak, stop = [rss_before], asyncio.Event()
+            watcher = asyncio.create_task(watch_memory(server, peak, stop))
+            results: dict[int, dict] = {}
+            started = time.monotonic()
+            await asyncio.gather(
+                *(session(browser, server, n, seconds, results) for n in range(sessions))
+            )
+            elapsed = time.monotonic() - started
+            stop.set()
+            await watcher
+            after_view = await baseline_view(browser, server)
+            await browser.close()
+        rss_after = server.rss_kib()
+    finally:
+        server.stop()
+    return {
+        "results": results,
+        "elapsed": elapsed,
+        "views": (before_view, after_view),
+        "rss": (rss_before, peak[0], rss_after),
+        "log": log.read_text(errors="replace"),
+    }
+
+
+def expected_readings(results: dict) -> dict[tuple[str, float], dict[str, str]]:
+    """What ``compression.report.analyze`` says for every (page, slider value) seen."""
+    shipped = load_checkpoint(live_app.ROOT / "checkpoints" / "mlp-mnist.pt")
+    data = load_dataset("mnist")
+    wanted = {}
+    for outcome in results.values():
+        for value, _ in outcome["readings"]:
+            key = (outcome["page"], value)
+            if key in wanted:
+                continue
+            if "Prune" in outcome["page"]:
+                settings = CompressionSettings(prune_threshold=value)
+            else:
+                settings = CompressionSettings(binarize_threshold=value)
+            report = analyze("mlp", shipped.state, settings, data.test_images, data.test_labels)
+            wanted[key] = {
+                "Test accuracy": fmt.accuracy(report.evaluation.accuracy),
+                "Compressed size": fmt.kilobytes(report.summary["size_bytes"]["compressed"]),
+                "Sparsity": fmt.percent(report.summary["sparsity"]),
+            }
+    return wanted
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+    load_start = os.getloadavg()[0]
+    outcome = asyncio.run(run(args.sessions, args.seconds))
+    results = outcome["results"]
+    wanted = expected_readings(results)
+    mismatches = [
+        (number, value, label, shown[label], wanted[(r["page"], value)][label])
+        for number, r in results.items()
+        for value, shown in r["readings"]
+        for label in ("Test accuracy", "Compressed size", "Sparsity")
+        if label in shown and shown[label] != wanted[(r["page"], value)][label]
+    ]
+    errors = [e for r in results.values() for e in r["errors"]]
+    tracebacks = outcome["log"].count("Traceback")
+    before_view, after_view = outcome["views"]
+    times = [t for r in results.values() for t in r["times"]]
+    rss_before, rss_peak, rss_after = outcome["rss"]
+    readings = sum(len(r["readings"]) for r in results.values())
+    print(f"load average at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f}; "
+          f"cpus {os.cpu_count()}")  # fmt: skip
+    print(f"| sessions | {len(results)} for {outcome['elapsed']:.0f} s |")
+    print("|---|---|")
+    print(f"| slider changes answered | {len(times)} ({readings} readings checked) |")
+    print(
+        f"| time to new numbers under load | median {statistics.median(times):.2f} s, "
+        f"90th percentile {sorted(times)[int(0.9 * (len(times) - 1))]:.2f} s |"
+    )
+    print(f"| readings different from `analyze` | {len(mismatches)} |")
+    print(f"| exception boxes / tracebacks in the server log | {len(errors)} / {tracebacks} |")
+    print(f"| baseline numbers unchanged after the load | {before_view == after_view} |")
+    print(
+        f"| server memory (VmRSS) | before {rss_before / 1024:.0f} MiB, "
+        f"peak {rss_peak / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB |"
+    )
+    for mismatch in mismatches[:10]:
+        print("mismatch:", mismatch)
+    ok = not mismatches and not errors and not tracebacks and before_view == after_view
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
