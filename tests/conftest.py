@@ -38,3 +38,18 @@ def random_mlp_state():
     from compression.models import build_model
 
     return {k: v.detach().clone() for k, v in build_model("mlp", seed=7).state_dict().items()}
+
+
+# A skipped test is a test that did not run: the suite fails instead of going green.
+_SKIPPED: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _SKIPPED and exitstatus == 0:
+        print(f"\nskipped tests make the run fail: {', '.join(_SKIPPED)}")
+        session.exitstatus = 1
