@@ -324,13 +324,7 @@ def adopt_trained(
         history=tuple(history),
         step_losses=tuple(step_losses),
     )
-    own[baseline.key] = baseline
-    while len(own) > OWN_BASELINES_KEPT:
-        oldest = next(iter(own))
-        if st.session_state.get(_SELECTED) == oldest:
-            break
-        del own[oldest]
-    st.session_state[_SELECTED] = baseline.key
+    add_own_baseline(baseline)
     return baseline
 
 
