@@ -99,6 +99,7 @@ def pareto_figure(grid: pd.DataFrame, current: dict | None = None) -> go.Figure:
         )  # fmt: skip
     figure.update_layout(
         xaxis_title="compressed size (bytes, log scale)", yaxis_title="test accuracy",
-        xaxis_type="log", yaxis_tickformat=".0%", hovermode="closest", margin={"t": 30},
+        xaxis_type="log", xaxis_dtick=1,  # ticks at powers of ten only
+        yaxis_tickformat=".0%", hovermode="closest", margin={"t": 30},
     )  # fmt: skip
     return figure
