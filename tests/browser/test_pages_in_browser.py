@@ -39,8 +39,8 @@ def chart_titles(tab) -> list[str]:
 
 def test_home_page_shows_the_digit_grid_and_the_model(server, tab):
     live_app.open_page(tab, server, None)
-    assert "Real MNIST test digits" in chart_titles(tab)
-    digits = tab.locator("[data-testid='stPlotlyChart']", has_text="Real MNIST test digits")
+    assert "Real MNIST test images" in chart_titles(tab)
+    digits = tab.locator("[data-testid='stPlotlyChart']", has_text="Real MNIST test images")
     # the 36 digits are one heatmap image in Plotly's SVG, each under its label
     assert digits.locator("svg.main-svg .hm image").count() == 1
     labels = digits.locator(".annotation-text").evaluate_all(
