@@ -82,5 +82,5 @@ def test_a_data_file_removed_while_the_app_runs_gives_a_message_not_a_traceback(
     assert not app.exception, [e.value for e in app.exception]
     messages = [e.value for e in app.error]
     assert len(messages) == 1
-    assert "The MNIST files could not be read" in messages[0]
+    assert "MNIST handwritten digits files could not be read" in messages[0]
     assert "t10k-images-idx3-ubyte.gz" in messages[0]
