@@ -63,14 +63,26 @@ class ForwardSplit:
         """``g_L``: the input of ``layer`` -> the model's output (``layer`` included)."""
         return self.segment(layer, None)
 
-    def _build_segment(self, start: str | None, end: str | None) -> fx.GraphModule:
+    def after(self, layer: str) -> fx.GraphModule:
+        """``t_L``: the output of ``layer`` -> the model's output, so ``g_L = t_L . L``."""
+        if (layer, "after") not in self._segments:
+            self._segments[layer, "after"] = self._build_segment(layer, None, from_output=True)
+        return self._segments[layer, "after"]
+
+    def layer_module(self, layer: str) -> nn.Module:
+        return self._traced.get_submodule(layer)
+
+    def _build_segment(
+        self, start: str | None, end: str | None, from_output: bool = False
+    ) -> fx.GraphModule:
         graph, copies, first = fx.Graph(), {}, 0
         if start is not None:
             call = self._layer_call(start)
-            copies[call.args[0]] = graph.placeholder("activation")
-            first = self._nodes.index(call)
+            read = call if from_output else call.args[0]
+            copies[read] = graph.placeholder("activation")
+            first = self._nodes.index(call) + (1 if from_output else 0)
         stop = len(self._nodes) if end is None else self._nodes.index(self._layer_call(end))
-        if stop <= first:
+        if stop <= first and not from_output:
             raise ValueError(f"layer {end!r} does not come after {start!r}")
 
         def copied(old: fx.Node) -> fx.Node:
@@ -91,7 +103,9 @@ class ForwardSplit:
         return segment
 
 
-def _run(module: fx.GraphModule, state: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+def run_segment(
+    module: fx.GraphModule, state: dict[str, torch.Tensor], x: torch.Tensor
+) -> torch.Tensor:
     """``module(x)`` with the weights of ``state`` it uses (functionally, nothing changed)."""
     names = module.state_dict().keys()
     return functional_call(module, {name: state[name] for name in names}, (x,))
@@ -116,58 +130,69 @@ class ReusingEvaluator:
     ):
         module = build_model(model_name, seed=0).eval()  # private: no other caller swaps it
         self.layers = weight_layer_names(module)
-        self._split = ForwardSplit(module)
+        self.split = ForwardSplit(module)
         self._reference = reference_state
-        self._images, self._labels = images, labels
+        self._images, self.labels = images, labels
         self._cached_layer: str | None = None
         self._cached_inputs: list[torch.Tensor] = []  # one (B, ...) activation per batch
 
-    def _batches(self) -> range:
-        return range(0, len(self._labels), EVALUATION_BATCH)
+    def batches(self) -> range:
+        return range(0, len(self.labels), EVALUATION_BATCH)
 
-    def _layer_inputs(self, layer: str) -> list[torch.Tensor]:
+    def layer_inputs(self, layer: str) -> list[torch.Tensor]:
         """Input of ``layer`` per batch: from the cached input of an earlier layer if any."""
         if self._cached_layer == layer:
             return self._cached_inputs
-        earlier = self._cached_layer is not None and self._split.comes_before(
+        earlier = self._cached_layer is not None and self.split.comes_before(
             self._cached_layer, layer
         )
         sources = self._cached_inputs if earlier else self._image_batches()
-        segment = self._split.segment(self._cached_layer if earlier else None, layer)
+        segment = self.split.segment(self._cached_layer if earlier else None, layer)
         with torch.inference_mode():
-            inputs = [_run(segment, self._reference, source) for source in sources]
+            inputs = [run_segment(segment, self._reference, source) for source in sources]
         self._cached_layer, self._cached_inputs = layer, inputs
         return inputs
 
     def _image_batches(self) -> list[torch.Tensor]:
-        return [self._images[start : start + EVALUATION_BATCH] for start in self._batches()]
+        return [self._images[start : start + EVALUATION_BATCH] for start in self.batches()]
 
-    def _check_prefix_unchanged(self, state: dict[str, torch.Tensor], layer: str) -> None:
-        for name in self._split.prefix(layer).state_dict():
+    def check_prefix_unchanged(self, state: dict[str, torch.Tensor], layer: str) -> None:
+        for name in self.split.prefix(layer).state_dict():
             if not torch.equal(state[name], self._reference[name]):
                 raise ValueError(
                     f"{name} differs from the reference weights, so the activations "
                     f"before {layer!r} cannot be reused"
                 )
 
-    def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> Evaluation:
-        """Test ``state``, running only ``layer`` and the layers after it.
-
-        accuracy = mean(argmax f(x) == y), loss = mean cross-entropy, reduced batch by
-        batch exactly as :func:`compression.train.evaluate` does.
-        """
-        self._check_prefix_unchanged(state, layer)
-        suffix = self._split.suffix(layer)
-        total_loss, predictions = 0.0, []
+    def logits(self, state: dict[str, torch.Tensor], layer: str) -> list[torch.Tensor]:
+        """Logits of ``state`` per batch, running only ``layer`` and the layers after it."""
+        self.check_prefix_unchanged(state, layer)
+        suffix = self.split.suffix(layer)
         with torch.inference_mode():
-            for start, activation in zip(self._batches(), self._layer_inputs(layer), strict=True):
-                logits = _run(suffix, state, activation)
-                target = self._labels[start : start + EVALUATION_BATCH]
-                total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
-                predictions.append(logits.argmax(dim=1))
-        predicted = torch.cat(predictions)
-        return Evaluation(
-            accuracy=float((predicted == self._labels).float().mean()),
-            loss=total_loss / len(self._labels),
-            predictions=predicted,
-        )
+            return [run_segment(suffix, state, inputs) for inputs in self.layer_inputs(layer)]
+
+    def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> Evaluation:
+        """Test ``state``, running only ``layer`` and the layers after it."""
+        return evaluation_of(self.logits(state, layer), self.labels)
+
+
+def evaluation_of(logit_batches: list[torch.Tensor], labels: torch.Tensor) -> Evaluation:
+    """accuracy = mean(argmax f(x) == y), loss = mean cross-entropy.
+
+    Reduced batch by batch (batches of ``EVALUATION_BATCH``) exactly as
+    :func:`compression.train.evaluate` does, so equal logits give equal numbers.
+    """
+    total_loss, predictions = 0.0, []
+    with torch.inference_mode():
+        for start, logits in zip(
+            range(0, len(labels), EVALUATION_BATCH), logit_batches, strict=True
+        ):
+            target = labels[start : start + EVALUATION_BATCH]
+            total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
+            predictions.append(logits.argmax(dim=1))
+    predicted = torch.cat(predictions)
+    return Evaluation(
+        accuracy=float((predicted == labels).float().mean()),
+        loss=total_loss / len(labels),
+        predictions=predicted,
+    )
