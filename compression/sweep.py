@@ -14,8 +14,10 @@ for a sweep over all layers:
   global pruning scope acts like a per-layer one. The swept layers are those ``base``
   chooses (all by default).
 
-Each point's accuracy and loss equal ``compression.report.analyze`` of the same weights bit
-for bit (see :mod:`compression.activation_reuse`); bytes come from :mod:`compression.size`.
+Each point's accuracy equals that of ``compression.report.analyze`` on the same weights,
+and its loss equals analyze's to rounding (bit for bit except on the fast path of
+:mod:`compression.sweep_evaluation`, which says what it guarantees); bytes come from
+:mod:`compression.size`.
 
 The table (and its CSV) has one row per point, in sweep order, with the columns:
 
@@ -40,12 +42,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .activation_reuse import ReusingEvaluator
 from .checkpoint import atomic_write_bytes
 from .compress import compress, compress_with_masks, weight_key
 from .models import layer_names_for
 from .settings import CompressionSettings, SettingsError
 from .size import layer_size, size_summary, size_table
+from .sweep_evaluation import SweepEvaluator
 from .sweep_masks import MaskMaker
 
 SWEEP_COLUMNS = (
@@ -270,17 +272,19 @@ def run_sweep(
 ) -> pd.DataFrame:
     """Measure every point of ``spec`` on ``images``; one row per point (see module doc).
 
-    Activations before the first changed layer are computed once per swept layer,
-    masks come from magnitudes sorted once per layer, and sizes are re-measured only for
-    the changed layer: the numbers are those of ``analyze`` on each point, found faster.
+    Activations before the first changed layer are computed once per swept layer, a
+    linear layer's output skips its input's common values
+    (:mod:`compression.sweep_evaluation`), masks come from magnitudes sorted once per
+    layer, and sizes are re-measured only for the changed layer: the numbers are those
+    of ``analyze`` on each point (the loss to rounding), found faster.
     """
     baseline = _baseline(model_name, state, spec)
-    evaluator = ReusingEvaluator(model_name, baseline.state, images, labels)
+    evaluator = SweepEvaluator(model_name, baseline.state, images, labels)
     sizes = PointSizes(baseline.state, baseline.layers)
     total = spec.point_count(baseline.layers)
     rows = []
     for done, point in enumerate(_points(state, spec, baseline), start=1):
-        evaluation = evaluator.evaluate(point.state, point.changed[0])
+        evaluation = evaluator.evaluate(point.state, point.changed[0]).evaluation
         summary = sizes.summary(point.state, point.changed)
         rows.append(
             {

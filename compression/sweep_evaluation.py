@@ -1,0 +1,135 @@
+"""Accuracy and loss of sweep points: a fast path wherever it cannot change a prediction.
+
+A point changes the weights from one layer ``L`` on, so its logits are ``t_L(L(a))`` with
+``a = h_L(x)``, the input of ``L``, computed once (:mod:`compression.activation_reuse`).
+Each point takes the first path that applies:
+
+1. ``reference``: the weights from ``L`` on equal the reference's (a sparsity-0 point):
+   the reference's own evaluation, computed once on the exact path;
+2. ``bias only``: ``L`` is linear and all its weights are zero (sparsity 1): its output
+   ``b`` is written out for every image, the value the dense product gives, then ``t_L``;
+3. ``sparse input``: ``L`` is linear and at most ``MAX_KEPT_FRACTION`` of its input
+   differs from the column's most common value: ``L(a)`` from
+   :class:`compression.sparse_input.SparseInputLinear`, then ``t_L``. Kept only if every
+   image's top logit beats its runner-up by ``TIE_MARGIN`` or more, otherwise
+   ``exact (near tie)``;
+4. ``exact``: ``g_L(a)`` with the model's own operations (convolutions, dense inputs).
+
+Paths 1, 2, 4 and ``exact (near tie)`` give the logits of
+:func:`compression.report.analyze` bit for bit. Path 3 changes only the rounding of
+``L``'s sums: when no logit moves by ``TIE_MARGIN / 2`` or more, every prediction, hence
+the accuracy, equals analyze's (the winner led by ``TIE_MARGIN``), and the loss moves by
+about the same rounding. The rounding seen on mlp is ~1e-5 per logit, 50x below the bound;
+a proof for every possible input is not claimed (the worst-case float32 bound of a
+784-term sum is far larger).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from .activation_reuse import ReusingEvaluator, evaluation_of, run_segment
+from .sparse_input import SparseInputLinear
+from .train import Evaluation
+
+TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute the point exactly
+MAX_KEPT_FRACTION = 0.5  # sparse input only when it skips at least half of the products
+
+REFERENCE, BIAS_ONLY, SPARSE_INPUT = "reference", "bias only", "sparse input"
+EXACT, EXACT_NEAR_TIE = "exact", "exact (near tie)"
+
+
+@dataclass(frozen=True)
+class PointEvaluation:
+    evaluation: Evaluation
+    path: str  # which of the module's paths gave it
+    logits: list[torch.Tensor] = field(repr=False)  # (B, classes) per batch
+
+
+def smallest_margin(logits: torch.Tensor) -> float:
+    """min over images of (top-1 logit - top-2 logit); +inf for a single class."""
+    if logits.shape[1] < 2 or len(logits) == 0:
+        return float("inf")
+    top_two = logits.topk(2, dim=1).values  # (N, 2)
+    return float((top_two[:, 0] - top_two[:, 1]).min())
+
+
+class SweepEvaluator:
+    """:class:`ReusingEvaluator` with the paths of the module doc (same preconditions)."""
+
+    def __init__(
+        self,
+        model_name: str,
+        reference_state: dict[str, torch.Tensor],
+        images: torch.Tensor,
+        labels: torch.Tensor,
+    ):
+        self._exact = ReusingEvaluator(model_name, reference_state, images, labels)
+        self._reference = reference_state
+        self._reference_logits: list[torch.Tensor] | None = None
+        self._sparse_layer: str | None = None
+        self._sparse_inputs: list[SparseInputLinear] = []  # one per batch
+        self._finite: dict[str, bool] = {}  # layer: its input holds no inf or nan
+
+    def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> PointEvaluation:
+        """Accuracy and loss of ``state``, whose tensors before ``layer`` are the reference's."""
+        logits, path = self._logits(state, layer)
+        return PointEvaluation(evaluation_of(logits, self._exact.labels), path, logits)
+
+    def _logits(self, state: dict[str, torch.Tensor], layer: str) -> tuple[list, str]:
+        exact = self._exact
+        exact.check_prefix_unchanged(state, layer)
+        if self._equals_reference_from(state, layer):
+            if self._reference_logits is None:
+                self._reference_logits = exact.logits(self._reference, layer)
+            return self._reference_logits, REFERENCE
+        if not isinstance(exact.split.layer_module(layer), nn.Linear):
+            return exact.logits(state, layer), EXACT
+        weight, bias = state[f"{layer}.weight"], state.get(f"{layer}.bias")
+        with torch.inference_mode():
+            if not weight.any() and self._inputs_finite(layer):
+                inputs = exact.layer_inputs(layer)
+                outputs = [_bias_rows(weight, bias, len(batch)) for batch in inputs]
+                return self._logits_after(state, layer, outputs), BIAS_ONLY
+            products = self._sparse_products(layer)
+            if not products:
+                return exact.logits(state, layer), EXACT
+            logits = self._logits_after(state, layer, [p(weight, bias) for p in products])
+            if min(smallest_margin(batch) for batch in logits) < TIE_MARGIN:
+                return exact.logits(state, layer), EXACT_NEAR_TIE
+        return logits, SPARSE_INPUT
+
+    def _equals_reference_from(self, state: dict[str, torch.Tensor], layer: str) -> bool:
+        names = self._exact.split.suffix(layer).state_dict()
+        return all(torch.equal(state[name], self._reference[name]) for name in names)
+
+    def _inputs_finite(self, layer: str) -> bool:
+        """True if 0 * a = 0 for every input entry, so a zero weight adds exactly nothing."""
+        if layer not in self._finite:
+            inputs = self._exact.layer_inputs(layer)
+            self._finite[layer] = all(bool(batch.isfinite().all()) for batch in inputs)
+        return self._finite[layer]
+
+    def _sparse_products(self, layer: str) -> list[SparseInputLinear]:
+        """One SparseInputLinear per batch of ``layer``'s input; [] if too few entries skip."""
+        if self._sparse_layer != layer:
+            built = [SparseInputLinear(batch) for batch in self._exact.layer_inputs(layer)]
+            dense_enough = any(p.kept_fraction > MAX_KEPT_FRACTION for p in built)
+            self._sparse_layer, self._sparse_inputs = layer, [] if dense_enough else built
+        return self._sparse_inputs
+
+    def _logits_after(
+        self, state: dict[str, torch.Tensor], layer: str, outputs: list[torch.Tensor]
+    ) -> list[torch.Tensor]:
+        after = self._exact.split.after(layer)
+        return [run_segment(after, state, output) for output in outputs]
+
+
+def _bias_rows(weight: torch.Tensor, bias: torch.Tensor | None, rows: int) -> torch.Tensor:
+    """(rows, out): what ``F.linear(a, 0, b)`` gives for finite ``a``, ``b`` in every row."""
+    if bias is None:
+        return torch.zeros(rows, weight.shape[0], dtype=weight.dtype)
+    return bias.expand(rows, -1).contiguous()
