@@ -1,0 +1,128 @@
+"""Every path of the sweep evaluator predicts what a single analysis of the point predicts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import torch
+from sweep_fixtures import mnist_test_set, random_state, shipped_mlp_state, tiny_mlp_state
+from torch.func import functional_call
+
+from compression import sweep_evaluation
+from compression.report import analyze, module_for
+from compression.settings import CompressionSettings
+from compression.sweep import SweepSpec, run_sweep, sweep_points
+from compression.sweep_evaluation import (
+    BIAS_ONLY,
+    EXACT,
+    EXACT_NEAR_TIE,
+    REFERENCE,
+    SPARSE_INPUT,
+    TIE_MARGIN,
+    SweepEvaluator,
+    smallest_margin,
+)
+
+SPARSITIES = tuple(step / 10 for step in range(11))
+
+
+def _dense_logits(model_name, state, images):
+    """The logits analyze computes: the whole model, one batch of 10,000."""
+    with torch.inference_mode():
+        return functional_call(module_for(model_name), state, (images,))
+
+
+def _point(state, layer, sparsity):
+    spec = SweepSpec("prune-sparsity", (sparsity,), per_layer=True)
+    return next(point for point in sweep_points("mlp", state, spec) if point.layer == layer)
+
+
+def test_fast_sweep_predicts_like_analyze_at_every_point_of_the_shipped_mlp():
+    images, labels = mnist_test_set()
+    state = shipped_mlp_state()
+    spec = SweepSpec("prune-sparsity", SPARSITIES, per_layer=True)
+    table = run_sweep("mlp", state, spec, images, labels)
+    evaluator = SweepEvaluator("mlp", state, images, labels)
+    paths = Counter()
+    for row, point in zip(table.itertuples(), sweep_points("mlp", state, spec), strict=True):
+        settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
+        report = analyze("mlp", state, settings, images, labels)
+        assert row.accuracy == report.evaluation.accuracy, (row.layer, row.value)
+        assert abs(row.loss - report.evaluation.loss) < 1e-6, (row.layer, row.value)
+        result = evaluator.evaluate(point.state, point.layer)
+        assert torch.equal(result.evaluation.predictions, report.evaluation.predictions)
+        paths[row.layer, result.path] += 1
+    assert paths["fc1", SPARSE_INPUT] >= 6 and paths["fc2", SPARSE_INPUT] >= 6  # not vacuous
+
+
+def test_sparse_input_logits_differ_from_analyze_by_rounding_far_below_the_tie_margin():
+    images, _ = mnist_test_set()
+    state = shipped_mlp_state()
+    evaluator = SweepEvaluator("mlp", state, images, mnist_test_set()[1])
+    for layer in ("fc1", "fc2"):
+        for sparsity in (0.3, 0.7):
+            point = _point(state, layer, sparsity)
+            result = evaluator.evaluate(point.state, layer)
+            if result.path != SPARSE_INPUT:
+                continue
+            gap = (torch.cat(result.logits) - _dense_logits("mlp", point.state, images)).abs()
+            assert float(gap.max()) < TIE_MARGIN / 20, (layer, sparsity)
+
+
+def test_a_near_tie_sends_the_point_to_the_exact_path_bit_for_bit(monkeypatch):
+    images, labels = mnist_test_set()
+    state = shipped_mlp_state()
+    point = _point(state, "fc1", 0.5)
+    monkeypatch.setattr(sweep_evaluation, "TIE_MARGIN", float("inf"))  # every point is a tie
+    result = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
+    assert result.path == EXACT_NEAR_TIE
+    assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+    report = analyze("mlp", state, point.settings, images, labels)
+    assert result.evaluation.loss == report.evaluation.loss
+
+
+def test_the_tie_check_uses_the_smallest_top_two_gap():
+    logits = torch.tensor([[3.0, 1.0, 0.0], [2.0, 2.5, 2.25]])
+    assert smallest_margin(logits) == 0.25
+    assert smallest_margin(torch.zeros(3, 1)) == float("inf")
+
+
+@pytest.mark.parametrize(("sparsity", "path"), [(0.0, REFERENCE), (1.0, BIAS_ONLY)])
+def test_unpruned_and_fully_pruned_points_are_analyze_bit_for_bit(sparsity, path):
+    images, labels = mnist_test_set()
+    state = tiny_mlp_state()
+    evaluator = SweepEvaluator("mlp", state, images, labels)
+    for layer in ("fc1", "fc2", "fc3"):
+        point = _point(state, layer, sparsity)
+        result = evaluator.evaluate(point.state, layer)
+        assert result.path == path
+        assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+        report = analyze("mlp", state, point.settings, images, labels)
+        assert (result.evaluation.accuracy, result.evaluation.loss) == (
+            report.evaluation.accuracy,
+            report.evaluation.loss,
+        )
+
+
+def test_dense_inputs_and_convolutions_take_the_exact_path():
+    images, labels = mnist_test_set()
+    images, labels = images[:1000], labels[:1000]
+    mlp = shipped_mlp_state()  # fc3 reads 100 ReLU outputs, two thirds of them nonzero
+    point = _point(mlp, "fc3", 0.5)
+    result = SweepEvaluator("mlp", mlp, images, labels).evaluate(point.state, "fc3")
+    assert result.path == EXACT
+    assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+    cnn = random_state("cnn")
+    changed = {**cnn, "conv2.weight": cnn["conv2.weight"] * 0.5}
+    result = SweepEvaluator("cnn", cnn, images, labels).evaluate(changed, "conv2")
+    assert result.path == EXACT
+    assert torch.equal(torch.cat(result.logits), _dense_logits("cnn", changed, images))
+
+
+def test_weights_changed_before_the_layer_are_refused():
+    images, labels = mnist_test_set()
+    state = random_state("mlp")
+    changed = {**state, "fc1.weight": state["fc1.weight"] * 0}
+    with pytest.raises(ValueError, match=r"fc1\.weight differs"):
+        SweepEvaluator("mlp", state, images[:100], labels[:100]).evaluate(changed, "fc2")
