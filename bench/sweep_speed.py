@@ -8,9 +8,10 @@ compressed bytes. Both run in this process, alternately, ``--repeats`` times; th
 run of each is reported, per layer and in total, and the numbers of correct test images
 must agree at every point (exit code 1 otherwise).
 
-A last section times the "delta update" alternative for one fc1 step (output updated
-from the weights removed since the previous sparsity, with a sparse product) against
-recomputing fc1 whole, and shows how far its outputs drift.
+A last section checks the fast path of ``compression.sweep_evaluation`` against
+``compression.report.analyze`` at every point (untimed): which path each point took, the
+largest logit and loss differences, and that the accuracies are equal (exit code 1
+otherwise).
 
     python bench/sweep_speed.py [--checkpoint checkpoints/mlp-mnist.pt] [--repeats 3]
 """
@@ -21,10 +22,11 @@ import argparse
 import copy
 import sys
 import time
-import warnings
+from collections import Counter
 from pathlib import Path
 
 import torch
+from torch.func import functional_call
 from torch.nn.utils import prune
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -33,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from compression.checkpoint import load_checkpoint
 from compression.data import load_dataset
 from compression.models import build_model, weight_layer_names
-from compression.prune import sparsity_mask
-from compression.sweep import SweepSpec, run_sweep
+from compression.report import analyze, module_for
+from compression.sweep import SweepSpec, run_sweep, sweep_points
+from compression.sweep_evaluation import TIE_MARGIN, SweepEvaluator
 from compression.train import TrainConfig, train
 
 SPARSITIES = tuple(step / 10 for step in range(11))  # 0, 0.1, ..., 1.0
@@ -76,32 +79,23 @@ def fast_sensitivity(state, images, labels, sparsities) -> tuple[dict, dict]:
     return correct, seconds
 
 
-def delta_update_probe(state, images, low=0.5, high=0.6) -> dict:
-    """fc1 output at sparsity ``high``: recomputed whole vs updated from sparsity ``low``."""
-    weight, bias = state["fc1.weight"], state["fc1.bias"]
-    model = build_model("mlp")
-    with torch.inference_mode():
-        inputs = model.normalize(images).flatten(1)  # (N, 784)
-        kept_low = weight * sparsity_mask(weight, low)
-        kept_high = weight * sparsity_mask(weight, high)
-        previous = torch.nn.functional.linear(inputs, kept_low, bias)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # sparse CSR is flagged as beta
-            removed = (kept_low - kept_high).to_sparse_csr()
-        inputs_t = inputs.t().contiguous()
-        start = time.perf_counter()
-        exact = torch.nn.functional.linear(inputs, kept_high, bias)
-        dense_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        updated = previous - (removed @ inputs_t).t()
-        delta_seconds = time.perf_counter() - start
-    return {
-        "changed_weights": int((kept_low != kept_high).sum()),
-        "dense_seconds": dense_seconds,
-        "delta_seconds": delta_seconds,
-        "max_difference": float((updated - exact).abs().max()),
-        "bitwise_equal": bool(torch.equal(updated, exact)),
-    }
+def fast_path_check(state, images, labels, sparsities) -> dict:
+    """Per-layer sweep points through SweepEvaluator, compared with analyze and dense logits."""
+    spec = SweepSpec("prune-sparsity", sparsities, per_layer=True)
+    evaluator = SweepEvaluator("mlp", state, images, labels)
+    module = module_for("mlp")
+    paths, logit_gap, loss_gap, unequal = Counter(), 0.0, 0.0, []
+    for point in sweep_points("mlp", state, spec):
+        result = evaluator.evaluate(point.state, point.layer)
+        paths[result.path] += 1
+        report = analyze("mlp", state, point.settings, images, labels)
+        with torch.inference_mode():
+            dense = functional_call(module, point.state, (images,))  # analyze's logits
+        logit_gap = max(logit_gap, float((torch.cat(result.logits) - dense).abs().max()))
+        loss_gap = max(loss_gap, abs(result.evaluation.loss - report.evaluation.loss))
+        if result.evaluation.accuracy != report.evaluation.accuracy:
+            unequal.append((point.layer, point.value))
+    return {"paths": paths, "logit_gap": logit_gap, "loss_gap": loss_gap, "unequal": unequal}
 
 
 def load_state(path: Path) -> dict:
@@ -158,13 +152,17 @@ def main() -> int:
     for layer, sparsity in differing:
         print(f"  differs: {layer} at sparsity {sparsity}")
 
-    probe = delta_update_probe(state, images)
+    check = fast_path_check(state, images, labels, SPARSITIES)
+    paths = ", ".join(f"{path} {count}" for path, count in sorted(check["paths"].items()))
+    print(f"paths: {paths} (near-tie margin {TIE_MARGIN:g})")
     print(
-        f"delta update, fc1 0.5 -> 0.6 ({probe['changed_weights']} weights removed): "
-        f"sparse update {probe['delta_seconds']:.3f} s vs recompute {probe['dense_seconds']:.3f} s"
-        f", max |difference| {probe['max_difference']:.2e}, bitwise equal {probe['bitwise_equal']}"
+        f"vs analyze: max |logit difference| {check['logit_gap']:.2e}, "
+        f"max |loss difference| {check['loss_gap']:.2e}, accuracy equal at "
+        f"{len(usual_correct) - len(check['unequal'])}/{len(usual_correct)} points"
     )
-    return 1 if differing else 0
+    for layer, sparsity in check["unequal"]:
+        print(f"  accuracy differs from analyze: {layer} at sparsity {sparsity}")
+    return 1 if differing or check["unequal"] else 0
 
 
 if __name__ == "__main__":
