@@ -24,6 +24,16 @@ import torch.nn.functional as F
 MODE_SAMPLE_ROWS = 512  # rows that choose r: torch.mode over all 10,000 costs more than a product
 
 
+def common_values(inputs: torch.Tensor) -> torch.Tensor:
+    """(K,) r: the most common value of each column among the first rows of (N, K) inputs."""
+    return inputs[:MODE_SAMPLE_ROWS].mode(dim=0).values  # any r is exact algebra
+
+
+def kept_fraction(inputs: torch.Tensor) -> float:
+    """Fraction of the entries of (N, K) inputs that differ from their column's r."""
+    return float((inputs != common_values(inputs)).float().mean()) if inputs.numel() else 0.0
+
+
 class SparseInputLinear:
     """``F.linear(inputs, weight, bias)`` for many ``(weight, bias)``, over ``inputs != r``.
 
@@ -34,14 +44,12 @@ class SparseInputLinear:
     def __init__(self, inputs: torch.Tensor):
         if inputs.dim() != 2:
             raise ValueError(f"inputs must be (N, K), got shape {tuple(inputs.shape)}")
-        sample = inputs[:MODE_SAMPLE_ROWS]  # any r is exact algebra; a good r skips more
-        self.common = sample.mode(dim=0).values  # (K,) r: most common value per column
+        self.common = common_values(inputs)  # (K,) r
         differences = inputs - self.common  # (N, K), exactly 0 where a_ni == r_i
         kept = differences != 0
         self._columns = kept.nonzero()[:, 1]  # (M,) column i of each kept entry, row-major
         self._values = differences[kept]  # (M,) a_ni - r_i
         self._row_starts = F.pad(kept.sum(dim=1).cumsum(0)[:-1], (1, 0))  # (N,)
-        self.kept_fraction = self._values.numel() / max(inputs.numel(), 1)
 
     def __call__(self, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """(N, out) = (a - r) W^T + (W r + b); W r + b summed in float64, then rounded once."""

@@ -243,19 +243,24 @@ def _weight_sparsity(state: dict[str, torch.Tensor], layers: tuple[str, ...]) ->
 class PointSizes:
     """Size rows of compressed models that differ from a baseline in a few layers.
 
-    Only the changed layers are re-measured with :func:`compression.size.layer_size`;
+    Only changed layers whose tensors differ from the baseline's are re-measured with
+    :func:`compression.size.layer_size`;
     the totals are :func:`compression.size.size_summary` of the whole table, so they equal
     ``size_summary(size_table(point_state, layers))``.
     """
 
     def __init__(self, baseline_state: dict[str, torch.Tensor], layers: list[str]):
-        self._layers = layers
+        self._layers, self._baseline = layers, baseline_state
         self._rows = size_table(baseline_state, layers).to_dict("records")
+
+    def _differs(self, state: dict[str, torch.Tensor], name: str) -> bool:
+        keys = [weight_key(name), f"{name}.bias"]
+        return any(not torch.equal(state[key], self._baseline[key]) for key in keys if key in state)
 
     def summary(self, state: dict[str, torch.Tensor], changed: tuple[str, ...]) -> dict:
         rows = [
             layer_size(name, state[weight_key(name)], state.get(f"{name}.bias"))
-            if name in changed
+            if name in changed and self._differs(state, name)
             else row
             for name, row in zip(self._layers, self._rows, strict=True)
         ]

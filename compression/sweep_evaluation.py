@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from .activation_reuse import ReusingEvaluator, evaluation_of, run_segment
-from .sparse_input import SparseInputLinear
+from .sparse_input import SparseInputLinear, kept_fraction
 from .train import Evaluation
 
 TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute the point exactly
@@ -116,9 +116,10 @@ class SweepEvaluator:
     def _sparse_products(self, layer: str) -> list[SparseInputLinear]:
         """One SparseInputLinear per batch of ``layer``'s input; [] if too few entries skip."""
         if self._sparse_layer != layer:
-            built = [SparseInputLinear(batch) for batch in self._exact.layer_inputs(layer)]
-            dense_enough = any(p.kept_fraction > MAX_KEPT_FRACTION for p in built)
-            self._sparse_layer, self._sparse_inputs = layer, [] if dense_enough else built
+            inputs = self._exact.layer_inputs(layer)
+            sparse = all(kept_fraction(batch) <= MAX_KEPT_FRACTION for batch in inputs)
+            built = [SparseInputLinear(batch) for batch in inputs] if sparse else []
+            self._sparse_layer, self._sparse_inputs = layer, built
         return self._sparse_inputs
 
     def _logits_after(
