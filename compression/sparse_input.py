@@ -31,7 +31,8 @@ def common_values(inputs: torch.Tensor) -> torch.Tensor:
 
 def kept_fraction(inputs: torch.Tensor) -> float:
     """Fraction of the entries of (N, K) inputs that differ from their column's r."""
-    return float((inputs != common_values(inputs)).float().mean()) if inputs.numel() else 0.0
+    kept = torch.count_nonzero(inputs - common_values(inputs))
+    return float(kept) / inputs.numel() if inputs.numel() else 0.0
 
 
 class SparseInputLinear:
@@ -45,11 +46,13 @@ class SparseInputLinear:
         if inputs.dim() != 2:
             raise ValueError(f"inputs must be (N, K), got shape {tuple(inputs.shape)}")
         self.common = common_values(inputs)  # (K,) r
-        differences = inputs - self.common  # (N, K), exactly 0 where a_ni == r_i
-        kept = differences != 0
-        self._columns = kept.nonzero()[:, 1]  # (M,) column i of each kept entry, row-major
+        rows, columns = inputs.shape
+        differences = (inputs - self.common).reshape(-1)  # exactly 0 where a_ni == r_i
+        kept = differences.nonzero().squeeze(1)  # (M,) flat positions n * K + i, ascending
+        self._columns = kept % columns  # (M,) i of each kept entry
         self._values = differences[kept]  # (M,) a_ni - r_i
-        self._row_starts = F.pad(kept.sum(dim=1).cumsum(0)[:-1], (1, 0))  # (N,)
+        row_firsts = torch.arange(rows) * columns
+        self._row_starts = torch.searchsorted(kept, row_firsts)  # (N,) first entry of row n
 
     def __call__(self, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """(N, out) = (a - r) W^T + (W r + b); W r + b summed in float64, then rounded once."""
