@@ -7,6 +7,7 @@ which matters because it is redrawn on every slider move.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -101,6 +102,25 @@ def _level_marks(view: LayerView, cell: _Cell, first: bool) -> tuple[list, list]
     return shapes, notes
 
 
+def _histogram_area(edges, counts, name: str, colour: str, cell: _Cell, legend: bool) -> dict:
+    """Bins drawn as one filled step line, stacked on the other trace of the same subplot.
+
+    Point ``i`` sits on the left edge of bin ``i`` at height ``counts[i]``; a last point on
+    the right edge closes the last bin. One SVG path per trace instead of one per bar
+    draws several times faster in the browser, and looks the same as touching bars.
+    """
+    heights = [*map(int, counts), int(counts[-1])]
+    ranges = [f"{low:.3f} to {high:.3f}" for low, high in itertools.pairwise(edges)]
+    return {
+        "type": "scatter", "x": [float(edge) for edge in edges], "y": heights,
+        "customdata": [*ranges, ranges[-1]], "mode": "lines", "stackgroup": cell.x,
+        "line": {"shape": "hv", "width": 0, "color": colour}, "fillcolor": colour,
+        "name": name, "legendgroup": name, "showlegend": legend,
+        "xaxis": cell.x, "yaxis": cell.y,
+        "hovertemplate": "W from %{customdata}: %{y:,} weights<extra>" + name + "</extra>",
+    }  # fmt: skip
+
+
 def _reach(view: LayerView) -> float:
     """Half-width of the x range: the usual weights, and every mark that is drawn."""
     marks = [view.view, view.prune_cut or 0.0]
@@ -121,20 +141,11 @@ def weight_histograms(
     traces, shapes, notes, axes = [], [], [], {}
     for index, view in enumerate(views):
         cell, first = _Cell(index, rows, columns), index == 0
-        centres = (view.edges[:-1] + view.edges[1:]) / 2
-        width = float(view.edges[1] - view.edges[0])
         for counts, name, colour in (
             (view.kept, "kept (nonzero)", palette.BASELINE),
             (view.zeroed, "set to 0", palette.REMOVED),
         ):
-            traces.append(
-                go.Bar(
-                    x=centres, y=counts, width=width, name=name, marker_color=colour,
-                    marker_line_width=0, legendgroup=name, showlegend=first,
-                    xaxis=cell.x, yaxis=cell.y,
-                    hovertemplate="W ≈ %{x:.3f}: %{y:,} weights<extra>" + name + "</extra>",
-                )
-            )  # fmt: skip
+            traces.append(_histogram_area(view.edges, counts, name, colour, cell, first))
         for present, marks in (
             (view.prune_cut is not None, _cut_marks),
             (view.band is not None, _band_marks),
@@ -161,5 +172,5 @@ def weight_histograms(
             }
         )  # fmt: skip
     figure_layout = layout(title, height=330 * rows + 110)
-    figure_layout.update(axes, barmode="stack", shapes=shapes, annotations=notes)
+    figure_layout.update(axes, shapes=shapes, annotations=notes)
     return go.Figure(data=traces, layout=figure_layout)

@@ -35,16 +35,27 @@ def vertical_lines(fig: go.Figure, colour: str) -> list[float]:
     )
 
 
-def test_histogram_bars_hold_every_weight_in_baseline_and_removed_colours(state):
+def test_histogram_areas_hold_every_weight_in_baseline_and_removed_colours(state):
     views = views_for(state, CompressionSettings(prune_sparsity=0.5))
     fig = plots.weight_histograms(views)
-    bars = [trace for trace in fig.data if isinstance(trace, go.Bar)]
-    assert len(bars) == 2 * len(LAYERS)
-    kept = [b for b in bars if b.marker.color == palette.BASELINE]
-    zeroed = [b for b in bars if b.marker.color == palette.REMOVED]
-    for view, kept_bar, zeroed_bar in zip(views, kept, zeroed, strict=True):
-        assert sum(kept_bar.y) + sum(zeroed_bar.y) == view.weights
-        assert sum(zeroed_bar.y) == view.zero
+    assert len(fig.data) == 2 * len(LAYERS)
+    kept = [t for t in fig.data if t.fillcolor == palette.BASELINE]
+    zeroed = [t for t in fig.data if t.fillcolor == palette.REMOVED]
+    for view, kept_area, zeroed_area in zip(views, kept, zeroed, strict=True):
+        # one point per bin on its left edge, and a last point closing the last bin
+        assert list(kept_area.x) == pytest.approx(list(view.edges))
+        assert sum(kept_area.y[:-1]) + sum(zeroed_area.y[:-1]) == view.weights
+        assert sum(zeroed_area.y[:-1]) == view.zero
+        assert kept_area.stackgroup == zeroed_area.stackgroup  # zeroed stacked on kept
+        assert kept_area.line.shape == "hv"
+
+
+def test_histogram_hover_names_the_bin_range_and_its_count(state):
+    view = views_for(state, CompressionSettings(prune_sparsity=0.5))[0]
+    kept = plots.weight_histograms([view]).data[0]
+    low, high = view.edges[0], view.edges[1]
+    assert kept.customdata[0] == f"{low:.3f} to {high:.3f}"
+    assert "%{y:,} weights" in kept.hovertemplate
 
 
 def test_histogram_draws_the_pruning_cut_on_both_sides_of_zero(state):
