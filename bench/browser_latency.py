@@ -43,47 +43,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, int(-(-share * len(ordered) // 1)) - 1)]
 
 
-# In-page clock: key press -> the frame that shows new metric values -> last change.
-CLOCK = """() => {
-    const main = document.querySelector("[data-testid='stMain']");
-    const shown = () => [...main.querySelectorAll("[data-testid='stMetricValue']")]
-        .map(value => value.textContent).join("|");
-    const clock = {pressed: null, numbers: null, last: null, before: shown()};
-    window.sliderClock = clock;
-    document.addEventListener("keydown", () => {
-        clock.pressed = performance.now();
-        clock.numbers = null;
-        clock.before = shown();
-    }, true);
-    new MutationObserver(() => {
-        if (clock.pressed === null) return;
-        clock.last = performance.now();
-        if (clock.numbers === null && shown() !== clock.before) {
-            clock.numbers = -1;  // claimed: stamped by the next frame
-            requestAnimationFrame(() => { clock.numbers = performance.now(); });
-        }
-    }).observe(main, {childList: true, subtree: true, characterData: true, attributes: true});
-}"""
-NUMBERS_SHOWN = "() => window.sliderClock.numbers > 0"
-# The run is over, every chart has drawn its SVG, and nothing changed for a second.
-PAGE_DONE = """() => {
-    const clock = window.sliderClock;
-    const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
-    return document.querySelector("[data-testid='stStatusWidget']") === null
-        && charts.every(chart => chart.querySelector(".js-plotly-plot svg.main-svg") !== null)
-        && performance.now() - (clock.last ?? clock.pressed) > 1000;
-}"""
-
-
 def slider_times(page, server, page_file: str, label: str, changes: int) -> list[tuple]:
     """(numbers, whole page) seconds for each of ``changes`` one-step key presses."""
     live_app.open_page(page, server, page_file)
-    page.evaluate(CLOCK)
+    page.evaluate(live_app.CLOCK)
     times = []
     for _ in range(changes):
         live_app.press_slider(page, label, "ArrowRight")
-        page.wait_for_function(NUMBERS_SHOWN, polling=100, timeout=120_000)
-        page.wait_for_function(PAGE_DONE, polling=200, timeout=300_000)
+        page.wait_for_function(live_app.NUMBERS_SHOWN, polling=100, timeout=120_000)
+        page.wait_for_function(live_app.PAGE_DONE, polling=200, timeout=300_000)
         clock = page.evaluate("() => window.sliderClock")
         times.append(
             (

@@ -61,6 +61,37 @@ READ_METRICS = """root => {
     return shown;
 }"""
 
+# In-page clock: key press -> the frame that shows new metric values -> last change.
+CLOCK = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    const shown = () => [...main.querySelectorAll("[data-testid='stMetricValue']")]
+        .map(value => value.textContent).join("|");
+    const clock = {pressed: null, numbers: null, last: null, before: shown()};
+    window.sliderClock = clock;
+    document.addEventListener("keydown", () => {
+        clock.pressed = performance.now();
+        clock.numbers = null;
+        clock.before = shown();
+    }, true);
+    new MutationObserver(() => {
+        if (clock.pressed === null) return;
+        clock.last = performance.now();
+        if (clock.numbers === null && shown() !== clock.before) {
+            clock.numbers = -1;  // claimed: stamped by the next frame
+            requestAnimationFrame(() => { clock.numbers = performance.now(); });
+        }
+    }).observe(main, {childList: true, subtree: true, characterData: true, attributes: true});
+}"""
+NUMBERS_SHOWN = "() => window.sliderClock.numbers > 0"
+# The run is over, every chart has drawn its SVG, and nothing changed for a second.
+PAGE_DONE = """() => {
+    const clock = window.sliderClock;
+    const charts = [...document.querySelectorAll("[data-testid='stPlotlyChart']")];
+    return document.querySelector("[data-testid='stStatusWidget']") === null
+        && charts.every(chart => chart.querySelector(".js-plotly-plot svg.main-svg") !== null)
+        && performance.now() - (clock.last ?? clock.pressed) > 1000;
+}"""
+
 
 def chromium_path() -> str:
     """The Chromium the tests drive; a clear error naming the fix when it is missing."""
@@ -93,6 +124,11 @@ class Server:
     def rss_kib(self) -> int:
         """Resident memory of the server process in KiB (VmRSS of /proc/<pid>/status)."""
         return rss_kib(self.process.pid)
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (user + system, /proc/<pid>/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -235,9 +271,8 @@ def wait_for_change(page: Page, before: dict[str, str], timeout: float = 60) -> 
 def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -> dict[str, str]:
     """Move a slider ``presses`` steps, one at a time, each waited for; return the numbers.
 
-    One step at a time, as a person does: a burst of key presses faster than the page
-    answers can leave the slider showing its last value while the numbers belong to an
-    earlier one (seen with Streamlit 1.67 when the earlier value is answered from cache).
+    One step at a time, as a person does; bursts of presses are tested on their own
+    (``tests/browser/test_sliders_in_browser.py``).
     """
     shown = metrics(page)
     for _ in range(presses):
