@@ -59,11 +59,20 @@ def test_evaluate_agrees_with_a_plain_forward_pass(tiny_mlp_state, small_test):
     model.load_state_dict(tiny_mlp_state)
     with torch.no_grad():
         logits = model(images)
-    expected_accuracy = float((logits.argmax(1) == labels).float().mean())
+    expected_accuracy = int((logits.argmax(1) == labels).sum()) / len(labels)
     expected_loss = float(torch.nn.functional.cross_entropy(logits, labels))
     result = evaluate(build_model("mlp"), tiny_mlp_state, images, labels, batch_size=300)
     assert result.accuracy == expected_accuracy
     assert result.loss == pytest.approx(expected_loss, rel=1e-5)
+
+
+def test_accuracy_is_the_exact_fraction_of_images_right_not_a_float32_mean():
+    state = build_model("mlp", seed=0).state_dict()
+    images, labels = torch.zeros(1000, 1, 28, 28), torch.zeros(1000, dtype=torch.long)
+    predicted = evaluate(build_model("mlp"), state, images, labels).predictions
+    labels[:983] = predicted[:983]  # 983 right,
+    labels[983:] = (predicted[983:] + 1) % 10  # 17 wrong
+    assert evaluate(build_model("mlp"), state, images, labels).accuracy == 0.983
 
 
 def test_pruned_weights_get_exactly_zero_gradient_so_adam_moments_stay_zero(tiny_mlp_state):
