@@ -16,6 +16,7 @@ from app_driver import (
     problems,
     slider,
 )
+from streamlit.elements.lib import policies
 from streamlit.testing.v1 import AppTest
 
 from compression.checkpoint import load_checkpoint
@@ -170,3 +171,13 @@ def test_settings_that_cannot_apply_give_one_message_not_a_traceback():
         "These settings cannot be applied: pruning threshold must be >= 0 (an absolute |W|), "
         "got -1.0."
     ]
+
+
+def test_preset_buttons_set_the_slider_without_a_session_state_warning(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda *args, **kw: warnings.append(args))
+    app = open_app("pages/2_Binarize.py")
+    app.button(key="binarize.preset.ternary").click().run()
+    app.button(key="binarize.preset.binary").click().run()
+    assert slider(app, "Binarization threshold").value == 0.0
+    assert warnings == []

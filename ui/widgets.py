@@ -37,13 +37,16 @@ def layers_ui(baseline: Baseline, page: str) -> tuple[str, ...]:
 
 def binarize_ui(page: str) -> dict:
     """Binarization threshold and scale choice -> ``CompressionSettings`` fields."""
+    key = f"{page}.binarize"
+    # The preset buttons set this slider through the session, so its start value is put
+    # there too, not passed as ``value`` (Streamlit warns when a widget gets both).
+    st.session_state.setdefault(key, 0.0)
     threshold = st.slider(
         "Binarization threshold t (× mean|W| of the layer)",
         min_value=0.0,
         max_value=1.5,
-        value=0.0,
         step=0.05,
-        key=f"{page}.binarize",
+        key=key,
         persist_state=KEEP,
         help="Weights with |W| ≤ t·mean|W| become 0, the others ±a, where a is the mean |W| "
         "of those others. t = 0: pure binary, 1 bit per weight (BinaryConnect). "
@@ -55,7 +58,7 @@ def binarize_ui(page: str) -> dict:
             f"{label}: t = {value:g}",
             key=f"{page}.preset.{label}",
             on_click=_set_value,
-            args=(f"{page}.binarize", value),
+            args=(key, value),
             help=f"Set the threshold to {value:g}.",
         )
     per_channel = row.toggle(
