@@ -14,80 +14,33 @@ picture trains a real model first (3 epochs on 60,000 images: a minute or two).
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
+import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import live_app  # importable by path: the line above puts the root first
+
+ROOT = live_app.ROOT
 WIDTH = 1280
 SHOTS = ("home", "binarize", "prune", "combine", "whatif", "learned", "learn", "train")
 TEACHING_LINK = "model=mlp&prune_sparsity=0.9&binarize=0.7&layers=all"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def settle(page: Page) -> None:
+    """Wait for the run, the charts and a quiet second; a page with an exception fails."""
+    live_app.settle(page)
+    if live_app.exceptions(page):
+        raise RuntimeError(f"{page.url} shows an exception: {live_app.exceptions(page)}")
 
 
-def start_server(port: int) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    server.terminate()
-    raise RuntimeError("the Streamlit server did not become healthy within 90 s")
-
-
-def settle(page: Page, timeout: float = 120) -> None:
-    """Wait until the script run is over and the Plotly charts have drawn."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout * 1000)
-    time.sleep(1.0)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()
-        if not running:
-            break
-        time.sleep(0.5)
-    charts = page.locator("[data-testid='stPlotlyChart']")
-    while time.monotonic() < deadline:  # Plotly draws after the data arrives
-        if charts.count() == page.locator("[data-testid='stPlotlyChart'] .js-plotly-plot").count():
-            break
-        time.sleep(0.5)
-    time.sleep(1.5)
-    if page.locator("[data-testid='stException']").count():
-        raise RuntimeError(f"{page.url} shows an exception")
-
-
-def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -> None:
-    """Move the slider labelled ``label`` by ``presses`` steps with the keyboard."""
-    block = page.locator("[data-testid='stSlider']", has_text=label).first
-    thumb = block.get_by_role("slider").first
-    thumb.focus()
-    for _ in range(presses):
-        thumb.press(key)
+def move_slider(page: Page, label: str, presses: int) -> None:
+    """Move the slider labelled ``label`` right by ``presses`` key steps."""
+    live_app.press_slider(page, label, "ArrowRight", presses)
     settle(page)
 
 
@@ -102,7 +55,7 @@ def shoot(page: Page, path: Path, height: int) -> None:
     page.mouse.move(1, height - 1)  # no tooltip over the picture
     settle(page)
     page.screenshot(path=str(path))
-    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1000} KB)")
+    print(f"wrote {path} ({path.stat().st_size // 1000} KB)")
 
 
 def main() -> int:
@@ -120,12 +73,13 @@ def main() -> int:
         parser.error(f"--pages: choose from {', '.join(SHOTS)}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    server = start_server(port)
-    base = f"http://127.0.0.1:{port}"
+    server = live_app.start_server(Path(tempfile.mkdtemp(prefix="shots-")) / "streamlit.log")
+    base = server.url
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=args.chromium, args=live_app.CHROMIUM_ARGS
+            )
             page = browser.new_page(viewport={"width": WIDTH, "height": 900})
             if "home" in wanted:
                 page.goto(base + "/")
@@ -174,7 +128,7 @@ def main() -> int:
                 section.evaluate("e => e.scrollIntoView({block: 'start'})")
                 time.sleep(1.0)
                 page.screenshot(path=str(out / "learned.png"))
-                print(f"wrote {(out / 'learned.png').relative_to(ROOT)}")
+                print(f"wrote {out / 'learned.png'}")
 
             if "learn" in wanted:
                 page.goto(base + "/Learn?" + TEACHING_LINK)
@@ -192,8 +146,7 @@ def main() -> int:
             shoot(page, out / "train.png", 1100)
             browser.close()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     return 0
 
 
