@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import palette
-from .plot_style import KILOBYTE, styled
+from .plot_style import KILOBYTE, layout, styled
 from .weight_plot import weight_histograms
 
 __all__ = [
@@ -40,24 +40,29 @@ def _layout(fig: go.Figure, title: str, height: int, legend: bool = True) -> go.
 # --- size and sparsity -------------------------------------------------------------------
 
 
+def _bar_figure(traces: list[dict], title: str, height: int, axes: dict, **more) -> go.Figure:
+    """One ``go.Figure(data, layout)`` from plain dicts: validated once, not per update
+    (these charts are rebuilt on every slider move)."""
+    figure_layout = layout(title, height=height, legend=more.pop("legend", True))
+    figure_layout.update(
+        xaxis={"title": {"text": "layer"}}, yaxis={"title": {"text": axes.pop("title")}, **axes}
+    )
+    figure_layout.update(more)
+    return go.Figure(data=traces, layout=figure_layout)
+
+
 def sparsity_bars(sizes: pd.DataFrame, title: str = "Weights removed per layer") -> go.Figure:
     """Per-layer weight sparsity in %, from a :func:`compression.size.size_table`."""
-    percent = 100 * sizes["weight_sparsity"]
-    fig = go.Figure(
-        go.Bar(
-            x=sizes["layer"],
-            y=percent,
-            marker_color=palette.COMPRESSED,
-            name="compressed",
-            text=[f"{p:.1f}%" for p in percent],
-            textposition="outside",
-            customdata=np.stack([sizes["params"], sizes["nonzero_params"]], axis=1),
-            hovertemplate="%{x}: %{y:.2f}% of weights are 0<extra></extra>",
-        )
-    )
-    fig.update_yaxes(title_text="sparsity (% of weights = 0)", range=[0, 108])
-    fig.update_xaxes(title_text="layer")
-    return _layout(fig, title, height=360, legend=False)
+    percent = [100 * float(share) for share in sizes["weight_sparsity"]]
+    bars = {
+        "type": "bar", "x": list(sizes["layer"]), "y": percent, "name": "compressed",
+        "marker": {"color": palette.COMPRESSED}, "textposition": "outside",
+        "text": [f"{p:.1f}%" for p in percent],
+        "customdata": np.stack([sizes["params"], sizes["nonzero_params"]], axis=1),
+        "hovertemplate": "%{x}: %{y:.2f}% of weights are 0<extra></extra>",
+    }  # fmt: skip
+    axes = {"title": "sparsity (% of weights = 0)", "range": [0, 108]}
+    return _bar_figure([bars], title, 360, axes, legend=False)
 
 
 def _with_total(sizes: pd.DataFrame) -> pd.DataFrame:
@@ -70,52 +75,40 @@ def _with_total(sizes: pd.DataFrame) -> pd.DataFrame:
 def size_bars(sizes: pd.DataFrame, title: str = "Size: float32 vs compressed") -> go.Figure:
     """Bytes per layer and in total, dense float32 next to the compressed encoding."""
     table = _with_total(sizes)
-    fig = go.Figure()
+    traces = []
     for column, name, colour in (
         ("dense_fp32_bytes", "float32 (baseline)", palette.BASELINE),
         ("compressed_bytes", "compressed", palette.COMPRESSED),
     ):
-        count = table[column].astype(int)
-        fig.add_trace(
-            go.Bar(
-                x=table["layer"],
-                y=count / KILOBYTE,
-                name=name,
-                marker_color=colour,
-                text=[f"{c / KILOBYTE:,.1f}" for c in count],
-                textposition="outside",
-                customdata=count,
-                hovertemplate="%{x}: %{customdata:,} bytes<extra>" + name + "</extra>",
-            )
-        )
-    fig.update_yaxes(title_text="size (KB)", rangemode="tozero")
-    fig.update_xaxes(title_text="layer")
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, 1.15 * float(table["dense_fp32_bytes"].max()) / KILOBYTE])
-    return _layout(fig, title, height=420)
+        count = [int(c) for c in table[column]]
+        traces.append(
+            {
+                "type": "bar", "x": list(table["layer"]), "y": [c / KILOBYTE for c in count],
+                "name": name, "marker": {"color": colour}, "textposition": "outside",
+                "text": [f"{c / KILOBYTE:,.1f}" for c in count], "customdata": count,
+                "hovertemplate": "%{x}: %{customdata:,} bytes<extra>" + name + "</extra>",
+            }
+        )  # fmt: skip
+    top = 1.15 * float(table["dense_fp32_bytes"].max()) / KILOBYTE
+    axes = {"title": "size (KB)", "rangemode": "tozero", "range": [0, top]}
+    return _bar_figure(traces, title, 420, axes, barmode="group")
 
 
 def size_breakdown_bars(
     sizes: pd.DataFrame, title: str = "Where the compressed bytes go"
 ) -> go.Figure:
     """Compressed bytes per layer, stacked by part: positions, values, scales, biases."""
-    fig = go.Figure()
+    traces = []
     for column, (name, colour) in palette.SIZE_PARTS.items():
-        count = sizes[column].astype(int)
-        fig.add_trace(
-            go.Bar(
-                x=sizes["layer"],
-                y=count / KILOBYTE,
-                name=name,
-                marker_color=colour,
-                customdata=count,
-                hovertemplate="%{x} " + name + ": %{customdata:,} bytes<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="size (KB)")
-    fig.update_xaxes(title_text="layer")
-    return _layout(fig, title, height=420)
+        count = [int(c) for c in sizes[column]]
+        traces.append(
+            {
+                "type": "bar", "x": list(sizes["layer"]), "y": [c / KILOBYTE for c in count],
+                "name": name, "marker": {"color": colour}, "customdata": count,
+                "hovertemplate": "%{x} " + name + ": %{customdata:,} bytes<extra></extra>",
+            }
+        )  # fmt: skip
+    return _bar_figure(traces, title, 420, {"title": "size (KB)"}, barmode="stack")
 
 
 def configuration_bars(table: pd.DataFrame, title: str = "What each step contributes") -> go.Figure:
