@@ -18,7 +18,7 @@ from torch import fx, nn
 from torch.func import functional_call
 
 from .models import build_model, weight_layer_names
-from .train import Evaluation
+from .train import Evaluation, evaluation_of
 
 EVALUATION_BATCH = 10_000  # the batch of compression.train.evaluate: same batches, same sums
 
@@ -174,25 +174,3 @@ class ReusingEvaluator:
     def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> Evaluation:
         """Test ``state``, running only ``layer`` and the layers after it."""
         return evaluation_of(self.logits(state, layer), self.labels)
-
-
-def evaluation_of(logit_batches: list[torch.Tensor], labels: torch.Tensor) -> Evaluation:
-    """accuracy = mean(argmax f(x) == y), loss = mean cross-entropy.
-
-    Reduced batch by batch (batches of ``EVALUATION_BATCH``) exactly as
-    :func:`compression.train.evaluate` does, so equal logits give equal numbers.
-    """
-    total_loss, predictions = 0.0, []
-    with torch.inference_mode():
-        for start, logits in zip(
-            range(0, len(labels), EVALUATION_BATCH), logit_batches, strict=True
-        ):
-            target = labels[start : start + EVALUATION_BATCH]
-            total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
-            predictions.append(logits.argmax(dim=1))
-    predicted = torch.cat(predictions)
-    return Evaluation(
-        accuracy=int((predicted == labels).sum()) / len(labels),  # exact: 9830 / 10000 = 0.983
-        loss=total_loss / len(labels),
-        predictions=predicted,
-    )

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from .activation_reuse import ReusingEvaluator, evaluation_of, run_segment
+from .activation_reuse import ReusingEvaluator, run_segment
 from .sparse_input import SparseInputLinear, kept_fraction
-from .train import Evaluation
+from .train import Evaluation, evaluation_of
 
 TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute the point exactly
 MAX_KEPT_FRACTION = 0.5  # sparse input only when it skips at least half of the products

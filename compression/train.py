@@ -90,13 +90,28 @@ def evaluate(
     batch_size: int = 10_000,
 ) -> Evaluation:
     """Test ``state`` on ``images``: accuracy = mean(argmax f(x) == y), loss = mean CE."""
-    total_loss, predictions = 0.0, []
     with torch.inference_mode():
-        for start in range(0, len(labels), batch_size):
-            logits = functional_call(model, state, (images[start : start + batch_size],))
-            target = labels[start : start + batch_size]
+        logit_batches = [
+            functional_call(model, state, (images[start : start + batch_size],))
+            for start in range(0, len(labels), batch_size)
+        ]
+    return evaluation_of(logit_batches, labels)
+
+
+def evaluation_of(logit_batches: list[torch.Tensor], labels: torch.Tensor) -> Evaluation:
+    """accuracy = (number right) / N, loss = mean cross-entropy, over consecutive batches.
+
+    Summed batch by batch in order, so equal logits in equal batches give equal numbers.
+    """
+    total_loss, predictions, start = 0.0, [], 0
+    with torch.inference_mode():
+        for logits in logit_batches:
+            target = labels[start : start + len(logits)]
             total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
             predictions.append(logits.argmax(dim=1))
+            start += len(logits)
+    if start != len(labels):
+        raise ValueError(f"{start} logits for {len(labels)} labels")
     predicted = torch.cat(predictions)
     return Evaluation(
         accuracy=int((predicted == labels).sum()) / len(labels),  # exact: 9830 / 10000 = 0.983
