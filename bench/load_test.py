@@ -181,6 +181,22 @@ def expected_readings(results: dict) -> dict[tuple[str, float], dict[str, str]]:
     return wanted
 
 
+def wrong_readings(results: dict) -> list[tuple]:
+    """(session, value, label, shown, expected) for every reading that differs from analyze.
+
+    A page shows accuracy and size; sparsity only where it has that metric (Prune).
+    """
+    wanted = expected_readings(results)
+    return [
+        (number, value, label, shown.get(label), wanted[(r["page"], value)][label])
+        for number, r in results.items()
+        for value, shown in r["readings"]
+        for label in ("Test accuracy", "Compressed size", "Sparsity")
+        if (label in shown or label != "Sparsity")
+        and shown.get(label) != wanted[(r["page"], value)][label]
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
@@ -189,14 +205,7 @@ def main() -> int:
     load_start = os.getloadavg()[0]
     outcome = asyncio.run(run(args.sessions, args.seconds))
     results = outcome["results"]
-    wanted = expected_readings(results)
-    mismatches = [
-        (number, value, label, shown[label], wanted[(r["page"], value)][label])
-        for number, r in results.items()
-        for value, shown in r["readings"]
-        for label in ("Test accuracy", "Compressed size", "Sparsity")
-        if label in shown and shown[label] != wanted[(r["page"], value)][label]
-    ]
+    mismatches = wrong_readings(results)
     errors = [e for r in results.values() for e in r["errors"]]
     tracebacks = outcome["log"].count("Traceback")
     before_view, after_view = outcome["views"]

@@ -34,9 +34,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import live_app
-from bench.load_test import PAGES, expected_readings
-
-READ = ("Test accuracy", "Compressed size", "Sparsity")
+from bench.browser_latency import percentile
+from bench.load_test import PAGES, wrong_readings
 
 
 @dataclass
@@ -156,11 +155,6 @@ async def run(sessions: int, seconds: float) -> dict:
     }
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(-(-share * len(ordered) // 1)) - 1)]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
@@ -169,15 +163,7 @@ def main() -> int:
     load_start = os.getloadavg()[0]
     outcome = asyncio.run(run(args.sessions, args.seconds))
     results = outcome["results"]
-    wanted = expected_readings(results)
-    mismatches = [
-        (number, value, label, shown.get(label), wanted[(r["page"], value)][label])
-        for number, r in results.items()
-        for value, shown in r["readings"]
-        for label in READ
-        if (label in shown or label != "Sparsity")  # Binarize shows no sparsity
-        and shown.get(label) != wanted[(r["page"], value)][label]
-    ]
+    mismatches = wrong_readings(results)
     errors = [e for r in results.values() for e in r["errors"]]
     accuracy = [t for r in results.values() for t in r["accuracy_times"]]
     whole = [t for r in results.values() for t in r["run_times"]]

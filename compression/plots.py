@@ -40,14 +40,13 @@ def _layout(fig: go.Figure, title: str, height: int, legend: bool = True) -> go.
 # --- size and sparsity -------------------------------------------------------------------
 
 
-def _bar_figure(traces: list[dict], title: str, height: int, axes: dict, **more) -> go.Figure:
+def _bar_figure(
+    traces: list[dict], title: str, height: int, y_axis: dict, legend: bool = True, **more
+) -> go.Figure:
     """One ``go.Figure(data, layout)`` from plain dicts: validated once, not per update
     (these charts are rebuilt on every slider move)."""
-    figure_layout = layout(title, height=height, legend=more.pop("legend", True))
-    figure_layout.update(
-        xaxis={"title": {"text": "layer"}}, yaxis={"title": {"text": axes.pop("title")}, **axes}
-    )
-    figure_layout.update(more)
+    figure_layout = layout(title, height=height, legend=legend)
+    figure_layout.update(xaxis={"title": {"text": "layer"}}, yaxis=y_axis, **more)
     return go.Figure(data=traces, layout=figure_layout)
 
 
@@ -61,8 +60,8 @@ def sparsity_bars(sizes: pd.DataFrame, title: str = "Weights removed per layer")
         "customdata": np.stack([sizes["params"], sizes["nonzero_params"]], axis=1),
         "hovertemplate": "%{x}: %{y:.2f}% of weights are 0<extra></extra>",
     }  # fmt: skip
-    axes = {"title": "sparsity (% of weights = 0)", "range": [0, 108]}
-    return _bar_figure([bars], title, 360, axes, legend=False)
+    y_axis = {"title": {"text": "sparsity (% of weights = 0)"}, "range": [0, 108]}
+    return _bar_figure([bars], title, 360, y_axis, legend=False)
 
 
 def _with_total(sizes: pd.DataFrame) -> pd.DataFrame:
@@ -90,8 +89,8 @@ def size_bars(sizes: pd.DataFrame, title: str = "Size: float32 vs compressed") -
             }
         )  # fmt: skip
     top = 1.15 * float(table["dense_fp32_bytes"].max()) / KILOBYTE
-    axes = {"title": "size (KB)", "rangemode": "tozero", "range": [0, top]}
-    return _bar_figure(traces, title, 420, axes, barmode="group")
+    y_axis = {"title": {"text": "size (KB)"}, "rangemode": "tozero", "range": [0, top]}
+    return _bar_figure(traces, title, 420, y_axis, barmode="group")
 
 
 def size_breakdown_bars(
@@ -108,7 +107,7 @@ def size_breakdown_bars(
                 "hovertemplate": "%{x} " + name + ": %{customdata:,} bytes<extra></extra>",
             }
         )  # fmt: skip
-    return _bar_figure(traces, title, 420, {"title": "size (KB)"}, barmode="stack")
+    return _bar_figure(traces, title, 420, {"title": {"text": "size (KB)"}}, barmode="stack")
 
 
 def configuration_bars(table: pd.DataFrame, title: str = "What each step contributes") -> go.Figure:
