@@ -32,10 +32,13 @@ def watched_folders(checkpoint_folder: Path) -> tuple[Path, ...]:
     return (checkpoint_folder, live_app.ROOT / "checkpoints", live_app.ROOT / "data")
 
 
+def page_button(tab, name: str):
+    """The page's own button called ``name`` (Streamlit's header has a Stop button of its own)."""
+    return tab.get_by_test_id("stMainBlockContainer").get_by_role("button", name=name, exact=True)
+
+
 def train_button(tab):
-    return tab.get_by_test_id("stMainBlockContainer").get_by_role(
-        "button", name="Train", exact=True
-    )
+    return page_button(tab, "Train")
 
 
 def test_training_a_tiny_model_shows_progress_and_its_new_curve(server, tab):
@@ -69,7 +72,7 @@ def test_stop_during_training_keeps_the_baseline_and_writes_no_file(server, tab,
     baseline_before = live_app.metrics(tab, sidebar=True)
     train_button(tab).click()  # 3 epochs on 60,000 images: far longer than this test waits
     tab.locator(live_app.PROGRESS).wait_for(timeout=120_000)
-    tab.get_by_role("button", name="Stop", exact=True).click()
+    page_button(tab, "Stop").click()
     tab.get_by_text("Training stopped before it finished").wait_for(timeout=120_000)
     live_app.settle(tab)
     assert live_app.exceptions(tab) == []
