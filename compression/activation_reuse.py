@@ -42,9 +42,15 @@ class ForwardSplit:
 
     def comes_before(self, first: str, second: str) -> bool:
         """True if ``first`` runs before ``second`` in the forward pass."""
-        return self._nodes.index(self._layer_call(first)) < self._nodes.index(
-            self._layer_call(second)
-        )
+        return self._position(first) < self._position(second)
+
+    def next_layer(self, layer: str, layers: list[str]) -> str | None:
+        """The first of ``layers`` that runs after ``layer``; None if none does."""
+        later = [name for name in layers if self.comes_before(layer, name)]
+        return min(later, key=self._position, default=None)
+
+    def _position(self, layer: str) -> int:
+        return self._nodes.index(self._layer_call(layer))
 
     def segment(self, start: str | None, end: str | None) -> fx.GraphModule:
         """From the input of ``start`` to the input of ``end``.
@@ -133,25 +139,51 @@ class ReusingEvaluator:
         self.split = ForwardSplit(module)
         self._reference = reference_state
         self._images, self.labels = images, labels
-        self._cached_layer: str | None = None
-        self._cached_inputs: list[torch.Tensor] = []  # one (B, ...) activation per batch
+        # {layer: its input, one (B, ...) activation per batch}: the layer last asked for,
+        # and the next one once reference_logits has passed through it
+        self._cached: dict[str, list[torch.Tensor]] = {}
 
     def batches(self) -> range:
         return range(0, len(self.labels), EVALUATION_BATCH)
 
     def layer_inputs(self, layer: str) -> list[torch.Tensor]:
-        """Input of ``layer`` per batch: from the cached input of an earlier layer if any."""
-        if self._cached_layer == layer:
-            return self._cached_inputs
-        earlier = self._cached_layer is not None and self.split.comes_before(
-            self._cached_layer, layer
-        )
-        sources = self._cached_inputs if earlier else self._image_batches()
-        segment = self.split.segment(self._cached_layer if earlier else None, layer)
+        """Input of ``layer`` per batch: from the cached input of an earlier layer if any.
+
+        Inputs of layers before ``layer`` are dropped (a sweep goes forward).
+        """
+        if layer not in self._cached:
+            earlier = [name for name in self._cached if self.split.comes_before(name, layer)]
+            start = earlier[-1] if earlier else None
+            sources = self._cached[start] if start else self._image_batches()
+            segment = self.split.segment(start, layer)
+            with torch.inference_mode():
+                self._cached[layer] = [run_segment(segment, self._reference, x) for x in sources]
+        self._cached = {
+            name: inputs
+            for name, inputs in self._cached.items()
+            if name == layer or self.split.comes_before(layer, name)
+        }
+        return self._cached[layer]
+
+    def reference_logits(self, layer: str) -> list[torch.Tensor]:
+        """``logits(reference_state, layer)``, keeping the next layer's input on the way.
+
+        ``g_L = g_next . s`` with ``s`` the segment between the two inputs: the same
+        operations on the same tensors, so the logits are bitwise those of ``logits``, and
+        the next layer's input costs nothing more.
+        """
+        following = self.split.next_layer(layer, self.layers)
+        try:
+            between = self.split.segment(layer, following) if following else None
+            rest = self.split.suffix(following) if following else None
+        except ValueError:  # not a chain from ``following`` on: no input to keep
+            between = rest = None
+        if rest is None:
+            return self.logits(self._reference, layer)
         with torch.inference_mode():
-            inputs = [run_segment(segment, self._reference, source) for source in sources]
-        self._cached_layer, self._cached_inputs = layer, inputs
-        return inputs
+            nexts = [run_segment(between, self._reference, a) for a in self.layer_inputs(layer)]
+            self._cached[following] = nexts
+            return [run_segment(rest, self._reference, a) for a in nexts]
 
     def _image_batches(self) -> list[torch.Tensor]:
         return [self._images[start : start + EVALUATION_BATCH] for start in self.batches()]

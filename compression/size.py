@@ -179,12 +179,19 @@ def size_table(state: dict[str, torch.Tensor], layers: list[str]) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def size_summary(table: pd.DataFrame) -> dict:
-    """Totals of a size table: parameters, sparsity, bytes and ratio dense/compressed."""
-    params = int(table["params"].sum())
-    nonzero = int(table["nonzero_params"].sum())
-    dense = int(table["dense_fp32_bytes"].sum())
-    compressed = int(table["compressed_bytes"].sum())
+def size_summary(table: pd.DataFrame | list[dict]) -> dict:
+    """Totals of a size table: parameters, sparsity, bytes and ratio dense/compressed.
+
+    ``table`` is a :func:`size_table` or its rows (:func:`layer_size` dicts), which skips
+    building a DataFrame where many tables are summed (a sweep).
+    """
+    rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else table
+
+    def total(column: str) -> int:
+        return sum(int(row[column]) for row in rows)
+
+    params, nonzero = total("params"), total("nonzero_params")
+    dense, compressed = total("dense_fp32_bytes"), total("compressed_bytes")
     return {
         "params": params,
         "nonzero_params": nonzero,

@@ -29,41 +29,47 @@ def common_values(inputs: torch.Tensor) -> torch.Tensor:
     return inputs[:MODE_SAMPLE_ROWS].mode(dim=0).values  # any r is exact algebra
 
 
-def kept_fraction(inputs: torch.Tensor) -> float:
-    """Fraction of the entries of (N, K) inputs that differ from their column's r."""
-    kept = torch.count_nonzero(inputs - common_values(inputs))
-    return float(kept) / inputs.numel() if inputs.numel() else 0.0
-
-
 class SparseInputLinear:
     """``F.linear(inputs, weight, bias)`` for many ``(weight, bias)``, over ``inputs != r``.
 
     Args:
-        inputs: (N, K) activations, fixed for every call; read once, not kept.
+        inputs: (N, K) activations, fixed for every call. ``kept_fraction`` is known at
+            once; the index of the kept entries is built at the first call, so a caller
+            that finds too much kept pays only for the count.
     """
 
     def __init__(self, inputs: torch.Tensor):
         if inputs.dim() != 2:
             raise ValueError(f"inputs must be (N, K), got shape {tuple(inputs.shape)}")
         self.common = common_values(inputs)  # (K,) r
-        rows, columns = inputs.shape
-        differences = (inputs - self.common).reshape(-1)  # exactly 0 where a_ni == r_i
-        kept = differences.nonzero().squeeze(1)  # (M,) flat positions n * K + i, ascending
-        self._columns = kept % columns  # (M,) i of each kept entry
-        self._values = differences[kept]  # (M,) a_ni - r_i
-        row_firsts = torch.arange(rows) * columns
-        self._row_starts = torch.searchsorted(kept, row_firsts)  # (N,) first entry of row n
+        self._shape = inputs.shape
+        self._differences = (inputs - self.common).reshape(-1)  # exactly 0 where a_ni == r_i
+        self._kept = self._differences != 0
+        count = int(torch.count_nonzero(self._kept))
+        self.kept_fraction = count / inputs.numel() if inputs.numel() else 0.0  # of a != r
+        self._index: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
+
+    def _entries(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(columns i, values a_ni - r_i, first entry of each row n) of the kept entries."""
+        if self._index is None:
+            rows, columns = self._shape
+            kept = self._kept.nonzero().squeeze(1)  # (M,) flat positions n * K + i, ascending
+            row_starts = torch.searchsorted(kept, torch.arange(rows) * columns)  # (N,)
+            self._index = (kept % columns, self._differences[kept], row_starts)
+            self._differences = self._kept = None  # the index is all that is needed now
+        return self._index
 
     def __call__(self, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
         """(N, out) = (a - r) W^T + (W r + b); W r + b summed in float64, then rounded once."""
+        columns, values, row_starts = self._entries()
         offset = weight.double() @ self.common.double()  # (out,)
         if bias is not None:
             offset = offset + bias.double()
         products = F.embedding_bag(
-            self._columns,
+            columns,
             weight.t().contiguous(),  # (K, out): row i is W[:, i]
-            self._row_starts,
+            row_starts,
             mode="sum",
-            per_sample_weights=self._values,
+            per_sample_weights=values,
         )  # (N, out)
-        return products + offset.to(weight.dtype)
+        return products.add_(offset.to(weight.dtype))  # in place: no second (N, out) tensor

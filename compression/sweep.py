@@ -264,7 +264,7 @@ class PointSizes:
             else row
             for name, row in zip(self._layers, self._rows, strict=True)
         ]
-        return size_summary(pd.DataFrame(rows))
+        return size_summary(rows)
 
 
 def run_sweep(

@@ -6,14 +6,16 @@ Each point takes the first path that applies:
 
 1. ``reference``: the weights from ``L`` on equal the reference's (a sparsity-0 point):
    the reference's own evaluation, computed once on the exact path;
-2. ``bias only``: ``L`` is linear and all its weights are zero (sparsity 1): its output
-   ``b`` is written out for every image, the value the dense product gives, then ``t_L``;
-3. ``sparse input``: ``L`` is linear and at most ``MAX_KEPT_FRACTION`` of its input
-   differs from the column's most common value: ``L(a)`` from
+2. ``bias only``: ``L`` is linear, its input finite and all its weights are zero
+   (sparsity 1): its output ``b`` is written out for every image, the value the dense
+   product gives, then ``t_L``;
+3. ``sparse input``: ``L`` is linear, its input finite, and at most ``MAX_KEPT_FRACTION``
+   of its input differs from the column's most common value: ``L(a)`` from
    :class:`compression.sparse_input.SparseInputLinear`, then ``t_L``. Kept only if every
-   image's top logit beats its runner-up by ``TIE_MARGIN`` or more, otherwise
-   ``exact (near tie)``;
-4. ``exact``: ``g_L(a)`` with the model's own operations (convolutions, dense inputs).
+   image's top logit beats its runner-up by ``TIE_MARGIN`` or more (a nan logit fails
+   this), otherwise ``exact (near tie)``;
+4. ``exact``: ``g_L(a)`` with the model's own operations (convolutions, dense inputs,
+   an inf or nan in the input).
 
 Paths 1, 2, 4 and ``exact (near tie)`` give the logits of
 :func:`compression.report.analyze` bit for bit. Path 3 changes only the rounding of
@@ -33,7 +35,7 @@ import torch
 from torch import nn
 
 from .activation_reuse import ReusingEvaluator, run_segment
-from .sparse_input import SparseInputLinear, kept_fraction
+from .sparse_input import SparseInputLinear
 from .train import Evaluation, evaluation_of
 
 TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute the point exactly
@@ -85,13 +87,14 @@ class SweepEvaluator:
         exact.check_prefix_unchanged(state, layer)
         if self._equals_reference_from(state, layer):
             if self._reference_logits is None:
-                self._reference_logits = exact.logits(self._reference, layer)
+                self._reference_logits = exact.reference_logits(layer)
             return self._reference_logits, REFERENCE
-        if not isinstance(exact.split.layer_module(layer), nn.Linear):
+        linear = isinstance(exact.split.layer_module(layer), nn.Linear)
+        if not linear or not self._inputs_finite(layer):
             return exact.logits(state, layer), EXACT
         weight, bias = state[f"{layer}.weight"], state.get(f"{layer}.bias")
         with torch.inference_mode():
-            if not weight.any() and self._inputs_finite(layer):
+            if not weight.any():
                 inputs = exact.layer_inputs(layer)
                 outputs = [_bias_rows(weight, bias, len(batch)) for batch in inputs]
                 return self._logits_after(state, layer, outputs), BIAS_ONLY
@@ -99,7 +102,7 @@ class SweepEvaluator:
             if not products:
                 return exact.logits(state, layer), EXACT
             logits = self._logits_after(state, layer, [p(weight, bias) for p in products])
-            if min(smallest_margin(batch) for batch in logits) < TIE_MARGIN:
+            if not min(smallest_margin(batch) for batch in logits) >= TIE_MARGIN:  # nan too
                 return exact.logits(state, layer), EXACT_NEAR_TIE
         return logits, SPARSE_INPUT
 
@@ -108,18 +111,22 @@ class SweepEvaluator:
         return all(torch.equal(state[name], self._reference[name]) for name in names)
 
     def _inputs_finite(self, layer: str) -> bool:
-        """True if 0 * a = 0 for every input entry, so a zero weight adds exactly nothing."""
+        """True if every input entry is finite: 0 * a = 0 and a - r is exact arithmetic.
+
+        Checked on the sum, which is finite only if every entry is (an inf or nan makes
+        it inf or nan); an overflowing sum of finite entries just takes the exact path.
+        """
         if layer not in self._finite:
             inputs = self._exact.layer_inputs(layer)
-            self._finite[layer] = all(bool(batch.isfinite().all()) for batch in inputs)
+            self._finite[layer] = all(bool(batch.sum().isfinite()) for batch in inputs)
         return self._finite[layer]
 
     def _sparse_products(self, layer: str) -> list[SparseInputLinear]:
         """One SparseInputLinear per batch of ``layer``'s input; [] if too few entries skip."""
         if self._sparse_layer != layer:
-            inputs = self._exact.layer_inputs(layer)
-            sparse = all(kept_fraction(batch) <= MAX_KEPT_FRACTION for batch in inputs)
-            built = [SparseInputLinear(batch) for batch in inputs] if sparse else []
+            built = [SparseInputLinear(batch) for batch in self._exact.layer_inputs(layer)]
+            if any(product.kept_fraction > MAX_KEPT_FRACTION for product in built):
+                built = []
             self._sparse_layer, self._sparse_inputs = layer, built
         return self._sparse_inputs
 

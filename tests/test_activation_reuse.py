@@ -8,6 +8,7 @@ import pytest
 import torch
 from sweep_fixtures import mnist_test_set, random_state, tiny_mlp_state
 from torch import nn
+from torch.func import functional_call
 
 from compression.activation_reuse import ForwardSplit, ReusingEvaluator
 from compression.models import build_model, layer_names_for
@@ -120,3 +121,41 @@ def test_split_refuses_a_layer_that_is_not_on_a_chain():
 def test_split_refuses_an_unknown_layer():
     with pytest.raises(ValueError, match="exactly once"):
         ForwardSplit(build_model("mlp")).prefix("fc9")
+
+
+@pytest.mark.parametrize("model_name", ["mlp", "cnn"])
+def test_reference_logits_equal_the_logits_of_the_reference_bit_for_bit(model_name):
+    images, labels = mnist_test_set()
+    images, labels = images[:500], labels[:500]
+    state = random_state(model_name)
+    expected = ReusingEvaluator(model_name, state, images, labels)
+    walked = ReusingEvaluator(model_name, state, images, labels)
+    for layer in layer_names_for(model_name):
+        assert torch.equal(
+            torch.cat(walked.reference_logits(layer)), torch.cat(expected.logits(state, layer))
+        ), layer
+
+
+def test_reference_logits_leave_the_next_layers_input_ready(monkeypatch):
+    images, labels = mnist_test_set()
+    state = random_state("mlp")
+    evaluator = ReusingEvaluator("mlp", state, images[:300], labels[:300])
+    evaluator.reference_logits("fc1")
+    segments_run = []
+    monkeypatch.setattr(
+        "compression.activation_reuse.run_segment", lambda *args: segments_run.append(args)
+    )
+    fc2_input = evaluator.layer_inputs("fc2")
+    assert segments_run == []  # nothing recomputed
+    prefix = ForwardSplit(build_model("mlp")).prefix("fc2")
+    weights = {name: state[name] for name in prefix.state_dict()}
+    with torch.inference_mode():
+        expected = functional_call(prefix, weights, (images[:300],))
+    assert torch.equal(torch.cat(fc2_input), expected)
+
+
+def test_next_layer_follows_the_forward_pass():
+    split = ForwardSplit(build_model("cnn"))
+    layers = layer_names_for("cnn")
+    assert [split.next_layer(layer, layers) for layer in layers] == [*layers[1:], None]
+    assert split.next_layer(layers[0], list(reversed(layers))) == layers[1]

@@ -69,3 +69,11 @@ def test_summary_of_the_dense_mlp_is_1066440_bytes_and_ratio_one():
     assert summary["size_bytes"] == {"dense_fp32": 1_066_440, "compressed": 1_066_440}
     assert summary["compression_ratio"] == 1.0
     assert summary["sparsity"] == 0.0
+
+
+def test_summary_of_the_rows_equals_summary_of_the_table():
+    state = build_model("mlp", seed=0).state_dict()
+    state["fc2.weight"] = torch.where(state["fc2.weight"].abs() > 0.05, state["fc2.weight"], 0)
+    table = size_table(state, layer_names_for("mlp"))
+    assert size_summary(table.to_dict("records")) == size_summary(table)
+    assert size_summary(table)["sparsity"] > 0

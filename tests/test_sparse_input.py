@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from sweep_fixtures import mnist_test_set
 
 from compression.models import Normalize
-from compression.sparse_input import SparseInputLinear, kept_fraction
+from compression.sparse_input import SparseInputLinear
 
 
 def _normalized_pixels(count: int = 2000) -> torch.Tensor:
@@ -42,8 +42,8 @@ def test_blank_pixels_are_the_common_value_and_are_skipped():
     blank = Normalize()(torch.zeros(1)).item()  # where a pixel is 0
     assert torch.all(product.common == blank)
     expected_fraction = float((inputs != blank).float().mean())
-    assert kept_fraction(inputs) == pytest.approx(expected_fraction)
-    assert kept_fraction(inputs) < 0.25  # most MNIST pixels are blank
+    assert product.kept_fraction == pytest.approx(expected_fraction)
+    assert product.kept_fraction < 0.25  # most MNIST pixels are blank
 
 
 def test_relu_outputs_skip_their_zeros_without_a_bias():
@@ -67,7 +67,7 @@ def test_rows_equal_to_the_common_row_cost_nothing_and_give_w_r_plus_b():
     inputs[1] = torch.tensor([0.0, 2.0, 0.0])
     weight, bias = torch.tensor([[1.0, 10.0, 100.0]]), torch.tensor([0.5])
     product = SparseInputLinear(inputs)
-    assert kept_fraction(inputs) == pytest.approx(1 / 12)
+    assert product.kept_fraction == pytest.approx(1 / 12)
     assert product(weight, bias).reshape(-1).tolist() == [0.5, 20.5, 0.5, 0.5]
 
 

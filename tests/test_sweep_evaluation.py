@@ -105,6 +105,32 @@ def test_unpruned_and_fully_pruned_points_are_analyze_bit_for_bit(sparsity, path
         )
 
 
+@pytest.mark.parametrize("sparsity", [0.5, 1.0])
+def test_an_infinite_input_takes_the_exact_path(sparsity):
+    images, labels = mnist_test_set()
+    images, labels = images[:200].clone(), labels[:200]
+    images[7, 0, 14, 14] = float("inf")  # 0 * inf is nan in the dense product, not 0
+    state = tiny_mlp_state()
+    point = _point(state, "fc1", sparsity)
+    result = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
+    assert result.path == EXACT
+    dense = _dense_logits("mlp", point.state, images)
+    assert dense[7].isnan().any() and not dense[6].isnan().any()
+    torch.testing.assert_close(torch.cat(result.logits), dense, rtol=0, atol=0, equal_nan=True)
+
+
+def test_a_nan_logit_counts_as_a_near_tie(monkeypatch):
+    images, labels = mnist_test_set()
+    images, labels = images[:200], labels[:200]
+    state = tiny_mlp_state()
+    point = _point(state, "fc1", 0.5)
+    evaluator = SweepEvaluator("mlp", state, images, labels)
+    monkeypatch.setattr(sweep_evaluation, "smallest_margin", lambda logits: float("nan"))
+    result = evaluator.evaluate(point.state, "fc1")
+    assert result.path == EXACT_NEAR_TIE
+    assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+
+
 def test_dense_inputs_and_convolutions_take_the_exact_path():
     images, labels = mnist_test_set()
     images, labels = images[:1000], labels[:1000]
