@@ -61,18 +61,20 @@ READ_METRICS = """root => {
     return shown;
 }"""
 
-# In-page clock: key press -> the frame that shows new metric values -> last change.
+# In-page clock: key press or click -> the frame that shows new metric values -> last change.
 CLOCK = """() => {
     const main = document.querySelector("[data-testid='stMain']");
     const shown = () => [...main.querySelectorAll("[data-testid='stMetricValue']")]
         .map(value => value.textContent).join("|");
     const clock = {pressed: null, numbers: null, last: null, before: shown()};
     window.sliderClock = clock;
-    document.addEventListener("keydown", () => {
+    const start = () => {
         clock.pressed = performance.now();
         clock.numbers = null;
         clock.before = shown();
-    }, true);
+    };
+    document.addEventListener("keydown", start, true);  // a key step
+    document.addEventListener("pointerdown", start, true);  // a click on a slider's track
     new MutationObserver(() => {
         if (clock.pressed === null) return;
         clock.last = performance.now();
@@ -243,6 +245,14 @@ def slider_thumb(page: Page, label: str):
     """The thumb (role=slider) of the slider whose label starts with ``label``."""
     block = page.locator("[data-testid='stSlider']", has_text=label).first
     return block.get_by_role("slider").first
+
+
+def click_slider(page: Page, label: str, fraction: float) -> None:
+    """Click a slider's track ``fraction`` of the way from its left end (a jump)."""
+    block = page.locator("[data-testid='stSlider']", has_text=label).first
+    track = block.locator("[role='group'] > div[data-rac]").first.bounding_box()
+    thumb = slider_thumb(page, label).bounding_box()
+    page.mouse.click(track["x"] + fraction * track["width"], thumb["y"] + thumb["height"] / 2)
 
 
 def slider_value(page: Page, label: str) -> float:

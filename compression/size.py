@@ -73,8 +73,7 @@ def csr_index_bits(columns: int) -> int:
 def zero_runs(flat_nonzero: torch.Tensor) -> torch.Tensor:
     """Zeros before each nonzero of a flat bool tensor: ``p_i - p_{i-1} - 1``, ``p_{-1} = -1``."""
     positions = flat_nonzero.nonzero().reshape(-1)
-    previous = torch.cat([positions.new_tensor([-1]), positions[:-1]])
-    return positions - previous - 1
+    return torch.diff(positions, prepend=positions.new_tensor([-1])) - 1
 
 
 def delta_bits(runs: torch.Tensor, width: int) -> int:
@@ -92,9 +91,9 @@ def delta_bits_by_width(runs: torch.Tensor, widths: range) -> list[int]:
     """
     counts = torch.bincount(runs)  # counts[g]: nonzeros that follow g zeros
     gaps = torch.arange(counts.numel())
-    return [
-        width * (runs.numel() + int((counts * (gaps // (2**width - 1))).sum())) for width in widths
-    ]
+    width = torch.tensor(list(widths)).unsqueeze(1)  # (W, 1): every width at once
+    escapes = (counts * (gaps // (2**width - 1))).sum(dim=1)  # (W,) escape entries per width
+    return (width.squeeze(1) * (runs.numel() + escapes)).tolist()
 
 
 def position_codes(weight: torch.Tensor) -> list[PositionCode]:
@@ -185,10 +184,11 @@ def size_summary(table: pd.DataFrame | list[dict]) -> dict:
     ``table`` is a :func:`size_table` or its rows (:func:`layer_size` dicts), which skips
     building a DataFrame where many tables are summed (a sweep).
     """
-    rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else table
 
     def total(column: str) -> int:
-        return sum(int(row[column]) for row in rows)
+        if isinstance(table, pd.DataFrame):
+            return int(table[column].sum())
+        return sum(int(row[column]) for row in table)
 
     params, nonzero = total("params"), total("nonzero_params")
     dense, compressed = total("dense_fp32_bytes"), total("compressed_bytes")

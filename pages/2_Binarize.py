@@ -52,6 +52,7 @@ def explorer() -> None:
     readouts.layer_table(measured)
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference)
     retrain.finetune_ui(PAGE, baseline, settings)
+    state.prefetch(baseline, widgets.nearby_settings(PAGE, settings))
 
 
 explorer()

@@ -62,6 +62,7 @@ def explorer() -> None:
     readouts.layer_table(measured)
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference, shown=True)
     retrain.finetune_ui(PAGE, baseline, settings)
+    state.prefetch_contributions(baseline, widgets.nearby_settings(PAGE, settings))
 
 
 explorer()

@@ -6,6 +6,8 @@ baseline is in use, the models this person trained, their retrained results.
 Measurements are cached with ``st.cache_data`` keyed by (baseline key, settings),
 so a slider position seen before answers at once; the weights themselves are
 passed unhashed (hashing 266,610 floats on every move would cost more than it saves).
+The positions next to a slider's are measured ahead into that cache in the background
+(:func:`prefetch`, one worker for the process).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -37,6 +40,7 @@ from compression.models import MODEL_TITLES, layer_names_for
 from compression.settings import CompressionSettings, SettingsError
 from compression.train import TrainConfig, config_dict, train
 
+from .prefetch import Prefetcher
 from .training import LiveTraining
 
 # Where the shipped checkpoints live; tests point this at an empty folder.
@@ -378,11 +382,42 @@ def measured(baseline: Baseline, settings: CompressionSettings) -> Measurement:
     Settings that cannot be applied stop the page with one message, not a traceback.
     """
     try:
-        settings = settings.validated(baseline.layers)
+        settings_json = _settings_json(baseline, settings)
     except SettingsError as error:
         st.error(f"These settings cannot be applied: {error}.")
         st.stop()
-    return _measure(baseline.key, json.dumps(settings.to_dict(), sort_keys=True), baseline)
+    return _measure(baseline.key, settings_json, baseline)
+
+
+def _settings_json(baseline: Baseline, settings: CompressionSettings) -> str:
+    """The cache's name for ``settings`` on ``baseline`` (raises SettingsError if invalid)."""
+    return json.dumps(settings.validated(baseline.layers).to_dict(), sort_keys=True)
+
+
+_PREFETCHER = Prefetcher()
+
+
+def prefetch(baseline: Baseline, candidates: list[CompressionSettings]) -> None:
+    """Measure ``candidates`` in the background, into the cache :func:`measured` reads.
+
+    The page calls this with the slider positions a person is likely to try next,
+    likeliest first, so that a step there is answered from the cache. Settings that
+    cannot be applied are skipped (the page says why once they are chosen).
+    """
+    for settings in reversed(candidates):  # the worker runs the newest first
+        try:
+            settings_json = _settings_json(baseline, settings)
+        except SettingsError:
+            continue
+        _PREFETCHER.submit(
+            (baseline.key, settings_json),
+            partial(_measure, baseline.key, settings_json, baseline),
+        )
+
+
+def prefetch_idle(timeout: float | None = None) -> bool:
+    """Wait until no background measurement waits or runs; False on timeout."""
+    return _PREFETCHER.wait_until_idle(timeout)
 
 
 def reference(baseline: Baseline) -> Measurement:
@@ -421,3 +456,8 @@ def sample_digits(count: int, seed: int = 0, dataset_name: str = "mnist"):
 def contributions(baseline: Baseline, settings: CompressionSettings) -> dict[str, Measurement]:
     """The four what-ifs of :func:`compression.measure.split_settings`, each measured (cached)."""
     return {name: measured(baseline, part) for name, part in split_settings(settings).items()}
+
+
+def prefetch_contributions(baseline: Baseline, candidates: list[CompressionSettings]) -> None:
+    """:func:`prefetch` the four what-ifs of each of ``candidates`` (likeliest first)."""
+    prefetch(baseline, [part for near in candidates for part in split_settings(near).values()])

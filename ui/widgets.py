@@ -7,17 +7,22 @@ Keys that depend on a model carry its name, so an mlp setting never lands on a c
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from compression.control_help import CONTROL_HELP
 from compression.data import DATASETS
 from compression.inspect import ThresholdRange, prune_threshold_range
+from compression.settings import CompressionSettings
 from compression.train import TrainConfig
 
 from . import state
 from .state import Baseline
 
 KEEP = "session"  # persist_state of every widget
+AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}
+DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
 TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
 
 
@@ -68,11 +73,40 @@ def binarize_ui(page: str) -> dict:
         persist_state=KEEP,
         help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
     )
+    threshold = round(threshold, DIGITS)
+    _remember_ahead(page, "binarize", "binarize_threshold", threshold, 0.05, 0.0, 1.5)
     return {"binarize_threshold": threshold, "per_channel": per_channel}
 
 
 def _set_value(key: str, value) -> None:
     st.session_state[key] = value
+
+
+def _remember_ahead(
+    page: str, group: str, field: str, value: float, step: float, low: float, high: float
+) -> None:
+    """Keep the values a slider is likely to take next: one step on, one back, two on.
+
+    "On" is the way it last moved (up at first). The group that moved last comes first
+    in :func:`nearby_settings`.
+    """
+    ahead = st.session_state.setdefault(f"{page}.{AHEAD}", {})
+    previous = st.session_state.get(f"{page}.{group}.{field}.previous")
+    st.session_state[f"{page}.{group}.{field}.previous"] = value
+    direction = -1 if previous is not None and value < previous else 1
+    candidates = [round(value + steps * direction * step, DIGITS) for steps in (1, -1, 2)]
+    inside = [{field: v} for v in candidates if low <= v <= high]
+    if previous != value or group not in ahead:
+        ahead.pop(group, None)  # re-inserted last: the most recent move
+    ahead[group] = inside
+
+
+def nearby_settings(page: str, settings: CompressionSettings) -> list[CompressionSettings]:
+    """``settings`` with one slider of ``page`` moved to a likely next value, likeliest first."""
+    ahead = st.session_state.get(f"{page}.{AHEAD}", {})
+    return [
+        replace(settings, **fields) for group in reversed(list(ahead)) for fields in ahead[group]
+    ]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -106,6 +140,8 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
             help="An absolute cut on the weight magnitude, the same for every chosen layer "
             "(Han et al. 2015). The slider ends where 99.5% of the weights are gone.",
         )
+        cut = round(cut, DIGITS)
+        _remember_ahead(page, "prune", "prune_threshold", cut, step, 0.0, top)
         return {"prune_threshold": cut}
     target = st.slider(
         "Target sparsity (% of weights removed)",
@@ -136,6 +172,7 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
         disabled=scope == "global",
         help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
     )
+    _remember_ahead(page, "prune", "prune_sparsity", target / 100, 0.01, 0.0, 0.99)
     return {
         "prune_sparsity": target / 100,
         "prune_scope": scope,

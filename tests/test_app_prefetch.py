@@ -1,0 +1,79 @@
+"""Slider positions next to the current one are measured ahead, so a step answers at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from app_driver import metrics, open_app, problems, slider
+
+from ui import state
+
+
+@pytest.fixture
+def page_measurements(monkeypatch):
+    """Settings measured by page runs (not by the background worker), from an empty cache."""
+    state._measure.clear()
+    on_page = []
+    measure = state.measure
+
+    def counted(model_name, weights, settings, *args, **kwargs):
+        if not threading.current_thread().name.startswith("prefetch"):
+            on_page.append(settings)
+        return measure(model_name, weights, settings, *args, **kwargs)
+
+    monkeypatch.setattr(state, "measure", counted)
+    yield on_page
+    assert state.prefetch_idle(120)
+    state._measure.clear()
+
+
+def _move(app, label: str, value: float) -> None:
+    slider(app, label).set_value(value).run()
+    assert not problems(app)
+    assert state.prefetch_idle(120)
+
+
+def test_a_step_up_after_a_step_up_is_answered_without_measuring(page_measurements):
+    app = open_app("pages/3_Prune.py")
+    _move(app, "Pruning threshold", 0.041)
+    _move(app, "Pruning threshold", 0.042)
+    page_measurements.clear()
+    shown = metrics(app)
+    _move(app, "Pruning threshold", 0.043)
+    assert page_measurements == []  # measured ahead, while the page was looked at
+    assert metrics(app) != shown
+    _move(app, "Pruning threshold", 0.07)  # a jump: nothing ahead there
+    assert [settings.prune_threshold for settings in page_measurements] == [0.07]
+
+
+def test_a_slider_moving_down_is_measured_ahead_downwards(page_measurements):
+    app = open_app("pages/3_Prune.py")
+    _move(app, "Pruning threshold", 0.055)
+    _move(app, "Pruning threshold", 0.054)
+    page_measurements.clear()
+    _move(app, "Pruning threshold", 0.053)
+    _move(app, "Pruning threshold", 0.052)
+    assert page_measurements == []
+
+
+def test_binarize_steps_are_measured_ahead_too(page_measurements):
+    app = open_app("pages/2_Binarize.py")
+    _move(app, "Binarization threshold", 0.35)
+    page_measurements.clear()
+    _move(app, "Binarization threshold", 0.4)
+    assert page_measurements == []
+
+
+def test_a_result_measured_ahead_equals_one_measured_on_the_page(page_measurements):
+    ahead = open_app("pages/3_Prune.py")
+    _move(ahead, "Pruning threshold", 0.061)
+    _move(ahead, "Pruning threshold", 0.062)
+    page_measurements.clear()
+    _move(ahead, "Pruning threshold", 0.063)
+    assert page_measurements == []
+    state._measure.clear()
+    on_the_spot = open_app("pages/3_Prune.py")
+    _move(on_the_spot, "Pruning threshold", 0.063)
+    assert page_measurements[-1].prune_threshold == 0.063  # this time on the page
+    assert metrics(on_the_spot) == metrics(ahead)
