@@ -21,10 +21,10 @@ import time
 
 import torch
 
+from compression.chart_data import layer_views, weight_profiles
 from compression.checkpoint import load_checkpoint
 from compression.compress import compress
 from compression.data import PROJECT_ROOT, load_dataset
-from compression.inspect import layer_views, weight_profiles
 from compression.measure import EVALUATION_BATCH, measure
 from compression.models import weight_layer_names
 from compression.report import module_for

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import torch
 
+from .chart_data import LayerView, WeightProfile, bits_per_weight, layer_views
 from .compress import compress
-from .inspect import LayerView, WeightProfile, bits_per_weight, layer_views
 from .models import weight_layer_names
 from .report import module_for
 from .settings import CompressionSettings
@@ -71,7 +71,7 @@ def measure(
     """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
 
     The same numbers as :func:`compression.report.analyze`. ``profiles``:
-    :func:`compression.inspect.weight_profiles` of ``state``, if at hand.
+    :func:`compression.chart_data.weight_profiles` of ``state``, if at hand.
     """
     module = module_for(model_name)
     layers = weight_layer_names(module)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from . import palette
-from .inspect import LayerView
+from .chart_data import LayerView
 from .plot_style import layout
 
 _H_GAP, _V_GAP = 0.06, 0.16  # space between subplots, as a fraction of the figure

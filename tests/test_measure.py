@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from compression.compress import compress
-from compression.data import load_dataset, subset
-from compression.inspect import (
+from compression.chart_data import (
     bin_count,
     bits_per_weight,
     layer_views,
@@ -21,6 +19,8 @@ from compression.inspect import (
     ternary_band,
     weight_profile,
 )
+from compression.compress import compress
+from compression.data import load_dataset, subset
 from compression.measure import contribution_table, measure, split_settings
 from compression.models import build_model, layer_names_for
 from compression.report import analyze

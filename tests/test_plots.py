@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from compression import palette, plots
+from compression.chart_data import LayerView, layer_views
 from compression.compress import compress
-from compression.inspect import LayerView, layer_views
 from compression.models import build_model
 from compression.settings import CompressionSettings
 from compression.size import size_table

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from compression.inspect import prune_threshold_range
+from compression.chart_data import prune_threshold_range
 from compression.settings import CompressionSettings, SettingsError
 from compression.share import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
 

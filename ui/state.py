@@ -23,6 +23,8 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from compression.chart_data import WeightProfile, weight_profiles
+from compression.chart_data import sample_digits as _sample_digits
 from compression.checkpoint import Checkpoint, CheckpointError, checkpoint_bytes, load_checkpoint
 from compression.data import (
     DATASETS,
@@ -33,8 +35,6 @@ from compression.data import (
     missing_dataset_note,
     subset,
 )
-from compression.inspect import WeightProfile, weight_profiles
-from compression.inspect import sample_digits as _sample_digits
 from compression.measure import Measurement, measure, split_settings
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.settings import CompressionSettings, SettingsError

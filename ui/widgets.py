@@ -11,9 +11,9 @@ from dataclasses import replace
 
 import streamlit as st
 
+from compression.chart_data import ThresholdRange, prune_threshold_range
 from compression.control_help import CONTROL_HELP
 from compression.data import DATASETS
-from compression.inspect import ThresholdRange, prune_threshold_range
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig
 
