@@ -77,3 +77,12 @@ def test_a_result_measured_ahead_equals_one_measured_on_the_page(page_measuremen
     _move(on_the_spot, "Pruning threshold", 0.063)
     assert page_measurements[-1].prune_threshold == 0.063  # this time on the page
     assert metrics(on_the_spot) == metrics(ahead)
+
+
+def test_combine_steps_are_measured_ahead_with_their_four_what_ifs(page_measurements):
+    app = open_app("pages/4_Combine.py")
+    _move(app, "Pruning threshold", 0.031)
+    _move(app, "Pruning threshold", 0.032)
+    page_measurements.clear()
+    _move(app, "Pruning threshold", 0.033)
+    assert page_measurements == []  # pruned alone and pruned + binarized, both ahead
