@@ -123,8 +123,9 @@ class ReusingEvaluator:
     ``evaluate(state, layer)`` equals ``compression.train.evaluate(model, state, images,
     labels)`` bit for bit, provided every tensor of the layers before ``layer`` in
     ``state`` equals the one in ``reference_state`` (checked). The input of ``layer`` is
-    computed from ``reference_state`` once and kept until another layer is asked for;
-    the input of a later layer is then computed from it, not from the images again.
+    computed from ``reference_state`` once and kept until a later layer is asked for;
+    the input of a later layer is then computed from it, not from the images again
+    (:meth:`reference_logits` leaves the next layer's input ready on its way).
     """
 
     def __init__(
