@@ -20,10 +20,10 @@ from compression.share import SHARE_KEYS, SharedSetup, decode_setup, encode_setu
 
 from . import state
 from .state import Baseline
+from .widgets import BINARIZE_MAX
 
 CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
 _READ = "setup.read_pages"  # session key: pages that already read the link
-BINARIZE_MAX = 1.5  # the binarization slider's range (ui.widgets.binarize_ui)
 SPARSITY_MAX = 99  # the target-sparsity slider's range, in percent
 
 

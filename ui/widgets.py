@@ -24,6 +24,8 @@ KEEP = "session"  # persist_state of every widget
 AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}
 DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
 TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
+BINARIZE_MAX, BINARIZE_STEP = 1.5, 0.05  # the binarization slider's range and step
+MAX_TARGET_PERCENT = 99  # the target-sparsity slider's top
 
 
 def layers_ui(baseline: Baseline, page: str) -> tuple[str, ...]:
@@ -49,8 +51,8 @@ def binarize_ui(page: str) -> dict:
     threshold = st.slider(
         "Binarization threshold t (× mean|W| of the layer)",
         min_value=0.0,
-        max_value=1.5,
-        step=0.05,
+        max_value=BINARIZE_MAX,
+        step=BINARIZE_STEP,
         key=key,
         persist_state=KEEP,
         help="Weights with |W| ≤ t·mean|W| become 0, the others ±a, where a is the mean |W| "
@@ -74,7 +76,9 @@ def binarize_ui(page: str) -> dict:
         help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
     )
     threshold = round(threshold, DIGITS)
-    _remember_ahead(page, "binarize", "binarize_threshold", threshold, 0.05, 0.0, 1.5)
+    _remember_ahead(
+        page, "binarize", "binarize_threshold", threshold, BINARIZE_STEP, 0.0, BINARIZE_MAX
+    )
     return {"binarize_threshold": threshold, "per_channel": per_channel}
 
 
@@ -146,7 +150,7 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
     target = st.slider(
         "Target sparsity (% of weights removed)",
         min_value=0,
-        max_value=99,
+        max_value=MAX_TARGET_PERCENT,
         value=50,
         step=1,
         format="%d%%",
@@ -172,7 +176,8 @@ def prune_ui(baseline: Baseline, page: str) -> dict:
         disabled=scope == "global",
         help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
     )
-    _remember_ahead(page, "prune", "prune_sparsity", target / 100, 0.01, 0.0, 0.99)
+    top_share = MAX_TARGET_PERCENT / 100
+    _remember_ahead(page, "prune", "prune_sparsity", target / 100, 0.01, 0.0, top_share)
     return {
         "prune_sparsity": target / 100,
         "prune_scope": scope,
