@@ -20,11 +20,10 @@ from compression.share import SHARE_KEYS, SharedSetup, decode_setup, encode_setu
 
 from . import state
 from .state import Baseline
-from .widgets import BINARIZE_MAX
+from .widgets import BINARIZE_MAX, MAX_TARGET_PERCENT
 
 CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
 _READ = "setup.read_pages"  # session key: pages that already read the link
-SPARSITY_MAX = 99  # the target-sparsity slider's range, in percent
 
 
 @dataclass
@@ -96,7 +95,7 @@ def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
         percent = round(100 * settings.prune_sparsity)
         ss[f"{page}.prune_mode"] = "sparsity"
         ss[f"{page}.prune_sparsity"] = int(
-            _clamped(link, "prune_sparsity", percent, 0, SPARSITY_MAX)
+            _clamped(link, "prune_sparsity", percent, 0, MAX_TARGET_PERCENT)
         )
         ss[f"{page}.prune_scope"] = settings.prune_scope
         ss[f"{page}.prune_neurons"] = settings.prune_structure == "neurons"
