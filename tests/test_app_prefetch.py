@@ -34,11 +34,17 @@ def _move(app, label: str, value: float) -> None:
     assert state.prefetch_idle(120)
 
 
-def test_a_step_up_after_a_step_up_is_answered_without_measuring(page_measurements):
-    app = open_app("pages/3_Prune.py")
-    _move(app, "Pruning threshold", 0.041)
-    _move(app, "Pruning threshold", 0.042)
+def _moved(page: str, label: str, values: tuple[float, ...], page_measurements: list):
+    """A new session on ``page`` whose slider went through ``values``; nothing counted yet."""
+    app = open_app(page)
+    for value in values:
+        _move(app, label, value)
     page_measurements.clear()
+    return app
+
+
+def test_a_step_up_after_a_step_up_is_answered_without_measuring(page_measurements):
+    app = _moved("pages/3_Prune.py", "Pruning threshold", (0.041, 0.042), page_measurements)
     shown = metrics(app)
     _move(app, "Pruning threshold", 0.043)
     assert page_measurements == []  # measured ahead, while the page was looked at
@@ -48,28 +54,20 @@ def test_a_step_up_after_a_step_up_is_answered_without_measuring(page_measuremen
 
 
 def test_a_slider_moving_down_is_measured_ahead_downwards(page_measurements):
-    app = open_app("pages/3_Prune.py")
-    _move(app, "Pruning threshold", 0.055)
-    _move(app, "Pruning threshold", 0.054)
-    page_measurements.clear()
+    app = _moved("pages/3_Prune.py", "Pruning threshold", (0.055, 0.054), page_measurements)
     _move(app, "Pruning threshold", 0.053)
     _move(app, "Pruning threshold", 0.052)
     assert page_measurements == []
 
 
 def test_binarize_steps_are_measured_ahead_too(page_measurements):
-    app = open_app("pages/2_Binarize.py")
-    _move(app, "Binarization threshold", 0.35)
-    page_measurements.clear()
+    app = _moved("pages/2_Binarize.py", "Binarization threshold", (0.35,), page_measurements)
     _move(app, "Binarization threshold", 0.4)
     assert page_measurements == []
 
 
 def test_a_result_measured_ahead_equals_one_measured_on_the_page(page_measurements):
-    ahead = open_app("pages/3_Prune.py")
-    _move(ahead, "Pruning threshold", 0.061)
-    _move(ahead, "Pruning threshold", 0.062)
-    page_measurements.clear()
+    ahead = _moved("pages/3_Prune.py", "Pruning threshold", (0.061, 0.062), page_measurements)
     _move(ahead, "Pruning threshold", 0.063)
     assert page_measurements == []
     state._measure.clear()
@@ -80,9 +78,6 @@ def test_a_result_measured_ahead_equals_one_measured_on_the_page(page_measuremen
 
 
 def test_combine_steps_are_measured_ahead_with_their_four_what_ifs(page_measurements):
-    app = open_app("pages/4_Combine.py")
-    _move(app, "Pruning threshold", 0.031)
-    _move(app, "Pruning threshold", 0.032)
-    page_measurements.clear()
+    app = _moved("pages/4_Combine.py", "Pruning threshold", (0.031, 0.032), page_measurements)
     _move(app, "Pruning threshold", 0.033)
     assert page_measurements == []  # pruned alone and pruned + binarized, both ahead
