@@ -197,23 +197,40 @@ def wrong_readings(results: dict) -> list[tuple]:
     ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_and_check(run, description: str) -> dict:
+    """Parse ``--sessions`` and ``--seconds``, run ``run(sessions, seconds)`` and print the
+    load average; its outcome, plus ``mismatches`` (readings unlike analyze's) and
+    ``errors`` (exceptions the sessions saw)."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     load_start = os.getloadavg()[0]
     outcome = asyncio.run(run(args.sessions, args.seconds))
     results = outcome["results"]
-    mismatches = wrong_readings(results)
-    errors = [e for r in results.values() for e in r["errors"]]
+    outcome["mismatches"] = wrong_readings(results)
+    outcome["errors"] = [e for r in results.values() for e in r["errors"]]
+    print(f"load average at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f}; "
+          f"cpus {os.cpu_count()}")  # fmt: skip
+    return outcome
+
+
+def memory_row(rss: tuple[int, int, int]) -> str:
+    """The table row of the server's VmRSS (KiB) before, at the peak and after the load."""
+    before, peak, after = (kib / 1024 for kib in rss)
+    return (
+        f"| server memory (VmRSS) | before {before:.0f} MiB, "
+        f"peak {peak:.0f} MiB, after {after:.0f} MiB |"
+    )
+
+
+def main() -> int:
+    outcome = run_and_check(run, __doc__)
+    results, mismatches, errors = outcome["results"], outcome["mismatches"], outcome["errors"]
     tracebacks = outcome["log"].count("Traceback")
     before_view, after_view = outcome["views"]
     times = [t for r in results.values() for t in r["times"]]
-    rss_before, rss_peak, rss_after = outcome["rss"]
     readings = sum(len(r["readings"]) for r in results.values())
-    print(f"load average at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f}; "
-          f"cpus {os.cpu_count()}")  # fmt: skip
     print(f"| sessions | {len(results)} for {outcome['elapsed']:.0f} s |")
     print("|---|---|")
     print(f"| slider changes answered | {len(times)} ({readings} readings checked) |")
@@ -228,10 +245,7 @@ def main() -> int:
     print(f"| readings different from `analyze` | {len(mismatches)} |")
     print(f"| exception boxes / tracebacks in the server log | {len(errors)} / {tracebacks} |")
     print(f"| baseline numbers unchanged after the load | {before_view == after_view} |")
-    print(
-        f"| server memory (VmRSS) | before {rss_before / 1024:.0f} MiB, "
-        f"peak {rss_peak / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB |"
-    )
+    print(memory_row(outcome["rss"]))
     for mismatch in mismatches[:10]:
         print("mismatch:", mismatch)
     ok = not mismatches and not errors and not tracebacks and before_view == after_view

@@ -20,9 +20,7 @@ time and resident memory (from the moment every client has its page).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
 import statistics
 import tempfile
 import time
@@ -35,7 +33,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import live_app
 from bench.browser_latency import percentile
-from bench.load_test import PAGES, wrong_readings
+from bench.load_test import PAGES, memory_row, run_and_check
 
 
 @dataclass
@@ -156,20 +154,10 @@ async def run(sessions: int, seconds: float) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--seconds", type=float, default=60)
-    args = parser.parse_args()
-    load_start = os.getloadavg()[0]
-    outcome = asyncio.run(run(args.sessions, args.seconds))
-    results = outcome["results"]
-    mismatches = wrong_readings(results)
-    errors = [e for r in results.values() for e in r["errors"]]
+    outcome = run_and_check(run, __doc__)
+    results, mismatches, errors = outcome["results"], outcome["mismatches"], outcome["errors"]
     accuracy = [t for r in results.values() for t in r["accuracy_times"]]
     whole = [t for r in results.values() for t in r["run_times"]]
-    rss_before, rss_peak, rss_after = outcome["rss"]
-    print(f"load average at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f}; "
-          f"cpus {os.cpu_count()}")  # fmt: skip
     print(f"| websocket clients | {len(results)} for {outcome['elapsed']:.0f} s |")
     print("|---|---|")
     rate = len(whole) / outcome["elapsed"]
@@ -186,10 +174,7 @@ def main() -> int:
     print(f"| readings different from `analyze` | {len(mismatches)} |")
     tracebacks = outcome["log"].count("Traceback")
     print(f"| exceptions sent / tracebacks in the server log | {len(errors)} / {tracebacks} |")
-    print(
-        f"| server memory (VmRSS) | before {rss_before / 1024:.0f} MiB, "
-        f"peak {rss_peak / 1024:.0f} MiB, after {rss_after / 1024:.0f} MiB |"
-    )
+    print(memory_row(outcome["rss"]))
     for mismatch in mismatches[:10]:
         print("mismatch:", mismatch)
     return 0 if not mismatches and not errors and not tracebacks else 1
