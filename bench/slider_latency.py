@@ -25,12 +25,12 @@ from compression.chart_data import layer_views, weight_profiles
 from compression.checkpoint import load_checkpoint
 from compression.compress import compress
 from compression.data import PROJECT_ROOT, load_dataset
-from compression.measure import EVALUATION_BATCH, measure
+from compression.measure import measure
 from compression.models import weight_layer_names
 from compression.report import module_for
 from compression.settings import CompressionSettings
 from compression.size import size_table
-from compression.train import evaluate
+from compression.train import TEST_BATCH, evaluate
 
 SETTINGS = {
     "binarize t=0": CompressionSettings(binarize_threshold=0.0),
@@ -76,13 +76,12 @@ def main() -> int:
         f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.2f}, {args.repeats} repeats"
     )
-    median, p90 = timed(lambda: evaluate(module, state, images, labels), args.repeats)
+    one_batch = len(labels)
+    median, p90 = timed(lambda: evaluate(module, state, images, labels, one_batch), args.repeats)
     print(f"dense forward pass + accuracy, one batch: median {median:.1f} ms, p90 {p90:.1f} ms")
-    median, p90 = timed(
-        lambda: evaluate(module, state, images, labels, EVALUATION_BATCH), args.repeats
-    )
+    median, p90 = timed(lambda: evaluate(module, state, images, labels, TEST_BATCH), args.repeats)
     print(
-        f"dense forward pass + accuracy, batches of {EVALUATION_BATCH:,} (floor): "
+        f"dense forward pass + accuracy, batches of {TEST_BATCH:,} (floor): "
         f"median {median:.1f} ms, p90 {p90:.1f} ms"
     )
     median, _ = timed(lambda: weight_profiles(state, layers), 5)
@@ -106,7 +105,7 @@ def main() -> int:
         parts = [
             timed(lambda s=settings: compress(state, layers, s), args.repeats)[0],
             timed(
-                lambda c=compressed: evaluate(module, c.state, images, labels, EVALUATION_BATCH),
+                lambda c=compressed: evaluate(module, c.state, images, labels, TEST_BATCH),
                 args.repeats,
             )[0],
             timed(lambda c=compressed: size_table(c.state, layers), args.repeats)[0],

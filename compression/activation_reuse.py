@@ -7,20 +7,26 @@ every time; it is computed once and only ``g_L(a)`` is run per weight set.
 
 The split is read off the model's own ``forward`` with ``torch.fx`` (no per-model code),
 so it serves ``mlp`` and ``cnn`` alike. ``g_L(h_L(x))`` performs the very same operations
-on the very same tensors as ``f(x)``, batch by batch, so logits, predictions and loss are
-bitwise those of :func:`compression.train.evaluate`.
+on the very same tensors as ``f(x)``, batch by batch (``TEST_BATCH`` images, as
+:func:`compression.train.evaluate`), so logits, predictions and loss are bitwise those of
+:func:`compression.train.evaluate`.
 """
 
 from __future__ import annotations
+
+import threading
 
 import torch
 from torch import fx, nn
 from torch.func import functional_call
 
-from .models import build_model, weight_layer_names
-from .train import Evaluation, evaluation_of
+from .models import build_model, layer_names_for
+from .train import TEST_BATCH, Evaluation, evaluation_of
 
-EVALUATION_BATCH = 10_000  # the batch of compression.train.evaluate: same batches, same sums
+
+def same_tensor(first: torch.Tensor, second: torch.Tensor) -> bool:
+    """``torch.equal``, answered at once for one tensor object (a sweep point shares most)."""
+    return first is second or torch.equal(first, second)
 
 
 class ForwardSplit:
@@ -109,12 +115,46 @@ class ForwardSplit:
         return segment
 
 
+class _EachBatch(nn.Module):
+    """``segment`` applied to each tensor of a list, so one functional_call serves them all."""
+
+    def __init__(self, segment: nn.Module):
+        super().__init__()
+        self.segment = segment
+
+    def forward(self, batches: list[torch.Tensor]) -> list[torch.Tensor]:
+        return [self.segment(batch) for batch in batches]
+
+
 def run_segment(
-    module: fx.GraphModule, state: dict[str, torch.Tensor], x: torch.Tensor
-) -> torch.Tensor:
-    """``module(x)`` with the weights of ``state`` it uses (functionally, nothing changed)."""
+    module: fx.GraphModule, state: dict[str, torch.Tensor], batches: list[torch.Tensor]
+) -> list[torch.Tensor]:
+    """``[module(x) for x in batches]`` with the weights of ``state`` it uses.
+
+    Functional: nothing is changed. The weights are put in place once for all batches
+    (putting them in place costs more than a small layer's product).
+    """
     names = module.state_dict().keys()
-    return functional_call(module, {name: state[name] for name in names}, (x,))
+    weights = {f"segment.{name}": state[name] for name in names}
+    return functional_call(_EachBatch(module), weights, (batches,))
+
+
+_THREAD_SPLITS = threading.local()
+
+
+def split_for(model_name: str) -> ForwardSplit:
+    """The ForwardSplit of a fresh ``model_name`` module, one per thread, segments kept.
+
+    Tracing and compiling the segments costs more than a small layer's test pass, so they
+    are made once per thread. Not shared between threads: :func:`run_segment` swaps a
+    segment's tensors for the duration of a call.
+    """
+    splits = getattr(_THREAD_SPLITS, "splits", None)
+    if splits is None:
+        splits = _THREAD_SPLITS.splits = {}
+    if model_name not in splits:
+        splits[model_name] = ForwardSplit(build_model(model_name, seed=0).eval())
+    return splits[model_name]
 
 
 class ReusingEvaluator:
@@ -135,9 +175,8 @@ class ReusingEvaluator:
         images: torch.Tensor,
         labels: torch.Tensor,
     ):
-        module = build_model(model_name, seed=0).eval()  # private: no other caller swaps it
-        self.layers = weight_layer_names(module)
-        self.split = ForwardSplit(module)
+        self.split = split_for(model_name)  # this thread's: use the evaluator where it was made
+        self.layers = layer_names_for(model_name)
         self._reference = reference_state
         self._images, self.labels = images, labels
         # {layer: its input, one (B, ...) activation per batch}: the layer last asked for,
@@ -145,7 +184,7 @@ class ReusingEvaluator:
         self._cached: dict[str, list[torch.Tensor]] = {}
 
     def batches(self) -> range:
-        return range(0, len(self.labels), EVALUATION_BATCH)
+        return range(0, len(self.labels), TEST_BATCH)
 
     def layer_inputs(self, layer: str) -> list[torch.Tensor]:
         """Input of ``layer`` per batch: from the cached input of an earlier layer if any.
@@ -158,7 +197,7 @@ class ReusingEvaluator:
             sources = self._cached[start] if start else self._image_batches()
             segment = self.split.segment(start, layer)
             with torch.inference_mode():
-                self._cached[layer] = [run_segment(segment, self._reference, x) for x in sources]
+                self._cached[layer] = run_segment(segment, self._reference, sources)
         self._cached = {
             name: inputs
             for name, inputs in self._cached.items()
@@ -182,16 +221,16 @@ class ReusingEvaluator:
         if rest is None:
             return self.logits(self._reference, layer)
         with torch.inference_mode():
-            nexts = [run_segment(between, self._reference, a) for a in self.layer_inputs(layer)]
+            nexts = run_segment(between, self._reference, self.layer_inputs(layer))
             self._cached[following] = nexts
-            return [run_segment(rest, self._reference, a) for a in nexts]
+            return run_segment(rest, self._reference, nexts)
 
     def _image_batches(self) -> list[torch.Tensor]:
-        return [self._images[start : start + EVALUATION_BATCH] for start in self.batches()]
+        return [self._images[start : start + TEST_BATCH] for start in self.batches()]
 
     def check_prefix_unchanged(self, state: dict[str, torch.Tensor], layer: str) -> None:
         for name in self.split.prefix(layer).state_dict():
-            if not torch.equal(state[name], self._reference[name]):
+            if not same_tensor(state[name], self._reference[name]):
                 raise ValueError(
                     f"{name} differs from the reference weights, so the activations "
                     f"before {layer!r} cannot be reused"
@@ -202,7 +241,7 @@ class ReusingEvaluator:
         self.check_prefix_unchanged(state, layer)
         suffix = self.split.suffix(layer)
         with torch.inference_mode():
-            return [run_segment(suffix, state, inputs) for inputs in self.layer_inputs(layer)]
+            return run_segment(suffix, state, self.layer_inputs(layer))
 
     def evaluate(self, state: dict[str, torch.Tensor], layer: str) -> Evaluation:
         """Test ``state``, running only ``layer`` and the layers after it."""

@@ -20,11 +20,6 @@ from .settings import CompressionSettings
 from .size import size_summary, size_table
 from .train import evaluate
 
-# Test images per forward pass. 1,000 keeps the activations in cache: on the 2-core
-# machine all 10,000 test images take ~60 ms this way against ~72 ms in one batch
-# (bench/slider_latency.py); the accuracy is the same.
-EVALUATION_BATCH = 1_000
-
 
 @dataclass(frozen=True)
 class Measurement:
@@ -76,7 +71,7 @@ def measure(
     module = module_for(model_name)
     layers = weight_layer_names(module)
     compressed = compress(state, layers, settings)
-    evaluation = evaluate(module, compressed.state, images, labels, EVALUATION_BATCH)
+    evaluation = evaluate(module, compressed.state, images, labels)
     sizes = size_table(compressed.state, layers)
     chosen = compressed.settings.chosen_layers(layers)
     return Measurement(

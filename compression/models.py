@@ -11,6 +11,8 @@ the units that compression, plots, JSON and CSV name.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
@@ -97,7 +99,13 @@ def weight_layer_names(model: nn.Module) -> list[str]:
 
 def layer_names_for(model_name: str) -> list[str]:
     """Weight layer names of a model by its name (``mlp`` -> fc1, fc2, fc3)."""
-    return weight_layer_names(build_model(model_name, seed=0))
+    return list(_layer_names(model_name))
+
+
+@functools.cache
+def _layer_names(model_name: str) -> tuple[str, ...]:
+    """Building a model to read its names costs milliseconds: once per name is enough."""
+    return tuple(weight_layer_names(build_model(model_name, seed=0)))
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -42,11 +42,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from .activation_reuse import same_tensor
 from .checkpoint import atomic_write_bytes
 from .compress import compress, compress_with_masks, weight_key
 from .models import layer_names_for
 from .settings import CompressionSettings, SettingsError
-from .size import layer_size, size_summary, size_table
+from .size import layer_size, size_summary
 from .sweep_evaluation import SweepEvaluator
 from .sweep_masks import MaskMaker
 
@@ -236,8 +237,9 @@ def sweep_points(
 
 def _weight_sparsity(state: dict[str, torch.Tensor], layers: tuple[str, ...]) -> float:
     weights = [state[weight_key(name)] for name in layers]
-    zeros = sum(int((weight == 0).sum()) for weight in weights)
-    return zeros / sum(weight.numel() for weight in weights)
+    nonzero = sum(int(torch.count_nonzero(weight)) for weight in weights)
+    count = sum(weight.numel() for weight in weights)
+    return (count - nonzero) / count
 
 
 class PointSizes:
@@ -251,11 +253,14 @@ class PointSizes:
 
     def __init__(self, baseline_state: dict[str, torch.Tensor], layers: list[str]):
         self._layers, self._baseline = layers, baseline_state
-        self._rows = size_table(baseline_state, layers).to_dict("records")
+        self._rows = [
+            layer_size(name, baseline_state[weight_key(name)], baseline_state.get(f"{name}.bias"))
+            for name in layers
+        ]
 
     def _differs(self, state: dict[str, torch.Tensor], name: str) -> bool:
         keys = [weight_key(name), f"{name}.bias"]
-        return any(not torch.equal(state[key], self._baseline[key]) for key in keys if key in state)
+        return any(not same_tensor(state[key], self._baseline[key]) for key in keys if key in state)
 
     def summary(self, state: dict[str, torch.Tensor], changed: tuple[str, ...]) -> dict:
         rows = [

@@ -18,6 +18,12 @@ from .compress import compress_with_masks, prune_masks, training_view, weight_ke
 from .models import build_model, weight_layer_names
 from .settings import CompressionSettings
 
+# Test images per forward pass wherever a model is tested (analyze, the sliders, sweeps):
+# the same batches give the same sums, so every path predicts alike, bit for bit. 1,000
+# keeps the activations in cache: on the 2-core machine all 10,000 mlp test images take
+# ~60 ms this way against ~72 ms in one batch (bench/slider_latency.py).
+TEST_BATCH = 1_000
+
 
 class TrainingStopped(RuntimeError):
     """Raised when the caller's ``should_stop`` asked training to end early."""
@@ -87,7 +93,7 @@ def evaluate(
     state: dict[str, torch.Tensor],
     images: torch.Tensor,
     labels: torch.Tensor,
-    batch_size: int = 10_000,
+    batch_size: int = TEST_BATCH,
 ) -> Evaluation:
     """Test ``state`` on ``images``: accuracy = mean(argmax f(x) == y), loss = mean CE."""
     with torch.inference_mode():
@@ -101,18 +107,15 @@ def evaluate(
 def evaluation_of(logit_batches: list[torch.Tensor], labels: torch.Tensor) -> Evaluation:
     """accuracy = (number right) / N, loss = mean cross-entropy, over consecutive batches.
 
-    Summed batch by batch in order, so equal logits in equal batches give equal numbers.
+    The batches are joined and summed in one call, so equal logits give equal numbers
+    however they were batched.
     """
-    total_loss, predictions, start = 0.0, [], 0
     with torch.inference_mode():
-        for logits in logit_batches:
-            target = labels[start : start + len(logits)]
-            total_loss += float(nn.functional.cross_entropy(logits, target, reduction="sum"))
-            predictions.append(logits.argmax(dim=1))
-            start += len(logits)
-    if start != len(labels):
-        raise ValueError(f"{start} logits for {len(labels)} labels")
-    predicted = torch.cat(predictions)
+        logits = torch.cat(logit_batches) if len(logit_batches) != 1 else logit_batches[0]
+        if len(logits) != len(labels):
+            raise ValueError(f"{len(logits)} logits for {len(labels)} labels")
+        total_loss = float(nn.functional.cross_entropy(logits, labels, reduction="sum"))
+        predicted = logits.argmax(dim=1)
     return Evaluation(
         accuracy=int((predicted == labels).sum()) / len(labels),  # exact: 9830 / 10000 = 0.983
         loss=total_loss / len(labels),

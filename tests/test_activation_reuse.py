@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 
 import pytest
@@ -10,7 +11,7 @@ from sweep_fixtures import mnist_test_set, random_state, tiny_mlp_state
 from torch import nn
 from torch.func import functional_call
 
-from compression.activation_reuse import ForwardSplit, ReusingEvaluator
+from compression.activation_reuse import ForwardSplit, ReusingEvaluator, run_segment, split_for
 from compression.models import build_model, layer_names_for
 from compression.report import module_for
 from compression.train import evaluate
@@ -159,3 +160,27 @@ def test_next_layer_follows_the_forward_pass():
     layers = layer_names_for("cnn")
     assert [split.next_layer(layer, layers) for layer in layers] == [*layers[1:], None]
     assert split.next_layer(layers[0], list(reversed(layers))) == layers[1]
+
+
+def test_a_thread_keeps_its_split_and_no_other_thread_gets_it():
+    mine = split_for("mlp")
+    assert split_for("mlp") is mine and split_for("cnn") is not mine
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(split_for("mlp")))
+    thread.start()
+    thread.join()
+    assert theirs[0] is not mine
+
+
+def test_run_segment_runs_each_batch_with_the_given_weights_and_changes_nothing():
+    split = ForwardSplit(build_model("mlp", seed=0))
+    suffix = split.suffix("fc3")
+    before = {name: tensor.clone() for name, tensor in suffix.state_dict().items()}
+    state = random_state("mlp", seed=5)
+    batches = [torch.randn(3, 100), torch.randn(4, 100)]
+    outputs = run_segment(suffix, state, batches)
+    for batch, output in zip(batches, outputs, strict=True):
+        expected = batch @ state["fc3.weight"].T + state["fc3.bias"]
+        torch.testing.assert_close(output, expected)
+    for name, tensor in suffix.state_dict().items():
+        assert torch.equal(tensor, before[name]), name

@@ -154,12 +154,15 @@ def test_measure_reports_engine_numbers_and_leaves_the_weights_alone(state, test
     assert measured.accuracy == pytest.approx(accuracy)
 
 
-def test_measure_agrees_with_the_cli_report(state, test_batch):
+def test_measure_agrees_with_the_cli_report_to_the_last_digit(state):
+    data = load_dataset("mnist")
+    images, labels = data.test_images[:2500], data.test_labels[:2500]  # several test batches
     settings = CompressionSettings(prune_threshold=0.02, binarize_threshold=0.0)
-    measured = measure("mlp", state, settings, *test_batch)
-    report = analyze("mlp", state, settings, *test_batch)
+    measured = measure("mlp", state, settings, images, labels)
+    report = analyze("mlp", state, settings, images, labels)
     assert measured.accuracy == report.evaluation.accuracy
-    assert measured.loss == pytest.approx(report.evaluation.loss, rel=1e-5)
+    assert measured.loss == report.evaluation.loss  # the same test batches, the same sums
+    assert torch.equal(measured.predictions.long(), report.evaluation.predictions)
     assert measured.summary == report.summary
     pd.testing.assert_frame_equal(measured.sizes, report.sizes)
 

@@ -16,21 +16,25 @@ from compression.sweep import SweepSpec, run_sweep, sweep_points
 from compression.sweep_evaluation import (
     BIAS_ONLY,
     EXACT,
-    EXACT_NEAR_TIE,
+    EXACT_NEAR_TIES,
     REFERENCE,
     SPARSE_INPUT,
     TIE_MARGIN,
     SweepEvaluator,
-    smallest_margin,
+    near_ties,
 )
+from compression.train import TEST_BATCH
 
 SPARSITIES = tuple(step / 10 for step in range(11))
 
 
 def _dense_logits(model_name, state, images):
-    """The logits analyze computes: the whole model, one batch of 10,000."""
+    """The logits analyze computes: the whole model, batches of TEST_BATCH images."""
+    module = module_for(model_name)
     with torch.inference_mode():
-        return functional_call(module_for(model_name), state, (images,))
+        return torch.cat(
+            [functional_call(module, state, (batch,)) for batch in images.split(TEST_BATCH)]
+        )
 
 
 def _point(state, layer, sparsity):
@@ -53,39 +57,62 @@ def test_fast_sweep_predicts_like_analyze_at_every_point_of_the_shipped_mlp():
         result = evaluator.evaluate(point.state, point.layer)
         assert torch.equal(result.evaluation.predictions, report.evaluation.predictions)
         paths[row.layer, result.path] += 1
-    assert paths["fc1", SPARSE_INPUT] >= 6 and paths["fc2", SPARSE_INPUT] >= 6  # not vacuous
+    assert paths["fc1", SPARSE_INPUT] >= 6  # not vacuous
 
 
 def test_sparse_input_logits_differ_from_analyze_by_rounding_far_below_the_tie_margin():
-    images, _ = mnist_test_set()
+    images, labels = mnist_test_set()
     state = shipped_mlp_state()
-    evaluator = SweepEvaluator("mlp", state, images, mnist_test_set()[1])
-    for layer in ("fc1", "fc2"):
-        for sparsity in (0.3, 0.7):
-            point = _point(state, layer, sparsity)
-            result = evaluator.evaluate(point.state, layer)
-            if result.path != SPARSE_INPUT:
-                continue
-            gap = (torch.cat(result.logits) - _dense_logits("mlp", point.state, images)).abs()
-            assert float(gap.max()) < TIE_MARGIN / 20, (layer, sparsity)
+    evaluator = SweepEvaluator("mlp", state, images, labels)
+    for sparsity in (0.3, 0.7):
+        point = _point(state, "fc1", sparsity)
+        result = evaluator.evaluate(point.state, "fc1")
+        assert result.path == SPARSE_INPUT, sparsity
+        gap = (torch.cat(result.logits) - _dense_logits("mlp", point.state, images)).abs()
+        assert float(gap.max()) < TIE_MARGIN / 20, sparsity
 
 
-def test_a_near_tie_sends_the_point_to_the_exact_path_bit_for_bit(monkeypatch):
+def test_when_every_image_is_a_near_tie_every_batch_is_recomputed_bit_for_bit(monkeypatch):
     images, labels = mnist_test_set()
     state = shipped_mlp_state()
     point = _point(state, "fc1", 0.5)
-    monkeypatch.setattr(sweep_evaluation, "TIE_MARGIN", float("inf"))  # every point is a tie
+    monkeypatch.setattr(sweep_evaluation, "TIE_MARGIN", float("inf"))  # every image is a tie
     result = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
-    assert result.path == EXACT_NEAR_TIE
+    assert result.path == EXACT_NEAR_TIES
     assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
     report = analyze("mlp", state, point.settings, images, labels)
     assert result.evaluation.loss == report.evaluation.loss
 
 
-def test_the_tie_check_uses_the_smallest_top_two_gap():
-    logits = torch.tensor([[3.0, 1.0, 0.0], [2.0, 2.5, 2.25]])
-    assert smallest_margin(logits) == 0.25
-    assert smallest_margin(torch.zeros(3, 1)) == float("inf")
+def test_only_the_batch_holding_a_near_tie_is_recomputed(monkeypatch):
+    images, labels = mnist_test_set()
+    images, labels = images[: 3 * TEST_BATCH], labels[: 3 * TEST_BATCH]
+    state = shipped_mlp_state()
+    point = _point(state, "fc1", 0.5)
+    sparse = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
+    assert sparse.path == SPARSE_INPUT
+    dense = _dense_logits("mlp", point.state, images).split(TEST_BATCH)
+    assert not torch.equal(sparse.logits[1], dense[1])  # rounding differs: the test can see
+
+    def one_tie(logits):
+        tied = torch.zeros(len(logits), dtype=torch.bool)
+        tied[TEST_BATCH + 5] = True  # an image of the second batch
+        return tied
+
+    monkeypatch.setattr(sweep_evaluation, "near_ties", one_tie)
+    result = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
+    assert result.path == EXACT_NEAR_TIES
+    assert torch.equal(result.logits[1], dense[1])
+    assert torch.equal(result.logits[0], sparse.logits[0])
+    assert torch.equal(result.logits[2], sparse.logits[2])
+
+
+def test_a_near_tie_is_a_top_two_gap_below_the_margin_or_a_nan():
+    logits = torch.tensor(
+        [[3.0, 1.0, 0.0], [2.0, 2.0 + TIE_MARGIN / 2, 0.0], [float("nan"), 1.0, 0.0]]
+    )
+    assert near_ties(logits).tolist() == [False, True, True]
+    assert near_ties(torch.zeros(3, 1)).tolist() == [False, False, False]  # one class
 
 
 @pytest.mark.parametrize(("sparsity", "path"), [(0.0, REFERENCE), (1.0, BIAS_ONLY)])
@@ -119,26 +146,29 @@ def test_an_infinite_input_takes_the_exact_path(sparsity):
     torch.testing.assert_close(torch.cat(result.logits), dense, rtol=0, atol=0, equal_nan=True)
 
 
-def test_a_nan_logit_counts_as_a_near_tie(monkeypatch):
+def test_a_nan_logit_sends_its_batch_to_the_exact_path():
     images, labels = mnist_test_set()
-    images, labels = images[:200], labels[:200]
+    images, labels = images[:2000], labels[:2000]
     state = tiny_mlp_state()
     point = _point(state, "fc1", 0.5)
-    evaluator = SweepEvaluator("mlp", state, images, labels)
-    monkeypatch.setattr(sweep_evaluation, "smallest_margin", lambda logits: float("nan"))
-    result = evaluator.evaluate(point.state, "fc1")
-    assert result.path == EXACT_NEAR_TIE
-    assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+    nan_bias = point.state["fc3.bias"].clone()
+    nan_bias[0] = float("nan")  # after the swept layer: every image gets a nan logit
+    changed = {**point.state, "fc3.bias": nan_bias}
+    result = SweepEvaluator("mlp", state, images, labels).evaluate(changed, "fc1")
+    assert result.path == EXACT_NEAR_TIES
+    dense = _dense_logits("mlp", changed, images)
+    torch.testing.assert_close(torch.cat(result.logits), dense, rtol=0, atol=0, equal_nan=True)
 
 
 def test_dense_inputs_and_convolutions_take_the_exact_path():
     images, labels = mnist_test_set()
     images, labels = images[:1000], labels[:1000]
-    mlp = shipped_mlp_state()  # fc3 reads 100 ReLU outputs, two thirds of them nonzero
-    point = _point(mlp, "fc3", 0.5)
-    result = SweepEvaluator("mlp", mlp, images, labels).evaluate(point.state, "fc3")
-    assert result.path == EXACT
-    assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
+    mlp = shipped_mlp_state()  # fc2 reads 47% and fc3 66% nonzero ReLU outputs
+    for layer in ("fc2", "fc3"):
+        point = _point(mlp, layer, 0.5)
+        result = SweepEvaluator("mlp", mlp, images, labels).evaluate(point.state, layer)
+        assert result.path == EXACT, layer
+        assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
     cnn = random_state("cnn")
     changed = {**cnn, "conv2.weight": cnn["conv2.weight"] * 0.5}
     result = SweepEvaluator("cnn", cnn, images, labels).evaluate(changed, "conv2")

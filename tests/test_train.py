@@ -7,7 +7,14 @@ from compression.compress import compress, prune_masks, training_view
 from compression.models import build_model
 from compression.report import analyze
 from compression.settings import CompressionSettings
-from compression.train import TrainConfig, TrainingStopped, evaluate, finetune, train
+from compression.train import (
+    TrainConfig,
+    TrainingStopped,
+    evaluate,
+    evaluation_of,
+    finetune,
+    train,
+)
 
 LAYERS = ["fc1", "fc2", "fc3"]
 
@@ -120,3 +127,14 @@ def test_default_recipe_reaches_98_percent_on_full_mnist(mnist):
         "mlp", result.state, CompressionSettings(), mnist.test_images, mnist.test_labels
     )
     assert report.evaluation.accuracy >= 0.98
+
+
+def test_an_evaluation_does_not_depend_on_how_the_logits_were_batched():
+    logits = torch.randn(50, 10, generator=torch.Generator().manual_seed(3))
+    labels = torch.randint(0, 10, (50,), generator=torch.Generator().manual_seed(4))
+    whole = evaluation_of([logits], labels)
+    batched = evaluation_of(list(logits.split(7)), labels)
+    assert (batched.accuracy, batched.loss) == (whole.accuracy, whole.loss)
+    assert torch.equal(batched.predictions, whole.predictions)
+    with pytest.raises(ValueError, match="49 logits for 50 labels"):
+        evaluation_of([logits[:49]], labels)
