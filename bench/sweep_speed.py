@@ -5,15 +5,16 @@ layer and sparsity, prunes it with ``torch.nn.utils.prune.l1_unstructured`` and 
 test pass through a ``DataLoader`` (batches of 1000, ``no_grad``, eval mode).
 ``compression.sweep.run_sweep`` answers the same question and also measures loss and
 compressed bytes. Both run in this process, alternately, ``--repeats`` times; the best
-run of each is reported, per layer and in total, and the numbers of correct test images
-must agree at every point (exit code 1 otherwise).
+run of each is reported, per layer and in total (the run least slowed by other work on a
+shared machine, taken alike for both), and the numbers of correct test images must agree
+at every point (exit code 1 otherwise).
 
 A last section checks the fast path of ``compression.sweep_evaluation`` against
 ``compression.report.analyze`` at every point (untimed): which path each point took, the
 largest logit and loss differences, and that the accuracies are equal (exit code 1
 otherwise).
 
-    python bench/sweep_speed.py [--checkpoint checkpoints/mlp-mnist.pt] [--repeats 3]
+    python bench/sweep_speed.py [--checkpoint checkpoints/mlp-mnist.pt] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def load_state(path: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checkpoint", type=Path, default=Path("checkpoints/mlp-mnist.pt"))
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     args = parser.parse_args()
     if args.threads:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pandas as pd
@@ -196,3 +197,24 @@ def test_spec_is_hashable_for_caching():
     spec = SweepSpec("prune-sparsity", [0.1, 0.2], per_layer=True)
     assert spec.values == (0.1, 0.2)
     assert hash(spec) == hash(SweepSpec("prune-sparsity", (0.1, 0.2), per_layer=True))
+
+
+def test_sweeps_running_at_once_on_several_threads_each_get_their_own_answer():
+    """Streamlit serves sessions on threads; each thread has its own traced model pieces."""
+    images, labels = mnist_test_set()
+    images, labels = images[:2000], labels[:2000]
+    state = tiny_mlp_state()
+    specs = [
+        SweepSpec("prune-sparsity", (0.3, 0.9), per_layer=True),
+        SweepSpec("binarize-threshold", (0.0, 0.7)),
+        SweepSpec("prune-threshold", (0.01, 0.05), per_layer=True),
+    ] * 2
+
+    def table_of(spec):
+        return run_sweep("mlp", state, spec, images, labels)
+
+    alone = [table_of(spec) for spec in specs[:3]] * 2
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(table_of, specs))
+    for expected, got in zip(alone, together, strict=True):
+        pd.testing.assert_frame_equal(got, expected)
