@@ -42,15 +42,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench import live_app
+from bench.percentile import percentile
 
 PAGES = {"Prune": ("pages/3_Prune.py", "Pruning threshold"),
          "Binarize": ("pages/2_Binarize.py", "Binarization threshold")}  # fmt: skip
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile: the smallest value with at least ``share`` of values <= it."""
-    ordered = sorted(values)
-    return ordered[max(0, int(-(-share * len(ordered) // 1)) - 1)]
 
 
 # Where the jumps click, as fractions of the track: far apart, so a jump never lands

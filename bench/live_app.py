@@ -281,8 +281,8 @@ def wait_for_change(page: Page, before: dict[str, str], timeout: float = 60) -> 
 def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -> dict[str, str]:
     """Move a slider ``presses`` steps, one at a time, each waited for; return the numbers.
 
-    One step at a time, as a person does; bursts of presses are tested on their own
-    (``tests/browser/test_sliders_in_browser.py``).
+    One step at a time, as a person does; bursts of presses are not in the test suite
+    (see "Known problem: fast key presses" in the README).
     """
     shown = metrics(page)
     for _ in range(presses):

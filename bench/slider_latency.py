@@ -21,6 +21,7 @@ import time
 
 import torch
 
+from bench.percentile import percentile
 from compression.chart_data import layer_views, weight_profiles
 from compression.checkpoint import load_checkpoint
 from compression.compress import compress
@@ -51,8 +52,7 @@ def timed(function, repeats: int) -> tuple[float, float]:
         start = time.perf_counter()
         function()
         runs.append(1000 * (time.perf_counter() - start))
-    runs.sort()
-    return statistics.median(runs), runs[min(len(runs) - 1, round(0.9 * (len(runs) - 1)))]
+    return statistics.median(runs), percentile(runs, 0.9)
 
 
 def main() -> int:

@@ -32,8 +32,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import live_app
-from bench.browser_latency import percentile
 from bench.load_test import PAGES, memory_row, run_and_check
+from bench.percentile import percentile
 
 
 @dataclass
