@@ -65,7 +65,7 @@ def measure(
 ) -> Measurement:
     """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
 
-    The same numbers as :func:`compression.report.analyze`. ``profiles``:
+    The same numbers as :func:`compression.report.analyze`, to the last digit. ``profiles``:
     :func:`compression.chart_data.weight_profiles` of ``state``, if at hand.
     """
     module = module_for(model_name)

@@ -21,7 +21,7 @@ from .settings import CompressionSettings
 # Test images per forward pass wherever a model is tested (analyze, the sliders, sweeps):
 # the same batches give the same sums, so every path predicts alike, bit for bit. 1,000
 # keeps the activations in cache: on the 2-core machine all 10,000 mlp test images take
-# ~60 ms this way against ~72 ms in one batch (bench/slider_latency.py).
+# ~53 ms this way against ~65 ms in one batch (bench/slider_latency.py).
 TEST_BATCH = 1_000
 
 
