@@ -40,7 +40,7 @@ from .activation_reuse import ReusingEvaluator, run_segment, same_tensor
 from .sparse_input import SparseInputLinear
 from .train import TEST_BATCH, Evaluation, evaluation_of
 
-TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute the point exactly
+TIE_MARGIN = 1e-3  # top-1 minus top-2 logit below this: recompute that batch exactly
 # Sparse input only when it skips at least 70% of the products: per multiply-add the sum
 # over kept entries runs at about half the speed of a dense product (2 cores: 450M in
 # 20 ms against 2.35G in 48 ms), and its index must be built first. mlp's fc1 reads 19%
