@@ -50,22 +50,18 @@ class PositionCode:
     delta_width: int | None = None  # b, for "delta"
 
 
-def _rows_sign_coded(magnitudes: torch.Tensor) -> bool:
-    """True if each row's nonzero entries of (rows, K) ``magnitudes`` are all equal."""
-    row_max = magnitudes.max(dim=1, keepdim=True).values
-    return bool(((magnitudes == row_max) | (magnitudes == 0)).all())
-
-
 def value_code(weight: torch.Tensor) -> ValueCode:
     """``sign`` if every nonzero |W| is equal (per tensor or per output channel), else float32."""
     magnitudes = weight.detach().abs().reshape(weight.shape[0], -1)
     nonzero = magnitudes != 0
     if not bool(nonzero.any()):
         return ValueCode("sign", 1, 1)
-    # the first row settles most float weights at a fraction of the cost of all rows
-    if not _rows_sign_coded(magnitudes[:1]) or not _rows_sign_coded(magnitudes):
+    first = magnitudes[0]  # most float weights are settled on their first row, cheaply
+    if not bool(((first == first.max()) | (first == 0)).all()):
         return ValueCode("float32", FLOAT_BITS, 0)
     row_max = magnitudes.max(dim=1, keepdim=True).values
+    if not bool(((magnitudes == row_max) | ~nonzero).all()):
+        return ValueCode("float32", FLOAT_BITS, 0)
     row_has = nonzero.any(dim=1)
     distinct = row_max[row_has].unique()
     scales = 1 if distinct.numel() == 1 else weight.shape[0]
@@ -179,10 +175,14 @@ def _value_label(values: ValueCode, nonzero: int, count: int) -> str:
     return "binary" if nonzero == count else "ternary"
 
 
+def size_rows(state: dict[str, torch.Tensor], layers: list[str]) -> list[dict]:
+    """A :func:`layer_size` row per weight layer, in forward order."""
+    return [layer_size(name, state[f"{name}.weight"], state.get(f"{name}.bias")) for name in layers]
+
+
 def size_table(state: dict[str, torch.Tensor], layers: list[str]) -> pd.DataFrame:
-    """A row per weight layer (see :func:`layer_size`), in forward order."""
-    rows = [layer_size(name, state[f"{name}.weight"], state.get(f"{name}.bias")) for name in layers]
-    return pd.DataFrame(rows)
+    """:func:`size_rows` as a table."""
+    return pd.DataFrame(size_rows(state, layers))
 
 
 def size_summary(table: pd.DataFrame | list[dict]) -> dict:

@@ -47,7 +47,7 @@ from .checkpoint import atomic_write_bytes
 from .compress import compress, compress_with_masks, weight_key
 from .models import layer_names_for
 from .settings import CompressionSettings, SettingsError
-from .size import layer_size, size_summary
+from .size import layer_size, size_rows, size_summary
 from .sweep_evaluation import SweepEvaluator
 from .sweep_masks import MaskMaker
 
@@ -253,10 +253,7 @@ class PointSizes:
 
     def __init__(self, baseline_state: dict[str, torch.Tensor], layers: list[str]):
         self._layers, self._baseline = layers, baseline_state
-        self._rows = [
-            layer_size(name, baseline_state[weight_key(name)], baseline_state.get(f"{name}.bias"))
-            for name in layers
-        ]
+        self._rows = size_rows(baseline_state, layers)
 
     def _differs(self, state: dict[str, torch.Tensor], name: str) -> bool:
         keys = [weight_key(name), f"{name}.bias"]

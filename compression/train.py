@@ -111,7 +111,7 @@ def evaluation_of(logit_batches: list[torch.Tensor], labels: torch.Tensor) -> Ev
     however they were batched.
     """
     with torch.inference_mode():
-        logits = torch.cat(logit_batches) if len(logit_batches) != 1 else logit_batches[0]
+        logits = torch.cat(logit_batches)
         if len(logits) != len(labels):
             raise ValueError(f"{len(logits)} logits for {len(labels)} labels")
         total_loss = float(nn.functional.cross_entropy(logits, labels, reduction="sum"))
