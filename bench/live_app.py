@@ -181,6 +181,21 @@ def start_server(log: Path, env: dict[str, str] | None = None, timeout: float = 
     raise RuntimeError(f"the server did not become healthy within {timeout:.0f} s")
 
 
+def wait_until_server_idle(server: Server, quiet: float = 2.0, timeout: float = 600) -> float:
+    """Wait until the server used under 5% of a core for ``quiet`` seconds (its background
+    work is done); return the seconds waited."""
+    start = time.monotonic()
+    before, since = server.cpu_seconds(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        if time.monotonic() - start > timeout:
+            raise TimeoutError(f"the server was still busy after {timeout:.0f} s")
+        time.sleep(0.25)
+        used = server.cpu_seconds()
+        if used - before > 0.05 * (time.monotonic() - since):
+            before, since = used, time.monotonic()
+    return time.monotonic() - start
+
+
 def page_url(server: Server, page_file: str | None) -> str:
     """The address of ``pages/3_Prune.py`` ("/Prune"), or of the home page for None."""
     if page_file is None:

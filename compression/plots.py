@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from . import palette
-from .plot_style import KILOBYTE, layout, styled
+from .plot_style import KILOBYTE, axis, layout, styled
 from .weight_plot import weight_histograms
 
 __all__ = [
@@ -46,7 +46,7 @@ def _bar_figure(
     """One ``go.Figure(data, layout)`` from plain dicts: validated once, not per update
     (these charts are rebuilt on every slider move)."""
     figure_layout = layout(title, height=height, legend=legend)
-    figure_layout.update(xaxis={"title": {"text": "layer"}}, yaxis=y_axis, **more)
+    figure_layout.update(xaxis=axis(title={"text": "layer"}), yaxis=axis(**y_axis), **more)
     return go.Figure(data=traces, layout=figure_layout)
 
 

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from . import palette
 from .chart_data import LayerView
-from .plot_style import layout
+from .plot_style import axis, layout
 
 _H_GAP, _V_GAP = 0.06, 0.16  # space between subplots, as a fraction of the figure
 _NOTE = {"size": 11}
@@ -156,14 +156,14 @@ def weight_histograms(
                 shapes += more_shapes
                 notes += more_notes
         reach = _reach(view)
-        axes[cell.x.replace("x", "xaxis")] = {
-            "domain": cell.x_domain, "anchor": cell.y, "range": [-reach, reach],
-            "title": {"text": "real weight value W"},
-        }  # fmt: skip
-        axes[cell.y.replace("y", "yaxis")] = {
-            "domain": cell.y_domain, "anchor": cell.x,
-            "title": {"text": "weights per bin" if cell.first_column else None},
-        }  # fmt: skip
+        axes[cell.x.replace("x", "xaxis")] = axis(
+            domain=cell.x_domain, anchor=cell.y, range=[-reach, reach],
+            title={"text": "real weight value W"},
+        )  # fmt: skip
+        axes[cell.y.replace("y", "yaxis")] = axis(
+            domain=cell.y_domain, anchor=cell.x,
+            title={"text": "weights per bin" if cell.first_column else None},
+        )  # fmt: skip
         notes.append(
             {
                 "xref": "paper", "yref": "paper", "x": sum(cell.x_domain) / 2,

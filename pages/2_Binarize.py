@@ -53,6 +53,7 @@ def explorer() -> None:
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference)
     retrain.finetune_ui(PAGE, baseline, settings)
     state.prefetch(baseline, widgets.nearby_settings(PAGE, settings))
+    state.prefetch_slider(baseline, widgets.other_positions(PAGE, settings))
 
 
 explorer()

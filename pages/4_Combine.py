@@ -63,6 +63,7 @@ def explorer() -> None:
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference, shown=True)
     retrain.finetune_ui(PAGE, baseline, settings)
     state.prefetch_contributions(baseline, widgets.nearby_settings(PAGE, settings))
+    state.prefetch_slider_contributions(baseline, widgets.other_positions(PAGE, settings))
 
 
 explorer()

@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
-import pytest
 from app_driver import metrics, open_app, problems, slider
 
 from ui import state
-
-
-@pytest.fixture
-def page_measurements(monkeypatch):
-    """Settings measured by page runs (not by the background worker), from an empty cache."""
-    state._measure.clear()
-    on_page = []
-    measure = state.measure
-
-    def counted(model_name, weights, settings, *args, **kwargs):
-        if not threading.current_thread().name.startswith("prefetch"):
-            on_page.append(settings)
-        return measure(model_name, weights, settings, *args, **kwargs)
-
-    monkeypatch.setattr(state, "measure", counted)
-    yield on_page
-    assert state.prefetch_idle(120)
-    state._measure.clear()
 
 
 def _move(app, label: str, value: float) -> None:

@@ -120,6 +120,20 @@ def test_sparsity_bars_are_percent_of_weights(sizes):
     assert fig.data[0].text[0].endswith("%")
 
 
+def test_charts_redrawn_on_every_slider_move_keep_to_their_margins(state, sizes):
+    """Axes that may not push the margins: Plotly then draws a chart once, not twice."""
+    views = views_for(state, CompressionSettings(prune_threshold=0.03))
+    for fig in (
+        plots.weight_histograms(views),
+        plots.sparsity_bars(sizes),
+        plots.size_bars(sizes),
+        plots.size_breakdown_bars(sizes),
+    ):
+        axes = [fig.layout[name] for name in fig.layout if name.startswith(("xaxis", "yaxis"))]
+        assert len(axes) >= 2
+        assert all(axis.automargin is False for axis in axes)
+
+
 def test_training_curves_plot_each_recorded_series_against_epochs():
     history = [
         {

@@ -1,67 +1,160 @@
 """Work done ahead, in the background, while a person looks at the page.
 
-One worker thread for the whole server process runs the tasks, newest first, one at a
-time, so ten people dragging at once add at most one measurement's worth of guessing.
-It runs at the page runs' priority: a lower one made a page that waits for a guess in
-progress wait longer (measured with ``bench/browser_latency.py``). A task whose key is
-queued or running is not queued again.
-When more than ``max_pending`` tasks wait, the oldest waiting one is dropped: a guess
-made for a slider position the person has already left is worth the least.
+One worker thread for the whole server process runs the tasks one at a time, so ten
+people dragging at once add at most one measurement's worth of background work. It
+runs at the page runs' priority: a lower one made a page that waits for a guess in
+progress wait longer (measured with ``bench/browser_latency.py``). Two lanes:
+
+- *guesses* (:meth:`Prefetcher.submit`): the positions a slider is likely to take
+  next. The newest runs first; when more than ``max_pending`` wait, the oldest is
+  dropped (a guess for a position the person has already left is worth the least).
+- *the rest of a slider* (:meth:`Prefetcher.submit_background`): every other position,
+  nearest first, run only when no guess waits. The newest list goes to the front;
+  past ``max_background`` waiting tasks the oldest are dropped. A key that finished
+  here is remembered (the last ``max_done``) and not queued here again.
+
+A key that is queued or running is not queued again. While a page measures something
+itself (:meth:`Prefetcher.page_working`), the worker starts nothing new: the person
+waiting gets the cores. A slider's other positions also wait until no page has measured
+or asked for them for ``quiet`` seconds, so they run while people look, not while their
+pages load (a new tab took 8.5 s instead of 6 s to show when they did not wait).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterable, Iterator
 
-MAX_PENDING = 6  # waiting tasks; a step on one slider asks for up to three
+MAX_PENDING = 6  # waiting guesses; a step on one slider asks for up to three
+MAX_BACKGROUND = 1_000  # waiting slider positions: a few sliders' worth
+MAX_DONE = 4_000  # slider positions remembered as measured in the background
+QUIET_SECONDS = 5.0  # pages quiet this long: a slider's other positions may run
 
 _LOGGER = logging.getLogger(__name__)
 
+Task = Callable[[], object]
+
 
 class Prefetcher:
-    """A one-thread queue of keyed tasks; the newest waiting task runs first."""
+    """A one-thread queue of keyed tasks in two lanes: guesses first, then the rest."""
 
-    def __init__(self, max_pending: int = MAX_PENDING):
-        self._max_pending = max_pending
-        self._lock = threading.Lock()
-        self._waiting: OrderedDict[Hashable, Callable[[], object]] = OrderedDict()
+    def __init__(
+        self,
+        max_pending: int = MAX_PENDING,
+        max_background: int = MAX_BACKGROUND,
+        max_done: int = MAX_DONE,
+        quiet: float = QUIET_SECONDS,
+    ):
+        self._max_pending, self._max_background = max_pending, max_background
+        self._max_done, self._quiet = max_done, quiet
+        self._page_worked = -float("inf")  # time.monotonic() of a page's last sign of work
+        self._changed = threading.Condition()
+        self._guesses: OrderedDict[Hashable, Task] = OrderedDict()
+        self._background: OrderedDict[Hashable, Task] = OrderedDict()
+        self._done: OrderedDict[Hashable, None] = OrderedDict()  # finished in the background
         self._running: Hashable | None = None
+        self._pages_working = 0
         self._idle = threading.Event()
         self._idle.set()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+        self._worker: threading.Thread | None = None
 
-    def submit(self, key: Hashable, task: Callable[[], object]) -> bool:
-        """Queue ``task`` under ``key``; False if that key is already queued or running."""
-        with self._lock:
-            if key == self._running or key in self._waiting:
+    def submit(self, key: Hashable, task: Task) -> bool:
+        """Queue a guess; False if that key is already queued or running."""
+        with self._changed:
+            if key == self._running or key in self._guesses:
                 return False
-            self._waiting[key] = task
-            while len(self._waiting) > self._max_pending:
-                self._waiting.popitem(last=False)  # the oldest guess
-            self._idle.clear()
-        self._executor.submit(self._run_newest)
+            self._background.pop(key, None)  # a guess now: it runs sooner
+            self._guesses[key] = task
+            while len(self._guesses) > self._max_pending:
+                self._guesses.popitem(last=False)  # the oldest guess
+            self._wake()
         return True
+
+    def submit_background(self, tasks: Iterable[tuple[Hashable, Task]]) -> int:
+        """Queue ``(key, task)`` pairs, first first, ahead of older ones; how many are new.
+
+        A page asks at the end of its run, so this counts as its work for ``quiet``.
+        """
+        with self._changed:
+            self._page_worked = time.monotonic()
+            fresh = [
+                (key, task)
+                for key, task in tasks
+                if key not in self._done and key != self._running and key not in self._guesses
+            ]
+            added = len({key for key, _ in fresh if key not in self._background})
+            for key, task in reversed(fresh):
+                self._background[key] = task
+                self._background.move_to_end(key, last=False)
+            while len(self._background) > self._max_background:
+                self._background.popitem(last=True)  # the oldest list's farthest position
+            if fresh:
+                self._wake()
+        return added
+
+    @contextlib.contextmanager
+    def page_working(self) -> Iterator[None]:
+        """While inside, the worker starts no new task (one already running goes on)."""
+        with self._changed:
+            self._pages_working += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._pages_working -= 1
+                self._page_worked = time.monotonic()
+                self._changed.notify_all()
 
     def wait_until_idle(self, timeout: float | None = None) -> bool:
         """Block until no task waits or runs (for tests and benchmarks); False on timeout."""
         return self._idle.wait(timeout)
 
-    def _run_newest(self) -> None:
-        with self._lock:
-            if not self._waiting:
-                return  # dropped, or already run by an earlier call
-            key, task = self._waiting.popitem(last=True)
-            self._running = key
-        try:
-            task()
-        except Exception:  # a guess that fails must not take the server down; say why
-            _LOGGER.exception("Background measurement %r failed", key)
-        finally:
-            with self._lock:
+    def _wake(self) -> None:
+        """(Lock held.) Mark the queue busy and make sure the worker runs."""
+        self._idle.clear()
+        self._changed.notify_all()
+        if self._worker is None:
+            self._worker = threading.Thread(target=self._work, name="prefetch", daemon=True)
+            self._worker.start()
+
+    def _next(self) -> tuple[Hashable, Task, bool]:
+        """(Lock held.) Wait for a task a page is not waiting behind; (key, task, background?)."""
+        while True:
+            if not (self._guesses or self._background):
+                self._idle.set()
+                self._changed.wait()
+            elif self._pages_working:
+                self._changed.wait()
+            elif self._guesses:
+                key, task = self._guesses.popitem(last=True)  # the newest guess
+                return key, task, False
+            else:
+                calm = time.monotonic() - self._page_worked
+                if calm >= self._quiet:
+                    key, task = self._background.popitem(last=False)  # the nearest position
+                    return key, task, True
+                self._changed.wait(self._quiet - calm)
+
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                key, task, background = self._next()
+                self._running = key
+            try:
+                task()
+                finished = True
+            except Exception:  # a guess that fails must not take the server down; say why
+                _LOGGER.exception("Background measurement %r failed", key)
+                finished = False
+            with self._changed:
                 self._running = None
-                if not self._waiting:
+                if background and finished:
+                    self._done[key] = None
+                    while len(self._done) > self._max_done:
+                        self._done.popitem(last=False)
+                if not (self._guesses or self._background):
                     self._idle.set()

@@ -7,7 +7,9 @@ Measurements are cached with ``st.cache_data`` keyed by (baseline key, settings)
 so a slider position seen before answers at once; the weights themselves are
 passed unhashed (hashing 266,610 floats on every move would cost more than it saves).
 The positions next to a slider's are measured ahead into that cache in the background
-(:func:`prefetch`, one worker for the process).
+(:func:`prefetch`, one worker for the process), then the slider's other positions,
+nearest first (:func:`prefetch_slider`), so that after a short while every position of
+the slider a person is using answers from the cache.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ from .training import LiveTraining
 
 # Where the shipped checkpoints live; tests point this at an empty folder.
 CHECKPOINTS_ENV = "COMPRESSION_EXPLORER_CHECKPOINTS"
+# "0": measure only the guesses next to a slider ahead, not all its other positions
+# (the tests and the "not measured yet" benchmark rows; the app measures them all).
+SLIDER_PREFETCH_ENV = "COMPRESSION_EXPLORER_SLIDER_PREFETCH"
 # Training images of the start-up model trained when a shipped checkpoint is unusable.
 FALLBACK_IMAGES_ENV = "COMPRESSION_EXPLORER_FALLBACK_IMAGES"
 FALLBACK_CONFIG = TrainConfig(epochs=2, seed=0)
@@ -361,7 +366,11 @@ def _profiles(baseline_key: str, _baseline: Baseline) -> dict[str, WeightProfile
     return weight_profiles(_baseline.state, _baseline.layers)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# A slider's every position, on the three compress pages, for one or two layer choices.
+MEASUREMENTS_KEPT = 1_024
+
+
+@st.cache_data(max_entries=MEASUREMENTS_KEPT, show_spinner=False)
 def _measure(baseline_key: str, settings_json: str, _baseline: Baseline) -> Measurement:
     data = _dataset(_baseline.dataset)
     settings = CompressionSettings.from_dict(json.loads(settings_json))
@@ -386,7 +395,8 @@ def measured(baseline: Baseline, settings: CompressionSettings) -> Measurement:
     except SettingsError as error:
         st.error(f"These settings cannot be applied: {error}.")
         st.stop()
-    return _measure(baseline.key, settings_json, baseline)
+    with _PREFETCHER.page_working():  # the background waits while a person does
+        return _measure(baseline.key, settings_json, baseline)
 
 
 def _settings_json(baseline: Baseline, settings: CompressionSettings) -> str:
@@ -413,6 +423,26 @@ def prefetch(baseline: Baseline, candidates: list[CompressionSettings]) -> None:
             (baseline.key, settings_json),
             partial(_measure, baseline.key, settings_json, baseline),
         )
+
+
+def prefetch_slider(baseline: Baseline, positions: list[CompressionSettings]) -> None:
+    """Measure a slider's other ``positions`` in the background, nearest first.
+
+    They run after the guesses of :func:`prefetch`, one at a time, once no page has
+    measured or asked for them for a few seconds (``ui.prefetch.QUIET_SECONDS``). Off
+    when :data:`SLIDER_PREFETCH_ENV` is ``"0"``.
+    """
+    if os.environ.get(SLIDER_PREFETCH_ENV, "1") == "0":
+        return
+    tasks = []
+    for settings in positions:
+        try:
+            settings_json = _settings_json(baseline, settings)
+        except SettingsError:
+            continue
+        task = partial(_measure, baseline.key, settings_json, baseline)
+        tasks.append(((baseline.key, settings_json), task))
+    _PREFETCHER.submit_background(tasks)
 
 
 def prefetch_idle(timeout: float | None = None) -> bool:
@@ -461,3 +491,8 @@ def contributions(baseline: Baseline, settings: CompressionSettings) -> dict[str
 def prefetch_contributions(baseline: Baseline, candidates: list[CompressionSettings]) -> None:
     """:func:`prefetch` the four what-ifs of each of ``candidates`` (likeliest first)."""
     prefetch(baseline, [part for near in candidates for part in split_settings(near).values()])
+
+
+def prefetch_slider_contributions(baseline: Baseline, positions: list[CompressionSettings]) -> None:
+    """:func:`prefetch_slider` the four what-ifs of each of ``positions`` (nearest first)."""
+    prefetch_slider(baseline, [part for at in positions for part in split_settings(at).values()])

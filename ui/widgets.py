@@ -22,6 +22,7 @@ from .state import Baseline
 
 KEEP = "session"  # persist_state of every widget
 AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}
+OTHERS = "others"  # session key (after the page name): {widget group: [the other positions]}
 DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
 TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
 BINARIZE_MAX, BINARIZE_STEP = 1.5, 0.05  # the binarization slider's range and step
@@ -89,12 +90,14 @@ def _set_value(key: str, value) -> None:
 def _remember_ahead(
     page: str, group: str, field: str, value: float, step: float, low: float, high: float
 ) -> None:
-    """Keep the values a slider is likely to take next: one step on, one back, two on.
+    """Keep the values a slider is likely to take next: one step on, one back, two on;
+    and its other positions, nearest first.
 
     "On" is the way it last moved (up at first). The group that moved last comes first
-    in :func:`nearby_settings`.
+    in :func:`nearby_settings` and :func:`other_positions`.
     """
     ahead = st.session_state.setdefault(f"{page}.{AHEAD}", {})
+    others = st.session_state.setdefault(f"{page}.{OTHERS}", {})
     previous = st.session_state.get(f"{page}.{group}.{field}.previous")
     st.session_state[f"{page}.{group}.{field}.previous"] = value
     direction = -1 if previous is not None and value < previous else 1
@@ -102,7 +105,26 @@ def _remember_ahead(
     inside = [{field: v} for v in candidates if low <= v <= high]
     if previous != value or group not in ahead:
         ahead.pop(group, None)  # re-inserted last: the most recent move
+        others.pop(group, None)
     ahead[group] = inside
+    taken = {value, *candidates}
+    positions = slider_positions(value, step, low, high, direction)
+    others[group] = [{field: v} for v in positions if v not in taken]
+
+
+def slider_positions(
+    value: float, step: float, low: float, high: float, direction: int = 1
+) -> list[float]:
+    """Every value of a slider from ``low`` to ``high`` by ``step``, nearest ``value`` first.
+
+    Of two equally near, the one in ``direction`` (+1 up, -1 down) comes first. Rounded
+    to :data:`DIGITS` like the slider's own values, so both name the same setting.
+    """
+    count = int(round((high - low) / step, 6))
+    values = {round(low + index * step, DIGITS) for index in range(count + 1)}
+    values |= {round(high, DIGITS)}  # the top, when the range is not a whole number of steps
+    values = {v for v in values if low <= v <= high}
+    return sorted(values, key=lambda v: (round(abs(v - value) / step), -direction * (v - value)))
 
 
 def nearby_settings(page: str, settings: CompressionSettings) -> list[CompressionSettings]:
@@ -110,6 +132,18 @@ def nearby_settings(page: str, settings: CompressionSettings) -> list[Compressio
     ahead = st.session_state.get(f"{page}.{AHEAD}", {})
     return [
         replace(settings, **fields) for group in reversed(list(ahead)) for fields in ahead[group]
+    ]
+
+
+def other_positions(page: str, settings: CompressionSettings) -> list[CompressionSettings]:
+    """``settings`` with one slider of ``page`` at each of its other values, nearest first.
+
+    The slider that moved last comes first; the guesses of :func:`nearby_settings` are
+    not repeated.
+    """
+    others = st.session_state.get(f"{page}.{OTHERS}", {})
+    return [
+        replace(settings, **fields) for group in reversed(list(others)) for fields in others[group]
     ]
 
 

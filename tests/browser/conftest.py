@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import live_app  # noqa: E402
-from ui.state import CHECKPOINTS_ENV  # noqa: E402
+from ui.state import CHECKPOINTS_ENV, SLIDER_PREFETCH_ENV  # noqa: E402
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Uncaught app exception")
 
@@ -45,7 +45,12 @@ def checkpoint_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, checkpoint_folder):
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    running = live_app.start_server(log, env={CHECKPOINTS_ENV: str(checkpoint_folder)})
+    # Only the guesses next to a slider are measured ahead: this server lives for the whole
+    # run, and measuring every slider the tests touch would keep a core busy under the rest
+    # of the suite (the whole-slider worker is tested in tests/test_app_slider_prefetch.py,
+    # and bench/browser_latency.py times the app as shipped).
+    env = {CHECKPOINTS_ENV: str(checkpoint_folder), SLIDER_PREFETCH_ENV: "0"}
+    running = live_app.start_server(log, env=env)
     yield running
     running.stop()
 
