@@ -407,22 +407,28 @@ def _settings_json(baseline: Baseline, settings: CompressionSettings) -> str:
 _PREFETCHER = Prefetcher()
 
 
+def _measure_tasks(baseline: Baseline, settings: list[CompressionSettings]) -> list[tuple]:
+    """``(cache key, measuring task)`` for each of ``settings`` that can be applied."""
+    tasks = []
+    for one in settings:
+        try:
+            settings_json = _settings_json(baseline, one)
+        except SettingsError:
+            continue  # the page says why once these settings are chosen
+        task = partial(_measure, baseline.key, settings_json, baseline)
+        tasks.append(((baseline.key, settings_json), task))
+    return tasks
+
+
 def prefetch(baseline: Baseline, candidates: list[CompressionSettings]) -> None:
     """Measure ``candidates`` in the background, into the cache :func:`measured` reads.
 
     The page calls this with the slider positions a person is likely to try next,
     likeliest first, so that a step there is answered from the cache. Settings that
-    cannot be applied are skipped (the page says why once they are chosen).
+    cannot be applied are skipped.
     """
-    for settings in reversed(candidates):  # the worker runs the newest first
-        try:
-            settings_json = _settings_json(baseline, settings)
-        except SettingsError:
-            continue
-        _PREFETCHER.submit(
-            (baseline.key, settings_json),
-            partial(_measure, baseline.key, settings_json, baseline),
-        )
+    for key, task in reversed(_measure_tasks(baseline, candidates)):  # newest runs first
+        _PREFETCHER.submit(key, task)
 
 
 def prefetch_slider(baseline: Baseline, positions: list[CompressionSettings]) -> None:
@@ -432,17 +438,8 @@ def prefetch_slider(baseline: Baseline, positions: list[CompressionSettings]) ->
     measured or asked for them for a few seconds (``ui.prefetch.QUIET_SECONDS``). Off
     when :data:`SLIDER_PREFETCH_ENV` is ``"0"``.
     """
-    if os.environ.get(SLIDER_PREFETCH_ENV, "1") == "0":
-        return
-    tasks = []
-    for settings in positions:
-        try:
-            settings_json = _settings_json(baseline, settings)
-        except SettingsError:
-            continue
-        task = partial(_measure, baseline.key, settings_json, baseline)
-        tasks.append(((baseline.key, settings_json), task))
-    _PREFETCHER.submit_background(tasks)
+    if os.environ.get(SLIDER_PREFETCH_ENV, "1") != "0":
+        _PREFETCHER.submit_background(_measure_tasks(baseline, positions))
 
 
 def prefetch_idle(timeout: float | None = None) -> bool:
