@@ -4,7 +4,7 @@ pruning are, real digits, and the model in use. The other pages are the files in
 
 import streamlit as st
 
-from compression import plots
+from compression.figures import plots
 from compression.models import MODEL_TITLES
 from ui import format as fmt
 from ui import page, readouts, state

@@ -33,8 +33,8 @@ from playwright.async_api import async_playwright
 
 from bench import live_app
 from bench.percentile import percentile
-from compression.checkpoint import load_checkpoint
 from compression.data import load_dataset
+from compression.files.checkpoint import load_checkpoint
 from compression.report import analyze
 from compression.settings import CompressionSettings
 from ui import format as fmt

@@ -35,13 +35,13 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compression.checkpoint import Checkpoint, atomic_write_bytes, checkpoint_bytes  # noqa: E402
-from compression.compact_format import MAGIC, load_compact  # noqa: E402
 from compression.data import load_dataset  # noqa: E402
-from compression.export import export_bytes  # noqa: E402
-from compression.model_file import load_model_file  # noqa: E402
-from compression.packing import COMPRESSORS, pack  # noqa: E402
-from compression.prune import sparsity_mask  # noqa: E402
+from compression.files.checkpoint import Checkpoint, atomic_write_bytes, checkpoint_bytes  # noqa: E402
+from compression.files.compact_format import MAGIC, load_compact  # noqa: E402
+from compression.files.export import export_bytes  # noqa: E402
+from compression.files.model_file import load_model_file  # noqa: E402
+from compression.files.packing import COMPRESSORS, pack  # noqa: E402
+from compression.methods.prune import sparsity_mask  # noqa: E402
 from compression.report import module_for  # noqa: E402
 from compression.settings import CompressionSettings  # noqa: E402
 from compression.size import size_summary, size_table  # noqa: E402

@@ -22,10 +22,10 @@ import time
 import torch
 
 from bench.percentile import percentile
-from compression.chart_data import layer_views, weight_profiles
-from compression.checkpoint import load_checkpoint
 from compression.compress import compress
 from compression.data import PROJECT_ROOT, load_dataset
+from compression.explain.chart_data import layer_views, weight_profiles
+from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
 from compression.models import weight_layer_names
 from compression.report import module_for

@@ -23,7 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from compression.sparse_speed import sparse_matmul_timings
+from compression.explain.sparse_speed import sparse_matmul_timings
 
 
 def _cpu_name() -> str:

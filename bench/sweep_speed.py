@@ -1,15 +1,15 @@
-"""Per-layer pruning sensitivity of mlp: the usual loop against compression.sweep, side by side.
+"""Per-layer pruning sensitivity of mlp: the usual loop against compression.sweeps.sweep.
 
 The usual way (a Distiller-style sensitivity analysis) deep-copies the model for every
 layer and sparsity, prunes it with ``torch.nn.utils.prune.l1_unstructured`` and runs a
 test pass through a ``DataLoader`` (batches of 1000, ``no_grad``, eval mode).
-``compression.sweep.run_sweep`` answers the same question and also measures loss and
+``compression.sweeps.sweep.run_sweep`` answers the same question and also measures loss and
 compressed bytes. Both run in this process, alternately, ``--repeats`` times; the best
 run of each is reported, per layer and in total (the run least slowed by other work on a
 shared machine, taken alike for both), and the numbers of correct test images must agree
 at every point (exit code 1 otherwise).
 
-A last section checks the fast path of ``compression.sweep_evaluation`` against
+A last section checks the fast path of ``compression.sweeps.evaluation`` against
 ``compression.report.analyze`` at every point (untimed): which path each point took, the
 largest logit and loss differences, and that the accuracies are equal (exit code 1
 otherwise).
@@ -33,12 +33,12 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from compression.checkpoint import load_checkpoint
 from compression.data import load_dataset
+from compression.files.checkpoint import load_checkpoint
 from compression.models import build_model, weight_layer_names
 from compression.report import analyze, module_for
-from compression.sweep import SweepSpec, run_sweep, sweep_points
-from compression.sweep_evaluation import TIE_MARGIN, SweepEvaluator
+from compression.sweeps.evaluation import TIE_MARGIN, SweepEvaluator
+from compression.sweeps.sweep import SweepSpec, run_sweep, sweep_points
 from compression.train import TrainConfig, train
 
 SPARSITIES = tuple(step / 10 for step in range(11))  # 0, 0.1, ..., 1.0

@@ -8,6 +8,6 @@ Modules, one idea each: ``data`` (verified MNIST), ``models`` (mlp, cnn), ``trai
 xz), ``export`` (writing ``.cxm`` files, downloads), ``model_file`` (open either kind), ``cli``.
 """
 
-from .settings import CompressionSettings
+from compression.settings import CompressionSettings
 
 __all__ = ["CompressionSettings"]

@@ -14,19 +14,31 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .checkpoint import Checkpoint, CheckpointError, atomic_write_bytes, save_checkpoint
-from .compact_format import load_compact
-from .compress import compress
-from .data import DATASETS, DataFileError, load_dataset, subset
-from .export import export_bytes
-from .model_file import load_model_file
-from .models import MODELS, layer_names_for
-from .packing import COMPRESSORS
-from .report import analyze
-from .settings import CompressionSettings, SettingsError
-from .size import size_summary, size_table
-from .sweep import SWEEP_METHODS, SweepSpec, parse_values, run_sweep, sweep_csv, write_sweep_csv
-from .train import TrainConfig, config_dict, finetune, train
+from compression.compress import compress
+from compression.data import DATASETS, DataFileError, load_dataset, subset
+from compression.files.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    atomic_write_bytes,
+    save_checkpoint,
+)
+from compression.files.compact_format import load_compact
+from compression.files.export import export_bytes
+from compression.files.model_file import load_model_file
+from compression.files.packing import COMPRESSORS
+from compression.models import MODELS, layer_names_for
+from compression.report import analyze
+from compression.settings import CompressionSettings, SettingsError
+from compression.size import size_summary, size_table
+from compression.sweeps.sweep import (
+    SWEEP_METHODS,
+    SweepSpec,
+    parse_values,
+    run_sweep,
+    sweep_csv,
+    write_sweep_csv,
+)
+from compression.train import TrainConfig, config_dict, finetune, train
 
 
 class UsageError(Exception):

@@ -10,9 +10,14 @@ from dataclasses import dataclass
 
 import torch
 
-from .binarize import binarize, binarize_ste
-from .prune import global_sparsity_masks, neuron_mask, sparsity_mask, threshold_mask
-from .settings import CompressionSettings
+from compression.methods.binarize import binarize, binarize_ste
+from compression.methods.prune import (
+    global_sparsity_masks,
+    neuron_mask,
+    sparsity_mask,
+    threshold_mask,
+)
+from compression.settings import CompressionSettings
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def compress(
     """Prune, then binarize, the chosen layers of ``state``; return new tensors.
 
     Pruned weights become 0 (``W * mask``); binarized ones ``a * sign(W)`` over the
-    survivors (see :func:`compression.binarize.binarize`). Other tensors are copied.
+    survivors (see :func:`compression.methods.binarize.binarize`). Other tensors are copied.
     """
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import torch
 
-from .chart_data import LayerView, WeightProfile, bits_per_weight, layer_views
-from .compress import compress
-from .models import weight_layer_names
-from .report import module_for
-from .settings import CompressionSettings
-from .size import size_summary, size_table
-from .train import evaluate
+from compression.compress import compress
+from compression.explain.chart_data import LayerView, WeightProfile, bits_per_weight, layer_views
+from compression.models import weight_layer_names
+from compression.report import module_for
+from compression.settings import CompressionSettings
+from compression.size import size_summary, size_table
+from compression.train import evaluate
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def measure(
     """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
 
     The same numbers as :func:`compression.report.analyze`, to the last digit. ``profiles``:
-    :func:`compression.chart_data.weight_profiles` of ``state``, if at hand.
+    :func:`compression.explain.chart_data.weight_profiles` of ``state``, if at hand.
     """
     module = module_for(model_name)
     layers = weight_layer_names(module)

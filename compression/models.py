@@ -16,7 +16,7 @@ import functools
 import torch
 from torch import nn
 
-from .data import MNIST_MEAN, MNIST_STD
+from compression.data import MNIST_MEAN, MNIST_STD
 
 
 class Normalize(nn.Module):

@@ -9,11 +9,11 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .compress import CompressedModel, compress
-from .models import build_model, weight_layer_names
-from .settings import CompressionSettings
-from .size import size_summary, size_table
-from .train import Evaluation, evaluate
+from compression.compress import CompressedModel, compress
+from compression.models import build_model, weight_layer_names
+from compression.settings import CompressionSettings
+from compression.size import size_summary, size_table
+from compression.train import Evaluation, evaluate
 
 
 @dataclass(frozen=True)

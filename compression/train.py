@@ -14,9 +14,9 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from .compress import compress_with_masks, prune_masks, training_view, weight_key
-from .models import build_model, weight_layer_names
-from .settings import CompressionSettings
+from compression.compress import compress_with_masks, prune_masks, training_view, weight_key
+from compression.models import build_model, weight_layer_names
+from compression.settings import CompressionSettings
 
 # Test images per forward pass wherever a model is tested (analyze, the sliders, sweeps):
 # the same batches give the same sums, so every path predicts alike, bit for bit. 1,000

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from compression import plots
 from compression.data import missing_dataset_note, subset
+from compression.figures import plots
 from compression.train import train
 from ui import format as fmt
 from ui import page, state, widgets

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from compression import plots
+from compression.figures import plots
 from compression.settings import CompressionSettings
 from ui import downloads, link, page, readouts, retrain, state, teaching, widgets
 

@@ -2,12 +2,18 @@
 
 import streamlit as st
 
-from compression.control_help import CONTROL_HELP
+from compression.figures.sweep_plots import pareto_figure, sensitivity_figure
 from compression.settings import SettingsError
-from compression.sweep import DEFAULT_VALUES, SWEEP_METHODS, SweepSpec, parse_values, sweep_csv
-from compression.sweep_plots import pareto_figure, sensitivity_figure
-from compression.tradeoff import DEFAULT_BINARIZE_THRESHOLDS, DEFAULT_PRUNE_SPARSITIES
+from compression.sweeps.sweep import (
+    DEFAULT_VALUES,
+    SWEEP_METHODS,
+    SweepSpec,
+    parse_values,
+    sweep_csv,
+)
+from compression.sweeps.tradeoff import DEFAULT_BINARIZE_THRESHOLDS, DEFAULT_PRUNE_SPARSITIES
 from ui import page, whatif
+from ui.help_texts import CONTROL_HELP
 from ui.retrain import settings_caption
 from ui.widgets import KEEP
 

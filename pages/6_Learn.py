@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from compression.lesson import LESSONS, lesson_markdown
+from compression.explain.lesson import LESSONS, lesson_markdown
 from ui import link, page, teaching
 from ui.retrain import settings_caption
 

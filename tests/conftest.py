@@ -1,43 +1,23 @@
-"""Shared fixtures: the real MNIST (loaded once) and a tiny trained mlp."""
+"""Fixtures of every layer: the real MNIST (loaded once), the shipped mlp, a tiny trained mlp.
+
+Nothing here imports Streamlit: the engine tests run without it (app fixtures live in
+``tests/app/conftest.py``). Long tests carry ``@pytest.mark.slow``; the suite runs them all.
+"""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import torch
+from shared_data import shipped_mlp_checkpoint
 
 from compression.data import load_dataset, subset
 from compression.train import TrainConfig, train
-from ui.state import SLIDER_PREFETCH_ENV
 
 
-@pytest.fixture(autouse=True)
-def guesses_only(monkeypatch):
-    """Pages measure only the guesses next to a slider ahead, not its every position: a
-    test counts what a page measures, and a whole slider is seconds of background work.
-    ``tests/test_app_slider_prefetch.py`` turns it back on."""
-    monkeypatch.setenv(SLIDER_PREFETCH_ENV, "0")
-
-
-@pytest.fixture
-def page_measurements(monkeypatch):
-    """Settings measured by page runs (not by the background worker), from an empty cache."""
-    from ui import state
-
-    state._measure.clear()
-    on_page = []
-    measure = state.measure
-
-    def counted(model_name, weights, settings, *args, **kwargs):
-        if not threading.current_thread().name.startswith("prefetch"):
-            on_page.append(settings)
-        return measure(model_name, weights, settings, *args, **kwargs)
-
-    monkeypatch.setattr(state, "measure", counted)
-    yield on_page
-    assert state.prefetch_idle(300)
-    state._measure.clear()
+@pytest.fixture(scope="session")
+def shipped_mlp():
+    """The trained mlp shipped in ``checkpoints/mlp-mnist.pt`` (read-only: a Checkpoint)."""
+    return shipped_mlp_checkpoint()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,8 @@
 """The compressed model as files to download: the compact ``.cxm`` and a float32 ``.pt``.
 
 The labels state each file's size, computed without writing the file
-(:func:`compression.export.compact_file_size`: header + the size accounting;
-:func:`compression.export.float32_file_size`). The bytes are built only when the
+(:func:`compression.files.export.compact_file_size`: header + the size accounting;
+:func:`compression.files.export.float32_file_size`). The bytes are built only when the
 button is clicked, so moving a slider costs no export.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from compression.compress import compress
-from compression.export import (
+from compression.files.export import (
     DownloadFile,
     compact_download,
     compact_file_size,
@@ -21,9 +21,8 @@ from compression.export import (
     float32_file_size,
 )
 from compression.measure import Measurement
-
-from . import format as fmt
-from .state import Baseline
+from ui import format as fmt
+from ui.state import Baseline
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def download_offers(baseline: Baseline, measured: Measurement) -> list[DownloadO
             help=f"{fmt.exact_bytes(compact)}: the compressed size "
             f"({fmt.exact_bytes(measured.size_bytes)}) plus a {header}-byte header naming the "
             "model, the data set, the settings and each layer's codes. Load it with "
-            "`compression.model_file.load_model_file`, or upload it in the sidebar.",
+            "`compression.files.model_file.load_model_file`, or upload it in the sidebar.",
         ),
         DownloadOffer(
             label=f"Download float32 checkpoint (.pt, {fmt.kilobytes(dense)})",

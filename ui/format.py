@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from compression.plots import KILOBYTE
+from compression.figures.plots import KILOBYTE
 
 
 def kilobytes(count: int) -> str:

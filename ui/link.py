@@ -5,7 +5,7 @@ seed and compression settings to this person's widgets (:func:`restore`). A valu
 that does not fit falls back to its default and the page says so in one note.
 Writing: every run of a compress page puts the settings on screen into the address
 (:func:`keep`), so copying the address copies the experiment. The encoding is
-:mod:`compression.share`.
+:mod:`ui.link_codec`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from compression.chart_data import prune_threshold_range
+from compression.explain.chart_data import prune_threshold_range
 from compression.settings import CompressionSettings, SettingsError
-from compression.share import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
-
-from . import state
-from .state import Baseline
-from .widgets import BINARIZE_MAX, MAX_TARGET_PERCENT
+from ui import state
+from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
+from ui.state import Baseline
+from ui.widgets import BINARIZE_MAX, MAX_TARGET_PERCENT
 
 CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
 _READ = "setup.read_pages"  # session key: pages that already read the link

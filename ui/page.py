@@ -5,12 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from compression.measure import Measurement
-
-from . import format as fmt
-from . import link, state, upload
-from .navigation import sidebar_menu
-from .readouts import BASELINE_ACCURACY, DENSE_SIZE
-from .state import Baseline
+from ui import format as fmt
+from ui import link, state, upload
+from ui.navigation import sidebar_menu
+from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
+from ui.state import Baseline
 
 APP_TITLE = "Compression Explorer"
 

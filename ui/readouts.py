@@ -8,8 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from compression.measure import Measurement
-
-from . import format as fmt
+from ui import format as fmt
 
 ACCURACY = "Test accuracy"
 BASELINE_ACCURACY = "Baseline accuracy"

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from compression import plots
-from compression.checkpoint import Checkpoint, checkpoint_bytes
-from compression.control_help import CONTROL_HELP
 from compression.data import subset
+from compression.figures import plots
+from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig, config_dict, finetune
-
-from . import format as fmt
-from . import state
-from .readouts import RETRAINED_ACCURACY
-from .state import Baseline, FinetuneOutcome
-from .training import LiveTraining
-from .widgets import KEEP
+from ui import format as fmt
+from ui import state
+from ui.help_texts import CONTROL_HELP
+from ui.readouts import RETRAINED_ACCURACY
+from ui.state import Baseline, FinetuneOutcome
+from ui.training import LiveTraining
+from ui.widgets import KEEP
 
 
 def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) -> None:

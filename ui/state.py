@@ -25,9 +25,6 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from compression.chart_data import WeightProfile, weight_profiles
-from compression.chart_data import sample_digits as _sample_digits
-from compression.checkpoint import Checkpoint, CheckpointError, checkpoint_bytes, load_checkpoint
 from compression.data import (
     DATASETS,
     PROJECT_ROOT,
@@ -37,13 +34,20 @@ from compression.data import (
     missing_dataset_note,
     subset,
 )
+from compression.explain.chart_data import WeightProfile, weight_profiles
+from compression.explain.chart_data import sample_digits as _sample_digits
+from compression.files.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_bytes,
+    load_checkpoint,
+)
 from compression.measure import Measurement, measure, split_settings
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.settings import CompressionSettings, SettingsError
 from compression.train import TrainConfig, config_dict, train
-
-from .prefetch import Prefetcher
-from .training import LiveTraining
+from ui.prefetch import Prefetcher
+from ui.training import LiveTraining
 
 # Where the shipped checkpoints live; tests point this at an empty folder.
 CHECKPOINTS_ENV = "COMPRESSION_EXPLORER_CHECKPOINTS"

@@ -15,14 +15,13 @@ import json
 
 import streamlit as st
 
-from compression import errors_view, lesson, weights_view
 from compression.compress import compress
+from compression.explain import errors_view, lesson, weights_view
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-
-from . import state
-from .state import Baseline
-from .widgets import KEEP
+from ui import state
+from ui.state import Baseline
+from ui.widgets import KEEP
 
 UNITS_SHOWN = 16  # strongest first-layer units drawn
 GALLERY_SIZE = 24  # new mistakes drawn (all are counted)

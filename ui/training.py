@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from compression import plots
+from compression.figures import plots
 from compression.train import Progress
 
 

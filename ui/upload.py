@@ -1,6 +1,6 @@
 """Use your own model: an uploaded ``.pt`` or ``.cxm`` file becomes this person's baseline.
 
-The file is read by :func:`compression.model_file.load_model_file` (size limit first,
+The file is read by :func:`compression.files.model_file.load_model_file` (size limit first,
 nothing unpickled or run). It is handled once, when the upload changes (a widget
 callback), never again on reruns. A good file joins this person's models in
 ``st.session_state`` under a key made from its bytes, so the same file twice is one
@@ -14,13 +14,12 @@ from collections.abc import MutableMapping
 
 import streamlit as st
 
-from compression.checkpoint import CheckpointError
 from compression.data import DATASETS
-from compression.model_file import MAX_MODEL_FILE_BYTES, load_model_file
+from compression.files.checkpoint import CheckpointError
+from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.models import MODEL_TITLES
-
-from . import state
-from .state import Baseline
+from ui import state
+from ui.state import Baseline
 
 UPLOAD_KEY = "baseline.upload"  # the file_uploader's widget key
 _ERROR = "baseline.upload_error"  # session key: (file id, error sentence) of the last bad file

@@ -18,11 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from compression.settings import CompressionSettings, SettingsError
-from compression.sweep import SweepProgress, SweepSpec, run_sweep
-from compression.tradeoff import tradeoff_grid
-
-from . import state
-from .state import Baseline
+from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
+from compression.sweeps.tradeoff import tradeoff_grid
+from ui import state
+from ui.state import Baseline
 
 RESULTS_KEPT = 32  # tables in the shared store
 _LAST = "whatif.last"  # session key: {(section, baseline key): LastRun}
@@ -238,9 +237,9 @@ def visited_settings(baseline: Baseline) -> dict[str, CompressionSettings]:
 
 
 def current_marker(baseline: Baseline, settings: CompressionSettings, label: str) -> dict:
-    """The star of :func:`compression.sweep_plots.pareto_figure` for ``settings``.
+    """The star of :func:`compression.figures.sweep_plots.pareto_figure` for ``settings``.
 
-    Same keys as :func:`compression.tradeoff.current_point`; the numbers come from the
+    Same keys as :func:`compression.sweeps.tradeoff.current_point`; the numbers come from the
     cached measurement the explorer pages show.
     """
     measured = state.measured(baseline, settings)

@@ -11,14 +11,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from compression.chart_data import ThresholdRange, prune_threshold_range
-from compression.control_help import CONTROL_HELP
 from compression.data import DATASETS
+from compression.explain.chart_data import ThresholdRange, prune_threshold_range
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig
-
-from . import state
-from .state import Baseline
+from ui import state
+from ui.help_texts import CONTROL_HELP
+from ui.state import Baseline
 
 KEEP = "session"  # persist_state of every widget
 AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}

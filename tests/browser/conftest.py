@@ -104,7 +104,7 @@ def tab(new_tab):
 
 @pytest.fixture(scope="session")
 def shipped_mlp():
-    from compression.checkpoint import load_checkpoint
+    from compression.files.checkpoint import load_checkpoint
 
     return load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt")
 

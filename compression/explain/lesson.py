@@ -1,0 +1,247 @@
+"""The Learn page's live numbers: each formula, evaluated on the user's current weights.
+
+Every function is pure (weights and settings in, a small table out) and uses the
+same code as the explorer (``binarize``, ``threshold_for_sparsity``), so the numbers
+a student reads next to a formula are the ones the sliders act on. The prose lives
+in ``docs/learn/*.md``; :data:`LESSONS` lists it in reading order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from compression.compress import prune_masks, weight_key
+from compression.data import PROJECT_ROOT
+from compression.explain.sparse_speed import RECORDED_TIMINGS_CAPTION, recorded_sparse_timings
+from compression.methods.binarize import TWN_THRESHOLD, binarize, binarize_ste
+from compression.methods.prune import threshold_for_sparsity
+from compression.settings import CompressionSettings
+
+LEARN_DIR = PROJECT_ROOT / "docs" / "learn"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One section of the Learn page: a title and its markdown file."""
+
+    key: str  # stable id, also the file stem
+    title: str
+
+    @property
+    def path(self) -> Path:
+        return LEARN_DIR / f"{self.key}.md"
+
+
+LESSONS = (
+    Lesson("binarization", "Binarization: one bit per weight"),
+    Lesson("straight_through", "Training through sign(): the straight-through estimator"),
+    Lesson("ternary", "Ternary weights: a band of zeros"),
+    Lesson("pruning", "Magnitude pruning"),
+    Lesson("sparse_speed", "Why a sparse model is not automatically faster"),
+    Lesson("pictures", "Reading the pictures"),
+)
+
+
+def lesson_markdown(key: str) -> str:
+    """The markdown text of a lesson (LaTeX between ``$`` signs)."""
+    lessons = {lesson.key: lesson for lesson in LESSONS}
+    if key not in lessons:
+        raise ValueError(f"unknown lesson {key!r}; choose one of {', '.join(lessons)}")
+    return lessons[key].path.read_text(encoding="utf-8")
+
+
+def layer_scales(state: dict[str, torch.Tensor], layers: Sequence[str]) -> pd.DataFrame:
+    """Per layer: ``a = mean|W|``, the scale of binary ``W_b = a * sign(W)``, and max|W|."""
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        _, scale = binarize(weight, threshold=0.0)
+        rows.append(
+            {
+                "layer": layer,
+                "params": weight.numel(),
+                "mean_abs": float(scale),  # = a
+                "max_abs": float(weight.abs().max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def ternary_band(
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    threshold: float,
+    keep_masks: dict[str, torch.Tensor] | None = None,
+) -> pd.DataFrame:
+    """Per layer: the band ``delta = t * mean|W|`` and how many weights it sets to 0.
+
+    With ``keep_masks`` (pruning) the mean runs over kept weights and pruned ones are
+    not counted as zeroed by the band. ``scale`` is ``a`` over the weights left nonzero.
+    """
+    keep_masks = keep_masks or {}
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        keep = keep_masks.get(layer, torch.ones_like(weight, dtype=torch.bool))
+        quantized, scale = binarize(weight, threshold, keep=keep)
+        kept = int(keep.sum())
+        zeroed = int((keep & (quantized == 0)).sum())
+        rows.append(
+            {
+                "layer": layer,
+                "band": threshold * float((weight.abs() * keep).sum()) / max(kept, 1),
+                "considered": kept,
+                "zeroed": zeroed,
+                "zeroed_fraction": zeroed / kept if kept else 0.0,
+                "scale": float(scale),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+STE_EXAMPLE_WEIGHTS = (-1.6, -0.7, -0.05, 0.3, 0.9, 1.2)
+STE_EXAMPLE_UPSTREAM = (0.5, -1.0, 2.0, 1.0, -0.5, 1.5)  # dL/dW_b, picked by hand
+
+
+def straight_through_example(
+    weights: Sequence[float] = STE_EXAMPLE_WEIGHTS,
+    upstream: Sequence[float] = STE_EXAMPLE_UPSTREAM,
+) -> pd.DataFrame:
+    """A worked example of the straight-through estimator, computed two ways.
+
+    Forward ``W_b = a * sign(W)`` with ``a = mean|W|``; backward through autograd on
+    ``L = sum(g * W_b)`` (so ``dL/dW_b = g``) next to the formula ``g * 1{|W| <= 1}``.
+    """
+    weight = torch.tensor(weights, dtype=torch.float32, requires_grad=True)
+    gradient_in = torch.tensor(upstream, dtype=torch.float32)
+    if weight.shape != gradient_in.shape:
+        raise ValueError("give as many upstream gradients as weights")
+    forward = binarize_ste(weight)
+    (forward * gradient_in).sum().backward()
+    passes = weight.detach().abs() <= 1
+    return pd.DataFrame(
+        {
+            "w": weight.detach().numpy(),
+            "w_b": forward.detach().numpy(),
+            "upstream_grad": gradient_in.numpy(),
+            "passes": passes.numpy(),
+            "grad_autograd": weight.grad.numpy(),
+            "grad_formula": (gradient_in * passes).numpy(),
+        }
+    )
+
+
+def pruning_thresholds(
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    sparsity: float,
+    scope: str = "layer",
+) -> pd.DataFrame:
+    """Per layer: the |W| cut that removes the fraction ``sparsity`` and what it removes.
+
+    ``scope="layer"``: the round(s * n)-th smallest |W| of each layer;
+    ``scope="global"``: one cut over all the layers' weights together.
+    """
+    if not 0 <= sparsity <= 1:
+        raise ValueError(f"sparsity must be between 0 and 1, got {sparsity}")
+    if scope not in ("layer", "global"):
+        raise ValueError(f"scope must be 'layer' or 'global', got {scope!r}")
+    weights = {layer: state[weight_key(layer)].detach() for layer in layers}
+    shared_cut = threshold_for_sparsity(list(weights.values()), sparsity)
+    rows = []
+    for layer, weight in weights.items():
+        cut = shared_cut if scope == "global" else threshold_for_sparsity([weight], sparsity)
+        removed = int((weight.abs() <= cut).sum()) if sparsity > 0 else 0
+        rows.append(
+            {
+                "layer": layer,
+                "threshold": cut,
+                "params": weight.numel(),
+                "removed": removed,
+                "removed_fraction": removed / weight.numel(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def removed_by_threshold(
+    state: dict[str, torch.Tensor], layers: Sequence[str], threshold: float
+) -> pd.DataFrame:
+    """Per layer: how many weights an absolute cut ``|W| <= threshold`` removes."""
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        removed = int((weight.abs() <= threshold).sum())
+        rows.append(
+            {
+                "layer": layer,
+                "threshold": float(threshold),
+                "params": weight.numel(),
+                "removed": removed,
+                "removed_fraction": removed / weight.numel(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
+
+
+@dataclass(frozen=True)
+class LiveExample:
+    """A lesson's table computed on the user's weights, and one line saying what it shows."""
+
+    table: pd.DataFrame
+    caption: str
+
+
+def live_example(
+    key: str,
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    settings: CompressionSettings | None = None,
+) -> LiveExample | None:
+    """The table that sits next to lesson ``key``; None for lessons without one.
+
+    ``layers`` are the layers the user compresses (``settings.chosen_layers(all)``);
+    ``settings`` None means no compression. ``sparse_speed`` gets the recorded
+    benchmark: timing live takes seconds and, on a busy shared server, measures the
+    other users more than the matrices (``compression.explain.sparse_speed.sparse_matmul_timings``
+    can still be offered on request).
+    """
+    settings = CompressionSettings() if settings is None else settings
+    if key == "binarization":
+        return LiveExample(layer_scales(state, layers), "a = mean|W| of each layer of your model")
+    if key == "straight_through":
+        return LiveExample(straight_through_example(), "six hand-picked weights, a = mean|w|")
+    if key == "ternary":
+        t = settings.binarize_threshold
+        caption = (
+            f"at your threshold t = {t:g}" if t is not None
+            else f"at t = {TWN_THRESHOLD} (binarization is off; the Ternary Weight Networks value)"
+        )  # fmt: skip
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings)
+        table = ternary_band(state, layers, TWN_THRESHOLD if t is None else t, masks)
+        return LiveExample(table, caption)
+    if key == "pruning":
+        if settings.prune_threshold is not None:
+            table = removed_by_threshold(state, layers, settings.prune_threshold)
+            return LiveExample(table, f"at your threshold |W| <= {settings.prune_threshold:g}")
+        sparsity = settings.prune_sparsity
+        chosen = EXAMPLE_SPARSITY if sparsity is None else sparsity
+        scope = settings.prune_scope
+        caption = (
+            f"at your sparsity {chosen:.0%}, scope {scope}" if sparsity is not None
+            else f"at sparsity {chosen:.0%}, scope {scope} (pruning is off)"
+        )  # fmt: skip
+        return LiveExample(pruning_thresholds(state, layers, chosen, scope), caption)
+    if key == "sparse_speed":
+        return LiveExample(recorded_sparse_timings(), RECORDED_TIMINGS_CAPTION)
+    if key in {lesson.key for lesson in LESSONS}:
+        return None
+    raise ValueError(f"unknown lesson {key!r}")

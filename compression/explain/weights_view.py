@@ -1,0 +1,198 @@
+"""What the first layer learned, as pictures: one image per hidden unit or filter.
+
+Row ``i`` of ``fc1.weight`` (shape (300, 784)) holds the 784 input weights of hidden
+unit ``i``; reshaped to 28x28 it shows which pixels excite (positive) or inhibit
+(negative) that unit. A ``conv1`` filter (shape (1, 5, 5)) is already an image.
+The strongest units are the rows with the largest L2 norm ``||W[i]||_2`` in the
+*baseline*, and the same units are shown after compression, so the pictures line up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from compression.compress import weight_key
+from compression.figures.image_grid import (
+    caption_annotations,
+    caption_gap,
+    grid_shape,
+    mosaic_trace,
+    scale_each,
+    style_image_axes,
+)
+
+IMAGE_SIDE = 28  # MNIST and Fashion-MNIST images are 28x28
+FIRST_LAYERS = {"mlp": "fc1", "cnn": "conv1"}  # the layer that looks at the pixels
+
+
+def first_layer(model_name: str) -> str:
+    """Name of the weight layer that reads the input image (``fc1`` or ``conv1``)."""
+    if model_name not in FIRST_LAYERS:
+        raise ValueError(f"unknown model {model_name!r}; choose one of {sorted(FIRST_LAYERS)}")
+    return FIRST_LAYERS[model_name]
+
+
+def unit_images(weight: torch.Tensor) -> torch.Tensor:
+    """One image per output unit.
+
+    Linear (out, 784) -> (out, 28, 28); Conv2d with one input channel
+    (out, 1, k, k) -> (out, k, k).
+    """
+    if weight.dim() == 2 and weight.shape[1] == IMAGE_SIDE * IMAGE_SIDE:
+        return weight.detach().reshape(-1, IMAGE_SIDE, IMAGE_SIDE)
+    if weight.dim() == 4 and weight.shape[1] == 1:
+        return weight.detach()[:, 0]
+    raise ValueError(
+        f"a weight of shape {tuple(weight.shape)} does not look at a 28x28 image; "
+        "expected (units, 784) or (filters, 1, k, k)"
+    )
+
+
+def strongest_units(weight: torch.Tensor, count: int) -> torch.Tensor:
+    """Indices of the ``count`` output units with the largest ``||W[i]||_2``, largest first.
+
+    Ties go to the lower index, so the order is fully determined by the weights.
+    """
+    norms = weight.detach().reshape(weight.shape[0], -1).norm(p=2, dim=1)
+    order = torch.sort(norms, descending=True, stable=True).indices
+    return order[: max(0, count)]
+
+
+def kept_positions(compressed_weight: torch.Tensor, keep_mask: torch.Tensor | None) -> torch.Tensor:
+    """Where a weight survives: the pruning keep-mask, or else the nonzero entries.
+
+    Without pruning, the zeros come from the ternary band of binarization.
+    """
+    return keep_mask.detach().bool() if keep_mask is not None else compressed_weight.detach() != 0
+
+
+@dataclass(frozen=True)
+class FirstLayerView:
+    """Images of the strongest units of the first layer, before and after compression."""
+
+    layer: str  # "fc1" or "conv1"
+    units: torch.Tensor  # (k,) unit indices, strongest first (baseline L2 norm)
+    norms: torch.Tensor  # (k,) baseline ||W[i]||_2 of those units
+    before: torch.Tensor  # (k, h, w) baseline weights
+    after: torch.Tensor  # (k, h, w) compressed weights
+    kept: torch.Tensor  # (k, h, w) bool: True where the weight survives
+    kept_per_input: torch.Tensor  # (h, w): fraction of *all* units keeping each input weight
+
+    @property
+    def kept_fraction(self) -> torch.Tensor:
+        """(k,) share of each shown unit's weights that survive."""
+        return self.kept.reshape(len(self.units), -1).float().mean(dim=1)
+
+
+def first_layer_view(
+    model_name: str,
+    baseline_state: dict[str, torch.Tensor],
+    compressed_state: dict[str, torch.Tensor],
+    keep_mask: torch.Tensor | None = None,
+    count: int = 16,
+) -> FirstLayerView:
+    """Pick the ``count`` strongest first-layer units of the baseline and show both versions.
+
+    ``keep_mask`` is the pruning mask of the first layer (``CompressedModel.keep_masks``),
+    None when it was not pruned. Nothing passed in is changed.
+    """
+    layer = first_layer(model_name)
+    before_weight = baseline_state[weight_key(layer)].detach()
+    after_weight = compressed_state[weight_key(layer)].detach()
+    if before_weight.shape != after_weight.shape:
+        raise ValueError(
+            f"{layer}: baseline shape {tuple(before_weight.shape)} differs from "
+            f"compressed shape {tuple(after_weight.shape)}"
+        )
+    units = strongest_units(before_weight, count)
+    kept_all = unit_images(kept_positions(after_weight, keep_mask).float())
+    return FirstLayerView(
+        layer=layer,
+        units=units,
+        norms=before_weight.reshape(before_weight.shape[0], -1).norm(p=2, dim=1)[units],
+        before=unit_images(before_weight)[units].clone(),
+        after=unit_images(after_weight)[units].clone(),
+        kept=kept_all[units].bool(),
+        kept_per_input=kept_all.mean(dim=0),
+    )
+
+
+_SIGNED = "RdBu_r"  # red = positive (excites the unit), blue = negative (inhibits it)
+_KEPT = [[0.0, "#f2f2f2"], [1.0, "#262626"]]  # pruned = light, kept = dark
+
+
+def first_layer_figure(view: FirstLayerView, columns: int = 4) -> go.Figure:
+    """Three panels: baseline weights, compressed weights, kept mask; same units in each.
+
+    Each weight image is scaled to its own largest |W| (so weak units stay visible);
+    hovering shows the true value.
+    """
+    count, height, width = view.before.shape
+    row_gap = caption_gap(height)
+    titles = ("before compression", "after compression", "kept weights (dark)")
+    figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.03)
+    panels = (
+        (view.before, scale_each(view.before), _SIGNED, -1.0, "weight"),
+        (view.after, scale_each(view.after), _SIGNED, -1.0, "weight"),
+        (view.kept.float(), view.kept.float(), _KEPT, 0.0, "kept"),
+    )
+    noun = "filter" if view.layer.startswith("conv") else "unit"
+    captions = [f"{noun} {int(u)}" for u in view.units]
+    annotations = list(figure.layout.annotations)
+    for col, (values, shown, colours, low, label) in enumerate(panels, start=1):
+        figure.add_trace(
+            mosaic_trace(
+                values, columns, shown=shown, colorscale=colours, zmin=low, zmax=1.0,
+                hover_label=label, row_gap=row_gap,
+            ),
+            row=1, col=col,
+        )  # fmt: skip
+        axis = "" if col == 1 else str(col)
+        annotations += caption_annotations(
+            captions, columns, height, width, row_gap=row_gap, xref=f"x{axis}", yref=f"y{axis}"
+        )
+        style_image_axes(figure, row=1, col=col)
+        figure.update_yaxes(scaleanchor=f"x{axis}", row=1, col=col)
+    rows, _ = grid_shape(max(count, 1), columns)
+    figure.update_layout(
+        annotations=annotations,
+        height=90 + 75 * rows,  # three side-by-side panels of a wide page: tiles ~60 px
+        margin=dict(l=10, r=10, t=50, b=10),
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+    return figure
+
+
+def kept_per_input_figure(view: FirstLayerView) -> go.Figure:
+    """One image: for every input pixel, the share of all units that keep its weight."""
+    fraction = view.kept_per_input.numpy()
+    figure = go.Figure(
+        go.Heatmap(
+            z=fraction, zmin=0.0, zmax=1.0, colorscale="Viridis",
+            colorbar=dict(title="kept", tickformat=".0%"),
+            hovertemplate="row %{y}, column %{x}: %{z:.0%} of units keep it<extra></extra>",
+        )
+    )  # fmt: skip
+    style_image_axes(figure)
+    figure.update_layout(
+        title=f"{view.layer}: share of units that keep each input weight",
+        height=360,
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return figure
+
+
+def unit_table(view: FirstLayerView) -> pd.DataFrame:
+    """One row per shown unit: its index, baseline L2 norm and kept fraction."""
+    return pd.DataFrame(
+        {
+            "unit": view.units.numpy(),
+            "l2_norm": view.norms.numpy(),
+            "kept_fraction": view.kept_fraction.numpy(),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Plotly figure builders: numbers in, figures out. No torch, no Streamlit."""

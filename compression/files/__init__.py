@@ -1,0 +1,1 @@
+"""Model files: training checkpoints (``.pt``) and the compact ``.cxm`` format."""

@@ -1,0 +1,1 @@
+"""Compression methods, one module each: the math on tensors, its settings, its bytes."""

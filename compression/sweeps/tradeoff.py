@@ -1,0 +1,136 @@
+"""Accuracy against size over a grid of pruning x binarization settings, and its Pareto front.
+
+Each grid point is ``compress(state, base with the pruning cut p and binarization
+threshold b)`` for every ``p`` of a pruning sweep method and every ``b`` (``None`` = no
+binarization): the grid values replace those settings of ``base``, whose other options
+(scope, structure, per-channel scales, layers) apply throughout. A point is on the Pareto
+front when no other point is at most as large and at least as accurate, and strictly
+better in one of the two.
+
+The table has one row per point, prune values outer, binarization inner, with columns
+``prune_method``, ``prune_value``, ``binarize_threshold`` (NaN = off), ``accuracy``,
+``loss``, ``sparsity``, ``compressed_bytes``, ``compression_ratio``, ``settings`` (a label
+for hover text) and ``on_front`` (bool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import torch
+
+from compression.compress import compress_with_masks, weight_key
+from compression.models import layer_names_for
+from compression.report import Report
+from compression.settings import CompressionSettings, SettingsError
+from compression.sweeps.activation_reuse import ReusingEvaluator
+from compression.sweeps.masks import MaskMaker
+from compression.sweeps.sweep import PointSizes, SweepProgress, sweep_method
+
+TRADEOFF_COLUMNS = (
+    "prune_method", "prune_value", "binarize_threshold", "accuracy", "loss", "sparsity",
+    "compressed_bytes", "compression_ratio", "settings", "on_front",
+)  # fmt: skip
+PRUNE_METHODS = ("prune-sparsity", "prune-threshold")
+DEFAULT_PRUNE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
+DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
+
+
+def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndarray:
+    """True where no other point has ``size <= s`` and ``accuracy >= a``, one of them strict.
+
+    Smaller is better for size, larger for accuracy; equal points are both on the front.
+    """
+    size, accuracy = np.asarray(sizes, dtype=float), np.asarray(accuracies, dtype=float)
+    if size.shape != accuracy.shape:
+        raise ValueError(f"{size.size} sizes but {accuracy.size} accuracies")
+    # other[i, j]: point j compared with point i
+    no_worse = (size[None, :] <= size[:, None]) & (accuracy[None, :] >= accuracy[:, None])
+    better = (size[None, :] < size[:, None]) | (accuracy[None, :] > accuracy[:, None])
+    return ~(no_worse & better).any(axis=1)
+
+
+def settings_label(prune_method: str, prune_value: float, binarize: float | None) -> str:
+    """``"prune-sparsity 0.9, binarize 0.7"`` (``binarize off`` when None)."""
+    binarized = "binarize off" if binarize is None else f"binarize {binarize:g}"
+    return f"{prune_method} {prune_value:g}, {binarized}"
+
+
+def grid_settings(
+    base: CompressionSettings,
+    prune_method: str,
+    prune_values: Sequence[float],
+    binarize_values: Sequence[float | None],
+    all_layers: list[str],
+) -> list[CompressionSettings]:
+    """Every (prune, binarize) combination in table order, each validated."""
+    if prune_method not in PRUNE_METHODS:
+        raise SettingsError(f"the grid prunes by one of {PRUNE_METHODS}, got {prune_method!r}")
+    if not prune_values or not binarize_values:
+        raise SettingsError("give at least one pruning value and one binarization value")
+    method = sweep_method(prune_method)
+    grid = []
+    for prune_value in prune_values:
+        pruned = method.applied(base, method.check(prune_value))
+        for binarize in binarize_values:
+            point = replace(pruned, binarize_threshold=binarize)
+            grid.append(point.validated(all_layers))
+    return grid
+
+
+def tradeoff_grid(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    prune_values: Sequence[float] = DEFAULT_PRUNE_SPARSITIES,
+    binarize_values: Sequence[float | None] = DEFAULT_BINARIZE_THRESHOLDS,
+    prune_method: str = "prune-sparsity",
+    base: CompressionSettings | None = None,
+    on_point: Callable[[SweepProgress], None] | None = None,
+) -> pd.DataFrame:
+    """Accuracy, loss and bytes of every grid point (numbers of ``analyze``), front marked."""
+    layers = layer_names_for(model_name)
+    base = (base or CompressionSettings()).validated(layers)
+    grid = grid_settings(base, prune_method, prune_values, binarize_values, layers)
+    evaluator = ReusingEvaluator(model_name, state, images, labels)
+    masks, sizes, rows = MaskMaker(), PointSizes(state, layers), []
+    for done, settings in enumerate(grid, start=1):
+        chosen = settings.chosen_layers(layers)
+        keep = masks.masks({name: state[weight_key(name)] for name in chosen}, settings)
+        point = compress_with_masks(state, layers, settings, keep).state
+        evaluation = evaluator.evaluate(point, chosen[0])  # layers before it are untouched
+        summary = sizes.summary(point, tuple(chosen))
+        prune_value = getattr(settings, sweep_method(prune_method).field)
+        label = settings_label(prune_method, prune_value, settings.binarize_threshold)
+        rows.append(
+            {
+                "prune_method": prune_method,
+                "prune_value": prune_value,
+                "binarize_threshold": settings.binarize_threshold,
+                "accuracy": evaluation.accuracy,
+                "loss": evaluation.loss,
+                "sparsity": summary["sparsity"],
+                "compressed_bytes": summary["size_bytes"]["compressed"],
+                "compression_ratio": summary["compression_ratio"],
+                "settings": label,
+            }
+        )
+        if on_point is not None:
+            on_point(SweepProgress(done, len(grid), label))
+    table = pd.DataFrame(rows, columns=list(TRADEOFF_COLUMNS[:-1]))
+    table["binarize_threshold"] = table["binarize_threshold"].astype(float)  # None -> NaN
+    table["on_front"] = pareto_front(table["compressed_bytes"], table["accuracy"])
+    return table
+
+
+def current_point(report: Report, label: str = "current setting") -> dict:
+    """The marker of the user's current setting on the Pareto chart, from its Report."""
+    return {
+        "compressed_bytes": report.summary["size_bytes"]["compressed"],
+        "accuracy": report.evaluation.accuracy,
+        "label": label,
+    }

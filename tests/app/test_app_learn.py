@@ -1,0 +1,46 @@
+"""The Learn page: every lesson, each next to numbers computed on the person's own model."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from app_driver import open_app, problems, slider
+
+from compression.explain.lesson import LESSONS
+
+
+def test_every_lesson_is_shown_with_its_formula_and_live_table():
+    app = open_app("pages/6_Learn.py")
+    assert not problems(app)
+    assert [h.value for h in app.header] == [lesson.title for lesson in LESSONS]
+    text = " ".join(m.value for m in app.markdown)
+    assert r"W_b = a \cdot \operatorname{sign}(W)" in text
+    assert len(app.dataframe) == 5  # every lesson but "Reading the pictures"
+
+
+def test_the_value_of_a_is_the_mean_absolute_weight_of_each_layer_of_the_model(shipped_mlp):
+    app = open_app("pages/6_Learn.py")
+    table = app.dataframe[0].value
+    shipped = shipped_mlp.state
+    for layer in ("fc1", "fc2", "fc3"):
+        expected = shipped[f"{layer}.weight"].abs().mean().item()
+        shown = table.loc[table["layer"] == layer, "mean_abs"].item()
+        assert shown == pytest.approx(expected, rel=1e-6)
+
+
+def test_the_live_examples_follow_the_settings_of_the_compress_pages(shipped_mlp):
+    app = open_app("pages/4_Combine.py")
+    app.segmented_control(key="combine.prune_mode").set_value("sparsity").run()
+    slider(app, "Target sparsity").set_value(70).run()
+    slider(app, "Binarization threshold").set_value(0.5).run()
+    app.switch_page("pages/6_Learn.py").run()
+    assert not problems(app)
+    captions = " ".join(c.value for c in app.caption)
+    assert "at your threshold t = 0.5" in captions
+    assert "at your sparsity 70%, scope layer" in captions
+    pruning = app.dataframe[3].value
+    shipped = shipped_mlp.state
+    fc1 = shipped["fc1.weight"].abs().flatten()
+    cut = torch.kthvalue(fc1, round(0.7 * fc1.numel())).values.item()
+    assert pruning.loc[pruning["layer"] == "fc1", "threshold"].item() == pytest.approx(cut)
+    assert pruning["removed_fraction"].tolist() == pytest.approx([0.7] * 3, abs=0.001)

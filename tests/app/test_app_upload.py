@@ -1,0 +1,147 @@
+"""Uploading a model in the sidebar: a good file becomes the baseline; a bad one changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import torch
+from app_driver import number, open_app, problems
+
+from compression.compress import compress
+from compression.files.checkpoint import Checkpoint, checkpoint_bytes
+from compression.files.export import export_bytes
+from compression.files.model_file import MAX_MODEL_FILE_BYTES
+from compression.models import build_model, layer_names_for
+from compression.report import module_for
+from compression.settings import CompressionSettings
+from compression.train import evaluate
+from ui.upload import UPLOAD_LABEL
+
+PICKER = "baseline.picker"
+
+
+def picked(app) -> str:
+    return app.sidebar.selectbox(key=PICKER).value
+
+
+def picker_labels(app) -> list[str]:
+    box = app.sidebar.selectbox(key=PICKER)
+    return list(box.options)
+
+
+def upload(app, file_name: str, data: bytes):
+    app.sidebar.get("file_uploader")[0].set_value((file_name, data, "application/octet-stream"))
+    return app.run()
+
+
+def baseline_accuracy(app) -> float:
+    return number(next(m.value for m in app.sidebar.metric if m.label == "Baseline accuracy"))
+
+
+def test_sidebar_offers_the_uploader_with_its_size_limit():
+    app = open_app()
+    uploader = app.sidebar.get("file_uploader")[0]
+    assert uploader.label == "Use your own model (.pt or .cxm, up to 8 MB)" == UPLOAD_LABEL
+    assert "8,388,608 bytes" in uploader.help
+    assert sorted(uploader.proto.type) == [".cxm", ".pt"]
+    assert uploader.proto.max_upload_size_mb == MAX_MODEL_FILE_BYTES // 2**20
+
+
+def test_an_uploaded_checkpoint_becomes_the_baseline(tiny_mlp_state, mnist):
+    app = open_app()
+    upload(app, "my-mlp.pt", checkpoint_bytes(Checkpoint("mlp", tiny_mlp_state, {})))
+    assert not problems(app)
+    assert picked(app).startswith("upload:")
+    assert app.sidebar.selectbox(key=PICKER).format_func(picked(app)) == "my-mlp.pt (uploaded)"
+    assert "uploaded as the checkpoint my-mlp.pt" in app.sidebar.caption[0].value
+    expected = evaluate(module_for("mlp"), tiny_mlp_state, mnist.test_images, mnist.test_labels)
+    assert baseline_accuracy(app) == pytest.approx(100 * expected.accuracy, abs=0.006)
+
+
+def test_an_uploaded_compact_model_becomes_the_baseline(tiny_mlp_state, mnist):
+    settings = CompressionSettings(prune_sparsity=0.8, binarize_threshold=0.7)
+    compressed = compress(tiny_mlp_state, layer_names_for("mlp"), settings).state
+    app = open_app("pages/2_Binarize.py")
+    upload(app, "small.cxm", export_bytes("mlp", compressed, settings))
+    assert not problems(app)
+    assert picked(app).startswith("upload:")
+    expected = evaluate(module_for("mlp"), compressed, mnist.test_images, mnist.test_labels)
+    assert baseline_accuracy(app) == pytest.approx(100 * expected.accuracy, abs=0.006)
+
+
+def test_the_same_file_twice_is_one_baseline_and_reruns_do_not_reselect_it(tiny_mlp_state):
+    data = checkpoint_bytes(Checkpoint("mlp", tiny_mlp_state, {}))
+    app = open_app()
+    shipped = len(picker_labels(app))
+    upload(app, "again.pt", data)
+    upload(app, "again.pt", data)
+    assert len(picker_labels(app)) == shipped + 1  # the shipped baselines and one upload
+    app.sidebar.selectbox(key=PICKER).set_value("shipped:mlp").run()
+    app.run()  # the file is still in the uploader: it must not take over again
+    assert picked(app) == "shipped:mlp"
+
+
+class _WritesAMarker:
+    """A pickle that, if unpickled unsafely, would create a file."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def _hostile(tmp_path) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(
+        {"format": "compression-explorer/checkpoint", "x": _WritesAMarker(str(tmp_path / "ran"))},
+        buffer,
+    )
+    return buffer.getvalue()
+
+
+def _wrong_shapes() -> bytes:
+    state = build_model("mlp", seed=0).state_dict()
+    state["fc1.weight"] = torch.zeros(10, 784)
+    return checkpoint_bytes(Checkpoint("mlp", state, {}))
+
+
+def _good() -> bytes:
+    return checkpoint_bytes(Checkpoint("mlp", build_model("mlp", seed=0).state_dict(), {}))
+
+
+BAD_FILES = {
+    "hostile pickle": (_hostile, "refused, the file asks to load code"),
+    "random bytes": (lambda _: bytes(range(256)) * 40, "not a model file"),
+    "truncated": (lambda _: _good()[:20_000], "not a"),
+    "over the limit": (
+        lambda _: _good() + bytes(MAX_MODEL_FILE_BYTES),
+        "over the 8,388,608-byte limit",
+    ),
+    "wrong shapes": (lambda _: _wrong_shapes(), "fc1.weight has shape (10, 784)"),
+    "unknown data set": (
+        lambda _: checkpoint_bytes(
+            Checkpoint("mlp", build_model("mlp", seed=0).state_dict(), {"dataset": "cifar"})
+        ),
+        "unknown data set 'cifar'",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def home():
+    """One session for the bad files: none of them may change it."""
+    return open_app()
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_a_bad_file_gives_one_error_and_changes_nothing(home, tmp_path, case):
+    make, message = BAD_FILES[case]
+    before = (picked(home), picker_labels(home), baseline_accuracy(home))
+    upload(home, f"bad-{case}.pt", make(tmp_path))
+    errors = [error.value for error in home.sidebar.error]
+    assert not home.exception
+    assert len(errors) == 1 and message in errors[0] and f"bad-{case}.pt" in errors[0]
+    assert (picked(home), picker_labels(home), baseline_accuracy(home)) == before
+    assert not (tmp_path / "ran").exists()

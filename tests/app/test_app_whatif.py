@@ -1,0 +1,180 @@
+"""The What-if page, driven as a person would: sweep, trade-off grid, remembered results."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from app_driver import exact_size, metrics, number, open_app, problems
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+import ui.whatif
+from compression.data import load_dataset
+from compression.report import analyze
+from compression.settings import CompressionSettings
+from compression.sweeps.sweep import SWEEP_COLUMNS
+from compression.sweeps.tradeoff import pareto_front
+
+PAGE = "pages/5_What_if.py"
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """{file name: bytes} of every download button drawn while the test runs."""
+    saved = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def recording(self, path_or_data, mimetype, kind, filename=None):
+        saved[filename] = path_or_data.encode() if isinstance(path_or_data, str) else path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    return saved
+
+
+@pytest.fixture
+def computations(monkeypatch):
+    """How often the page really computed a sweep or a grid (not found in a store)."""
+    calls = {"sweep": 0, "grid": 0}
+    sweep, grid = ui.whatif.run_sweep, ui.whatif.tradeoff_grid
+
+    def counted_sweep(*args, **kwargs):
+        calls["sweep"] += 1
+        return sweep(*args, **kwargs)
+
+    def counted_grid(*args, **kwargs):
+        calls["grid"] += 1
+        return grid(*args, **kwargs)
+
+    monkeypatch.setattr(ui.whatif, "run_sweep", counted_sweep)
+    monkeypatch.setattr(ui.whatif, "tradeoff_grid", counted_grid)
+    store = ui.whatif.ResultStore(ui.whatif.RESULTS_KEPT)  # empty: nothing found by chance
+    monkeypatch.setattr(ui.whatif, "shared_results", lambda: store)
+    return calls
+
+
+def traces(app, key: str) -> dict[str, dict]:
+    """{trace name: {"x": array, "y": array}} of the plotly chart with ``key``."""
+    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith(key))
+    found = {}
+    for trace in json.loads(chart.proto.spec)["data"]:
+        found[trace["name"]] = {axis: _array(trace[axis]) for axis in ("x", "y")}
+    return found
+
+
+def _array(values) -> np.ndarray:
+    if isinstance(values, dict):  # plotly's typed array: base64 of the raw numbers
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+def run_sweep_on_page(app, values: str):
+    app.text_input(key="whatif.values.prune-sparsity").set_value(values).run()
+    app.button(key="whatif.run_sweep").click().run()
+    return app
+
+
+def test_page_runs_from_a_cold_start_and_waits_for_run():
+    app = open_app(PAGE)
+    assert not problems(app)
+    assert app.title[0].value == "What if …?"
+    assert not app.dataframe and not app.get("plotly_chart")
+    values = app.text_input(key="whatif.values.prune-sparsity").value
+    assert values == ", ".join(f"{step / 10:g}" for step in range(11))
+    controls = [*app.text_input, *app.button, *app.selectbox, *app.multiselect, *app.toggle]
+    assert all(control.help for control in controls)
+
+
+def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
+    shipped_mlp, downloads, computations
+):
+    app = run_sweep_on_page(open_app(PAGE), "0, 0.5, 0.9")
+    assert not problems(app)
+    table = app.dataframe[0].value
+    assert list(table["layer"]) == ["fc1"] * 3 + ["fc2"] * 3 + ["fc3"] * 3
+    assert list(table["value"]) == [0.0, 0.5, 0.9] * 3
+    data = load_dataset("mnist")
+    for row in table.itertuples():
+        settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
+        report = analyze("mlp", shipped_mlp.state, settings, data.test_images, data.test_labels)
+        assert row.accuracy == pytest.approx(report.evaluation.accuracy, abs=1e-12)
+        assert row.compressed_bytes == report.summary["size_bytes"]["compressed"]
+    curves = traces(app, "whatif.sensitivity")
+    assert set(curves) == {"fc1", "fc2", "fc3"}
+    fc2 = table[table["layer"] == "fc2"]
+    np.testing.assert_allclose(curves["fc2"]["y"], fc2["accuracy"])
+    np.testing.assert_allclose(curves["fc2"]["x"], fc2["layer_sparsity"])
+    shown = {metric.label: metric.value for metric in app.sidebar.metric}
+    baseline_accuracy = number(shown["Baseline accuracy"]) / 100
+    assert table["accuracy"].iloc[0] == pytest.approx(baseline_accuracy, abs=5e-5)
+    csv = pd.read_csv(io.BytesIO(downloads["mlp-prune-sparsity-sweep.csv"]))
+    assert tuple(csv.columns) == SWEEP_COLUMNS
+    pd.testing.assert_frame_equal(csv, table, check_dtype=False)
+    assert computations["sweep"] == 1
+
+
+def test_bad_values_show_an_error_and_run_nothing(computations):
+    app = open_app(PAGE)
+    app.text_input(key="whatif.values.prune-sparsity").set_value("0, 0.5, lots").run()
+    assert any("'lots' is not a number" in message for message in problems(app))
+    assert app.button(key="whatif.run_sweep").disabled
+    assert not app.dataframe and computations["sweep"] == 0
+    app.text_input(key="whatif.values.prune-sparsity").set_value("0.5, 1.5").run()
+    assert any("between 0 and 1, got 1.5" in message for message in problems(app))
+
+
+def test_revisiting_the_page_shows_the_last_result_without_computing_again(computations):
+    app = run_sweep_on_page(open_app(PAGE), "0.3, 0.95")
+    first = app.dataframe[0].value
+    app.switch_page("pages/3_Prune.py").run()
+    app.switch_page(PAGE).run()
+    assert not problems(app)
+    pd.testing.assert_frame_equal(app.dataframe[0].value, first)
+    assert app.text_input(key="whatif.values.prune-sparsity").value == "0.3, 0.95"
+    other_person = run_sweep_on_page(open_app(PAGE), "0.3, 0.95")
+    pd.testing.assert_frame_equal(other_person.dataframe[0].value, first)
+    assert computations["sweep"] == 1  # the second person's Run found it in the store
+
+
+def test_changing_the_values_after_a_run_says_the_result_is_for_the_previous_choice(
+    computations,
+):
+    app = run_sweep_on_page(open_app(PAGE), "0.5")
+    app.text_input(key="whatif.values.prune-sparsity").set_value("0.6").run()
+    assert any("previous choice" in info.value for info in app.info)
+    assert list(app.dataframe[0].value["value"]) == [0.5] * 3
+
+
+def test_tradeoff_grid_marks_the_front_and_the_combine_pages_setting(downloads, computations):
+    app = open_app("pages/4_Combine.py")
+    combine_bytes = exact_size(app)
+    combine_accuracy = number(metrics(app)["Test accuracy"]) / 100
+    app.switch_page(PAGE).run()
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0, 0.9]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None, 0.7]).run()
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    grid = app.dataframe[-1].value
+    assert list(grid["settings"]) == [
+        "prune-sparsity 0, binarize off",
+        "prune-sparsity 0, binarize 0.7",
+        "prune-sparsity 0.9, binarize off",
+        "prune-sparsity 0.9, binarize 0.7",
+    ]
+    dense = grid.iloc[0]
+    assert dense["compressed_bytes"] == 266_610 * 4
+    np.testing.assert_array_equal(
+        grid["on_front"], pareto_front(grid["compressed_bytes"], grid["accuracy"])
+    )
+    chart = traces(app, "whatif.pareto")
+    star = chart["your setting (Combine page)"]
+    assert star["x"][0] == combine_bytes
+    assert star["y"][0] == pytest.approx(combine_accuracy, abs=5e-5)
+    assert sorted(chart["Pareto front"]["x"]) == sorted(grid[grid["on_front"]]["compressed_bytes"])
+    csv = pd.read_csv(io.BytesIO(downloads["mlp-tradeoff.csv"]))
+    assert list(csv["accuracy"]) == list(grid["accuracy"])
+    assert computations["grid"] == 1

@@ -1,0 +1,193 @@
+"""The Learn page's live numbers, each checked against an independent computation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from compression.compress import compress
+from compression.explain.lesson import (
+    LESSONS,
+    layer_scales,
+    lesson_markdown,
+    live_example,
+    pruning_thresholds,
+    straight_through_example,
+    ternary_band,
+)
+from compression.explain.sparse_speed import (
+    csr_bytes,
+    recorded_sparse_timings,
+    sparse_matmul_timings,
+)
+from compression.methods.prune import sparsity_mask
+from compression.models import build_model
+from compression.settings import CompressionSettings
+
+LAYERS = ["fc1", "fc2", "fc3"]
+
+
+@pytest.fixture(scope="module")
+def state():
+    return {k: v.detach().clone() for k, v in build_model("mlp", seed=3).state_dict().items()}
+
+
+def test_layer_scales_are_mean_abs_of_each_layer(state):
+    table = layer_scales(state, LAYERS)
+    for row in table.itertuples():
+        weights = state[f"{row.layer}.weight"].numpy()
+        assert row.mean_abs == pytest.approx(float(np.abs(weights).mean()), rel=1e-5)
+        assert row.max_abs == pytest.approx(float(np.abs(weights).max()))
+        assert row.params == weights.size
+
+
+def test_layer_scale_is_the_a_the_compressed_model_uses(state):
+    compressed = compress(state, LAYERS, CompressionSettings(binarize_threshold=0.0))
+    table = layer_scales(state, LAYERS).set_index("layer")
+    for layer in LAYERS:
+        assert table.loc[layer, "mean_abs"] == pytest.approx(float(compressed.scales[layer]))
+
+
+def test_ternary_band_counts_the_weights_inside_it(state):
+    table = ternary_band(state, LAYERS, threshold=0.7).set_index("layer")
+    for layer in LAYERS:
+        weights = np.abs(state[f"{layer}.weight"].numpy().astype(np.float64))
+        band = 0.7 * weights.mean()
+        assert table.loc[layer, "band"] == pytest.approx(band, rel=1e-5)
+        assert table.loc[layer, "zeroed"] == int((weights <= band).sum())
+        assert table.loc[layer, "scale"] == pytest.approx(weights[weights > band].mean(), rel=1e-5)
+    assert ternary_band(state, LAYERS, threshold=0.0)["zeroed"].tolist() == [0, 0, 0]
+
+
+def test_ternary_band_with_pruning_counts_only_kept_weights(state):
+    weight = state["fc3.weight"]
+    keep = sparsity_mask(weight, 0.5)
+    row = ternary_band(state, ["fc3"], 0.7, {"fc3": keep}).iloc[0]
+    kept_abs = weight.abs()[keep].numpy().astype(np.float64)
+    band = 0.7 * kept_abs.mean()
+    assert row["considered"] == int(keep.sum())
+    assert row["zeroed"] == int((kept_abs <= band).sum())
+
+
+def test_straight_through_example_autograd_equals_the_formula():
+    table = straight_through_example()
+    np.testing.assert_array_equal(table["grad_autograd"], table["grad_formula"])
+    # By hand: |w| of (-1.6, -0.7, -0.05, 0.3, 0.9, 1.2) has mean 4.75 / 6.
+    a = 4.75 / 6
+    np.testing.assert_allclose(table["w_b"], [-a, -a, -a, a, a, a], rtol=1e-6)
+    assert table["passes"].tolist() == [False, True, True, True, True, False]
+    np.testing.assert_allclose(table["grad_autograd"], [0.0, -1.0, 2.0, 1.0, -0.5, 0.0])
+
+
+def test_straight_through_example_on_other_weights():
+    table = straight_through_example([1.0, -1.0, 3.0], [2.0, 2.0, 2.0])
+    assert table["grad_autograd"].tolist() == [2.0, 2.0, 0.0]  # |w| <= 1 passes, inclusive
+    with pytest.raises(ValueError, match="as many"):
+        straight_through_example([1.0], [1.0, 2.0])
+
+
+def test_pruning_threshold_per_layer_removes_the_requested_fraction(state):
+    table = pruning_thresholds(state, LAYERS, 0.8).set_index("layer")
+    for layer in LAYERS:
+        weight = state[f"{layer}.weight"]
+        assert table.loc[layer, "removed"] == round(0.8 * weight.numel())
+        # The same weights as the explorer's pruning: below the cut means removed.
+        removed_by_mask = int((~sparsity_mask(weight, 0.8)).sum())
+        assert table.loc[layer, "removed"] == removed_by_mask
+
+
+def test_global_pruning_threshold_is_shared_and_hits_small_weight_layers_hardest(state):
+    table = pruning_thresholds(state, LAYERS, 0.8, scope="global")
+    assert table["threshold"].nunique() == 1
+    total = sum(state[f"{layer}.weight"].numel() for layer in LAYERS)
+    assert table["removed"].sum() == round(0.8 * total)
+    # fc1 has the smallest initial weights (fan-in 784), so it loses the largest share.
+    assert table.set_index("layer")["removed_fraction"].idxmax() == "fc1"
+
+
+def test_zero_sparsity_removes_nothing(state):
+    assert pruning_thresholds(state, LAYERS, 0.0)["removed"].tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        pruning_thresholds(state, LAYERS, 1.5)
+
+
+@pytest.mark.filterwarnings("ignore:Sparse CSR tensor support is in beta")
+def test_csr_bytes_match_what_torch_allocates():
+    weight = torch.randn(30, 40)
+    weight[weight.abs() < 1] = 0
+    csr = weight.to_sparse_csr()
+    allocated = sum(
+        t.numel() * t.element_size() for t in (csr.values(), csr.col_indices(), csr.crow_indices())
+    )
+    assert csr_bytes(int((weight != 0).sum()), 30) == allocated
+
+
+def test_sparse_timing_table_measures_each_sparsity():
+    table = sparse_matmul_timings(
+        sparsities=(0.0, 0.9), shape=(30, 40), batches=(1, 3), repeats=1, calls=2
+    )
+    assert table["sparsity"].tolist() == pytest.approx([0.0, 0.9, 0.0, 0.9])
+    assert table["batch"].tolist() == [1, 1, 3, 3]
+    assert (table["dense_us"] > 0).all() and (table["csr_us"] > 0).all()
+    np.testing.assert_allclose(table["csr_vs_dense"], table["csr_us"] / table["dense_us"])
+    assert table["csr_bytes"].tolist() == [csr_bytes(1200, 30), csr_bytes(120, 30)] * 2
+
+
+def test_every_lesson_has_text_with_its_formulas():
+    expected = {
+        "binarization": [r"\operatorname{sign}(W)", r"\operatorname{mean}|W|"],
+        "straight_through": [r"\mathbf{1}\{|W| \le 1\}"],
+        "ternary": [r"\Delta = t \cdot \operatorname{mean}|W|"],
+        "pruning": [r"|W_i|", "retrain"],
+        "sparse_speed": ["CSR", "12"],
+        "pictures": ["L2 norm", "border"],
+    }
+    assert [lesson.key for lesson in LESSONS] == list(expected)
+    for lesson in LESSONS:
+        text = lesson_markdown(lesson.key)
+        assert len(text.split()) > 100, lesson.key
+        for fragment in expected[lesson.key]:
+            assert fragment.lower() in text.lower(), (lesson.key, fragment)
+    with pytest.raises(ValueError, match="unknown lesson"):
+        lesson_markdown("quantum")
+
+
+def test_live_examples_follow_the_users_settings(state):
+    off = CompressionSettings()
+    assert live_example("binarization", state, LAYERS, off).table.equals(
+        layer_scales(state, LAYERS)
+    )
+    ternary = live_example("ternary", state, LAYERS, CompressionSettings(binarize_threshold=1.2))
+    assert "t = 1.2" in ternary.caption
+    assert ternary.table.equals(ternary_band(state, LAYERS, 1.2))
+    assert "binarization is off" in live_example("ternary", state, LAYERS, off).caption
+
+    by_sparsity = live_example("pruning", state, ["fc2"], CompressionSettings(prune_sparsity=0.25))
+    assert by_sparsity.table["removed"].tolist() == [round(0.25 * 30000)]
+    assert "25%" in by_sparsity.caption
+    by_cut = live_example("pruning", state, ["fc3"], CompressionSettings(prune_threshold=0.05))
+    expected = int((state["fc3.weight"].abs() <= 0.05).sum())
+    assert by_cut.table["removed"].tolist() == [expected]
+
+    # A pruned model: the ternary band is measured on the weights pruning kept.
+    both = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.7)
+    assert live_example("ternary", state, LAYERS, both).table["considered"].tolist() == [
+        state[f"{layer}.weight"].numel() - round(0.5 * state[f"{layer}.weight"].numel())
+        for layer in LAYERS
+    ]
+    assert live_example("pictures", state, LAYERS) is None
+    with pytest.raises(ValueError, match="unknown lesson"):
+        live_example("astrology", state, LAYERS)
+
+
+def test_recorded_benchmark_is_complete_and_self_consistent():
+    table = recorded_sparse_timings()
+    assert set(table["batch"]) == {1, 256}
+    assert {0.0, 0.5, 0.9, 0.99} <= set(table["sparsity"].round(6))
+    np.testing.assert_allclose(table["csr_vs_dense"], table["csr_us"] / table["dense_us"])
+    nonzeros = ((1 - table["sparsity"]) * 300 * 784).round().astype(int)
+    assert table["csr_bytes"].tolist() == [csr_bytes(int(n), 300) for n in nonzeros]
+    assert (table["dense_bytes"] == 4 * 300 * 784).all()
+    shown = live_example("sparse_speed", {}, [])
+    assert shown.table.equals(table) and "bench/sparse_speed.py" in shown.caption

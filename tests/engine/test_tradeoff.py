@@ -1,0 +1,120 @@
+"""The pruning x binarization grid and its Pareto front."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from shared_data import mnist_test_set, tiny_mlp_state
+
+from compression.report import analyze
+from compression.settings import CompressionSettings, SettingsError
+from compression.sweeps import tradeoff as tradeoff_module
+from compression.sweeps.tradeoff import (
+    TRADEOFF_COLUMNS,
+    current_point,
+    grid_settings,
+    pareto_front,
+    settings_label,
+    tradeoff_grid,
+)
+
+
+def test_pareto_front_of_a_hand_worked_example():
+    #        A     B     C     D     E     F (= B)
+    sizes = [100, 200, 300, 250, 50, 200]
+    accuracies = [0.90, 0.95, 0.97, 0.94, 0.80, 0.95]
+    # D is beaten by B (smaller, more accurate); the rest trade size for accuracy
+    assert pareto_front(sizes, accuracies).tolist() == [True, True, True, False, True, True]
+
+
+def _dominates(first, second) -> bool:
+    (size_a, accuracy_a), (size_b, accuracy_b) = first, second
+    no_worse = size_a <= size_b and accuracy_a >= accuracy_b
+    return no_worse and (size_a < size_b or accuracy_a > accuracy_b)
+
+
+def test_pareto_front_agrees_with_a_pairwise_check_on_random_points():
+    generator = np.random.default_rng(0)
+    sizes = generator.integers(1, 30, 200)  # small ranges: many ties
+    accuracies = generator.integers(0, 30, 200) / 30
+    points = list(zip(sizes, accuracies, strict=True))
+    front = pareto_front(sizes, accuracies)
+    for index, point in enumerate(points):
+        beaten = any(_dominates(other, point) for other in points)
+        assert front[index] == (not beaten)
+
+
+def test_pareto_front_needs_matching_lengths():
+    with pytest.raises(ValueError, match="3 sizes but 2 accuracies"):
+        pareto_front([1, 2, 3], [0.5, 0.6])
+
+
+def test_grid_points_equal_analyze_of_their_settings():
+    images, labels = mnist_test_set()
+    images, labels = images[:3000], labels[:3000]
+    state = tiny_mlp_state()
+    grid = tradeoff_grid(
+        "mlp", state, images, labels, prune_values=(0.0, 0.9), binarize_values=(None, 0.7)
+    )
+    assert tuple(grid.columns) == TRADEOFF_COLUMNS
+    assert list(zip(grid.prune_value, grid.binarize_threshold.fillna(-1), strict=True)) == [
+        (0.0, -1), (0.0, 0.7), (0.9, -1), (0.9, 0.7),
+    ]  # fmt: skip
+    for row in grid.itertuples():
+        binarize = None if pd.isna(row.binarize_threshold) else row.binarize_threshold
+        settings = CompressionSettings(prune_sparsity=row.prune_value, binarize_threshold=binarize)
+        report = analyze("mlp", state, settings, images, labels)
+        assert (row.accuracy, row.loss) == (report.evaluation.accuracy, report.evaluation.loss)
+        assert row.compressed_bytes == report.summary["size_bytes"]["compressed"]
+        assert row.settings == settings_label("prune-sparsity", row.prune_value, binarize)
+    assert grid.on_front.tolist() == pareto_front(grid.compressed_bytes, grid.accuracy).tolist()
+
+
+def test_grid_keeps_the_other_base_options_and_reports_progress():
+    images, labels = mnist_test_set()
+    images, labels = images[:500], labels[:500]
+    state = tiny_mlp_state()
+    base = CompressionSettings(per_channel=True, layers=("fc1",))
+    seen = []
+    grid = tradeoff_grid(
+        "mlp", state, images, labels, prune_values=(0.02,), binarize_values=(0.0,),
+        prune_method="prune-threshold", base=base, on_point=seen.append,
+    )  # fmt: skip
+    settings = CompressionSettings(
+        prune_threshold=0.02, binarize_threshold=0.0, per_channel=True, layers=("fc1",)
+    )
+    report = analyze("mlp", state, settings, images, labels)
+    assert grid.accuracy[0] == report.evaluation.accuracy
+    assert grid.compressed_bytes[0] == report.summary["size_bytes"]["compressed"]
+    assert [(progress.done, progress.total) for progress in seen] == [(1, 1)]
+    assert seen[0].label == "prune-threshold 0.02, binarize 0"
+
+
+def test_grid_settings_refuse_bad_values():
+    layers = ["fc1", "fc2", "fc3"]
+    with pytest.raises(SettingsError, match="between 0 and 1"):
+        grid_settings(CompressionSettings(), "prune-sparsity", (1.2,), (None,), layers)
+    with pytest.raises(SettingsError, match="binarization threshold must be between 0 and 10"):
+        grid_settings(CompressionSettings(), "prune-sparsity", (0.5,), (12.0,), layers)
+    with pytest.raises(SettingsError, match="prunes by one of"):
+        grid_settings(CompressionSettings(), "binarize-threshold", (0.5,), (None,), layers)
+    with pytest.raises(SettingsError, match="at least one"):
+        grid_settings(CompressionSettings(), "prune-sparsity", (), (None,), layers)
+
+
+def test_documented_columns_match_the_table():
+    assert "``on_front``" in tradeoff_module.__doc__
+    assert all(f"``{column}``" in tradeoff_module.__doc__ for column in TRADEOFF_COLUMNS)
+
+
+def test_current_point_reads_the_report():
+    images, labels = mnist_test_set()
+    settings = CompressionSettings(prune_sparsity=0.5)
+    report = analyze("mlp", tiny_mlp_state(), settings, images[:200], labels[:200])
+    point = current_point(report, "my setting")
+    assert point == {
+        "compressed_bytes": report.summary["size_bytes"]["compressed"],
+        "accuracy": report.evaluation.accuracy,
+        "label": "my setting",
+    }

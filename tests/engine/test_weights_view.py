@@ -1,0 +1,149 @@
+"""First-layer weights as pictures, on hand-made weights with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from compression.compress import compress
+from compression.data import load_dataset, subset
+from compression.explain.weights_view import (
+    first_layer,
+    first_layer_figure,
+    first_layer_view,
+    kept_per_input_figure,
+    strongest_units,
+    unit_images,
+    unit_table,
+)
+from compression.models import build_model, layer_names_for
+from compression.settings import CompressionSettings
+from compression.train import TrainConfig, train
+
+
+def patterned_mlp_state() -> dict[str, torch.Tensor]:
+    """An mlp whose fc1 row j is a known picture: unit j lights up row j % 28, scaled by j."""
+    state = {k: v.detach().clone() for k, v in build_model("mlp", seed=0).state_dict().items()}
+    fc1 = torch.zeros(300, 28, 28)
+    for unit in range(300):
+        fc1[unit, unit % 28, :] = 0.001 * (unit + 1)  # norm grows with the unit index
+    fc1[7, 3, 5] = -2.0  # unit 7 gets one strong negative pixel: the largest norm
+    state["fc1.weight"] = fc1.reshape(300, 784)
+    return state
+
+
+def test_unit_images_reshape_rows_to_28x28_and_filters_to_kxk():
+    weight = torch.arange(2 * 784, dtype=torch.float32).reshape(2, 784)
+    images = unit_images(weight)
+    assert images.shape == (2, 28, 28)
+    assert images[1, 2, 3] == weight[1, 2 * 28 + 3]  # row-major, like the image pixels
+    filters = torch.randn(6, 1, 5, 5)
+    assert torch.equal(unit_images(filters), filters[:, 0])
+    with pytest.raises(ValueError, match="28x28"):
+        unit_images(torch.zeros(10, 100))
+
+
+def test_strongest_units_are_ordered_by_l2_norm_with_ties_to_the_lower_index():
+    weight = torch.tensor([[1.0, 0.0], [0.0, 3.0], [2.0, 2.0], [0.0, -3.0]])
+    # norms: 1, 3, 2.83, 3 -> units 1 and 3 tie; 1 comes first
+    assert strongest_units(weight, 3).tolist() == [1, 3, 2]
+    assert strongest_units(weight, 10).tolist() == [1, 3, 2, 0]
+
+
+def test_view_picks_the_strongest_units_and_shows_their_pictures():
+    state = patterned_mlp_state()
+    view = first_layer_view("mlp", state, state, count=4)
+    assert view.layer == "fc1"
+    assert view.units.tolist() == [7, 299, 298, 297]
+    expected = torch.zeros(28, 28)
+    expected[299 % 28, :] = 0.3
+    torch.testing.assert_close(view.before[1], expected)
+    assert view.before[0, 3, 5] == -2.0
+    torch.testing.assert_close(view.norms[1], torch.tensor(0.3 * 28**0.5))
+
+
+def test_compressed_pictures_show_the_same_units_in_the_same_order():
+    state = patterned_mlp_state()
+    settings = CompressionSettings(prune_threshold=0.25, binarize_threshold=0.0)
+    compressed = compress(state, layer_names_for("mlp"), settings)
+    view = first_layer_view("mlp", state, compressed.state, compressed.keep_masks["fc1"], count=4)
+    assert view.units.tolist() == [7, 299, 298, 297]  # chosen on the baseline
+    # Unit 299 (|W| = 0.3 > 0.25) keeps its row; unit 297 (0.298) too; unit 7 keeps one pixel.
+    assert view.kept[0].sum() == 1 and view.kept[0, 3, 5]
+    assert torch.equal(view.kept[1], view.before[1] != 0)
+    # Binarized: every kept weight is +-a with one a for the layer.
+    a = compressed.scales["fc1"]
+    assert torch.equal(view.after[1], a * view.kept[1])
+    assert view.after[0, 3, 5] == -a
+    torch.testing.assert_close(view.kept_fraction, view.kept.reshape(4, -1).float().mean(1))
+
+
+def test_kept_mask_without_pruning_is_where_the_ternary_band_left_weights():
+    state = patterned_mlp_state()
+    compressed = compress(state, ["fc1", "fc2", "fc3"], CompressionSettings(binarize_threshold=1.0))
+    view = first_layer_view("mlp", state, compressed.state, None, count=2)
+    assert torch.equal(view.kept, view.after != 0)
+
+
+def test_kept_per_input_is_the_share_of_all_units_keeping_each_pixel():
+    state = patterned_mlp_state()
+    keep = torch.zeros(300, 784, dtype=torch.bool)
+    keep[:150, 0] = True  # pixel (0, 0) kept by half of the units
+    keep[:, 28 * 27 + 27] = True  # pixel (27, 27) by all of them
+    view = first_layer_view("mlp", state, state, keep, count=1)
+    assert view.kept_per_input[0, 0] == 0.5
+    assert view.kept_per_input[27, 27] == 1.0
+    assert view.kept_per_input.sum() == 1.5
+
+
+def test_cnn_view_shows_conv1_filters():
+    state = {k: v.detach().clone() for k, v in build_model("cnn", seed=1).state_dict().items()}
+    view = first_layer_view("cnn", state, state, count=16)
+    assert first_layer("cnn") == "conv1"
+    assert view.before.shape == (6, 5, 5)  # only 6 filters exist
+    norms = state["conv1.weight"].reshape(6, -1).norm(dim=1)
+    assert view.units.tolist() == torch.argsort(norms, descending=True).tolist()
+    assert torch.equal(view.before[0], state["conv1.weight"][view.units[0], 0])
+
+
+def test_view_does_not_change_the_weights_it_reads():
+    state = patterned_mlp_state()
+    before = {k: v.clone() for k, v in state.items()}
+    view = first_layer_view("mlp", state, state, count=3)
+    view.before.zero_()
+    assert all(torch.equal(state[k], before[k]) for k in state)
+
+
+def test_figure_has_three_panels_with_the_same_units():
+    state = patterned_mlp_state()
+    compressed = compress(state, ["fc1", "fc2", "fc3"], CompressionSettings(prune_sparsity=0.5))
+    view = first_layer_view("mlp", state, compressed.state, compressed.keep_masks["fc1"], count=6)
+    figure = first_layer_figure(view, columns=3)
+    assert len(figure.data) == 3
+    before, after, kept = (np.asarray(trace.customdata, dtype=float) for trace in figure.data)
+    np.testing.assert_allclose(before[:28, :28], view.before[0].numpy())
+    np.testing.assert_allclose(after[:28, :28], view.after[0].numpy())
+    np.testing.assert_array_equal(kept[:28, :28], view.kept[0].numpy())
+    captions = [a.text for a in figure.layout.annotations if a.text.startswith("unit")]
+    assert captions == [f"unit {int(u)}" for u in view.units] * 3
+    table = unit_table(view)
+    assert table["unit"].tolist() == view.units.tolist()
+    heat = kept_per_input_figure(view).data[0]
+    np.testing.assert_allclose(np.asarray(heat.z, dtype=float), view.kept_per_input.numpy())
+
+
+def test_pruning_drops_the_weights_of_always_blank_pixels_first():
+    """The Learn page's claim: weights on blank border pixels learn little, so they go first."""
+    data = load_dataset("mnist")
+    images, labels = subset(data.train_images, data.train_labels, 2000, seed=0)
+    state = train("mlp", images, labels, TrainConfig(epochs=2, seed=0)).state
+    blank = (images.reshape(-1, 784) == 0).all(dim=0)  # pixels 0 in every training image
+    busy = (images.reshape(-1, 784) > 0).float().mean(dim=0) > 0.3  # ink in 30% of images
+    start = build_model("mlp", seed=0).state_dict()["fc1.weight"]
+    change = (state["fc1.weight"] - start).abs()
+    assert change[:, blank].mean() < change[:, busy].mean()
+    compressed = compress(state, ["fc1", "fc2", "fc3"], CompressionSettings(prune_sparsity=0.9))
+    view = first_layer_view("mlp", state, compressed.state, compressed.keep_masks["fc1"])
+    kept = view.kept_per_input.reshape(784)
+    assert kept[blank].mean() < 0.85 * kept[busy].mean()

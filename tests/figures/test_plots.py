@@ -1,0 +1,214 @@
+"""Plot builders: data in, a Plotly figure out, with the numbers and marks a reader needs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from compression.compress import compress
+from compression.explain.chart_data import LayerView, layer_views
+from compression.figures import palette, plots
+from compression.models import build_model
+from compression.settings import CompressionSettings
+from compression.size import size_table
+
+LAYERS = ["fc1", "fc2", "fc3"]
+
+
+@pytest.fixture(scope="module")
+def state():
+    return {k: v.detach().clone() for k, v in build_model("mlp", seed=5).state_dict().items()}
+
+
+def views_for(state, settings):
+    return layer_views(state, compress(state, LAYERS, settings), LAYERS)
+
+
+def vertical_lines(fig: go.Figure, colour: str) -> list[float]:
+    return sorted(
+        shape.x0
+        for shape in fig.layout.shapes
+        if shape.type == "line" and shape.line.color == colour
+    )
+
+
+def test_histogram_areas_hold_every_weight_in_baseline_and_removed_colours(state):
+    views = views_for(state, CompressionSettings(prune_sparsity=0.5))
+    fig = plots.weight_histograms(views)
+    assert len(fig.data) == 2 * len(LAYERS)
+    kept = [t for t in fig.data if t.fillcolor == palette.BASELINE]
+    zeroed = [t for t in fig.data if t.fillcolor == palette.REMOVED]
+    for view, kept_area, zeroed_area in zip(views, kept, zeroed, strict=True):
+        # one point per bin on its left edge, and a last point closing the last bin
+        assert list(kept_area.x) == pytest.approx(list(view.edges))
+        assert sum(kept_area.y[:-1]) + sum(zeroed_area.y[:-1]) == view.weights
+        assert sum(zeroed_area.y[:-1]) == view.zero
+        assert kept_area.stackgroup == zeroed_area.stackgroup  # zeroed stacked on kept
+        assert kept_area.line.shape == "hv"
+
+
+def test_histogram_hover_names_the_bin_range_and_its_count(state):
+    view = views_for(state, CompressionSettings(prune_sparsity=0.5))[0]
+    kept = plots.weight_histograms([view]).data[0]
+    low, high = view.edges[0], view.edges[1]
+    assert kept.customdata[0] == f"{low:.3f} to {high:.3f}"
+    assert "%{y:,} weights" in kept.hovertemplate
+
+
+def test_histogram_draws_the_pruning_cut_on_both_sides_of_zero(state):
+    fig = plots.weight_histograms(views_for(state, CompressionSettings(prune_threshold=0.03)))
+    cuts = vertical_lines(fig, palette.THRESHOLD)
+    assert cuts == pytest.approx([-0.03] * 3 + [0.03] * 3)
+    assert all(axis.title.text == "real weight value W" for axis in _x_axes(fig))
+
+
+def test_histogram_marks_the_band_and_the_binarized_values(state):
+    views = views_for(state, CompressionSettings(binarize_threshold=0.7))
+    fig = plots.weight_histograms(views)
+    band = vertical_lines(fig, palette.THRESHOLD)
+    levels = vertical_lines(fig, palette.COMPRESSED)
+    expected_band = sorted(s * v.band[0] for v in views for s in (-1, 1))
+    expected_levels = sorted(s * v.scale[0] for v in views for s in (-1, 1))
+    assert band == pytest.approx(expected_band)
+    assert levels == pytest.approx(expected_levels)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "+a = " in texts and "band ±" in texts
+
+
+def test_histogram_view_includes_a_cut_beyond_the_usual_range(state):
+    views = views_for(state, CompressionSettings(prune_threshold=0.5))
+    fig = plots.weight_histograms(views)
+    for axis in _x_axes(fig):
+        assert axis.range[1] >= 0.5
+
+
+def _x_axes(fig):
+    return [fig.layout[name] for name in fig.layout if name.startswith("xaxis")]
+
+
+@pytest.fixture(scope="module")
+def sizes(state):
+    pruned = compress(state, LAYERS, CompressionSettings(prune_sparsity=0.9)).state
+    return size_table(pruned, LAYERS)
+
+
+def test_size_bars_show_kilobytes_with_exact_bytes_on_hover_and_a_total(sizes):
+    fig = plots.size_bars(sizes)
+    dense, compressed = fig.data
+    assert list(dense.x) == [*LAYERS, "total"]
+    assert list(compressed.customdata) == [
+        *sizes["compressed_bytes"],
+        sizes["compressed_bytes"].sum(),
+    ]
+    assert compressed.y[-1] == pytest.approx(sizes["compressed_bytes"].sum() / 1000)
+    assert dense.marker.color == palette.BASELINE and compressed.marker.color == palette.COMPRESSED
+    assert fig.layout.yaxis.title.text == "size (KB)"
+
+
+def test_size_breakdown_stacks_the_parts_to_the_compressed_bytes(sizes):
+    fig = plots.size_breakdown_bars(sizes)
+    stacked = np.sum([trace.customdata for trace in fig.data], axis=0)
+    np.testing.assert_array_equal(stacked, sizes["compressed_bytes"])
+
+
+def test_sparsity_bars_are_percent_of_weights(sizes):
+    fig = plots.sparsity_bars(sizes)
+    np.testing.assert_allclose(fig.data[0].y, 100 * sizes["weight_sparsity"])
+    assert fig.data[0].text[0].endswith("%")
+
+
+def test_charts_redrawn_on_every_slider_move_keep_to_their_margins(state, sizes):
+    """Axes that may not push the margins: Plotly then draws a chart once, not twice."""
+    views = views_for(state, CompressionSettings(prune_threshold=0.03))
+    for fig in (
+        plots.weight_histograms(views),
+        plots.sparsity_bars(sizes),
+        plots.size_bars(sizes),
+        plots.size_breakdown_bars(sizes),
+    ):
+        axes = [fig.layout[name] for name in fig.layout if name.startswith(("xaxis", "yaxis"))]
+        assert len(axes) >= 2
+        assert all(axis.automargin is False for axis in axes)
+
+
+def test_training_curves_plot_each_recorded_series_against_epochs():
+    history = [
+        {
+            "epoch": 1,
+            "train_loss": 0.5,
+            "train_accuracy": 0.8,
+            "test_loss": 0.4,
+            "test_accuracy": 0.85,
+        },
+        {
+            "epoch": 2,
+            "train_loss": 0.3,
+            "train_accuracy": 0.9,
+            "test_loss": 0.35,
+            "test_accuracy": 0.9,
+        },
+    ]
+    fig = plots.training_curves(history, step_losses=[(0.5, 0.7), (1.0, 0.5)])
+    by_name = {trace.name: trace for trace in fig.data}
+    assert set(by_name) == {
+        "batch loss", "train loss", "test loss", "train accuracy", "test accuracy"
+    }  # fmt: skip
+    assert list(by_name["test accuracy"].y) == [85, 90]
+    assert list(by_name["train loss"].x) == [1, 2]
+
+
+def test_training_curves_without_test_records_draw_only_training():
+    fig = plots.training_curves([{"epoch": 1, "train_loss": 1.0, "train_accuracy": 0.5}])
+    assert {trace.name for trace in fig.data} == {"train loss", "train accuracy"}
+
+
+def test_recovery_curve_starts_at_the_compressed_accuracy():
+    fig = plots.recovery_curve(0.7, [{"epoch": 1, "test_accuracy": 0.95}], baseline_accuracy=0.98)
+    assert list(fig.data[0].x) == [0, 1]
+    assert list(fig.data[0].y) == pytest.approx([70, 95])
+    assert fig.layout.shapes[0].y0 == pytest.approx(98)
+
+
+def test_configuration_bars_use_one_colour_per_configuration():
+    table = pd.DataFrame(
+        {
+            "configuration": ["baseline", "pruned", "binarized", "pruned + binarized"],
+            "accuracy": [0.98, 0.97, 0.9, 0.88],
+            "size_bytes": [1000, 500, 40, 30],
+        }
+    )
+    fig = plots.configuration_bars(table)
+    accuracy, size = fig.data
+    assert list(accuracy.marker.color) == list(palette.CONFIGURATIONS.values())
+    assert list(size.customdata) == [1000, 500, 40, 30]
+
+
+def test_digit_mosaic_places_each_image_in_its_cell():
+    pixels = np.arange(1, 7, dtype=np.uint8).reshape(6, 1, 1).repeat(2, 1).repeat(3, 2)  # (6,2,3)
+    mosaic = plots.digit_mosaic(pixels, columns=4, padding=1, top=2)
+    assert mosaic.shape == (2 * (2 + 1 + 2) + 1, 4 * (3 + 1) + 1)
+    assert (mosaic[3:5, 1:4] == 1).all()  # first image: below padding + label space
+    assert (mosaic[3 + 5 : 5 + 5, 1 + 4 : 4 + 4] == 6).all()  # sixth: row 2, column 2
+    assert mosaic.sum() == sum(range(1, 7)) * 6
+
+
+def test_digit_grid_labels_every_digit():
+    pixels = np.zeros((4, 28, 28), dtype=np.uint8)
+    fig = plots.digit_grid(pixels, [3, 1, 4, 1], columns=2)
+    assert [a.text for a in fig.layout.annotations] == ["3", "1", "4", "1"]
+    assert isinstance(fig.data[0], go.Heatmap)
+
+
+def test_layer_view_of_untouched_layer_has_no_marks():
+    weight = torch.linspace(-1, 1, 11)
+    view = LayerView(
+        name="fc", edges=np.linspace(-1, 1, 3), view=1.0, kept=np.array([5, 6]),
+        zeroed=np.array([0, 0]), prune_cut=None, band=None, scale=None, negative=5, zero=1,
+        positive=5,
+    )  # fmt: skip
+    fig = plots.weight_histograms([view])
+    assert not fig.layout.shapes
+    assert view.weights == weight.numel()

@@ -1,0 +1,199 @@
+"""An experiment as a link: page settings <-> a flat dict of strings (URL query parameters).
+
+``encode_setup(setup)`` gives ``{"model": "mlp", "prune_sparsity": "0.9", ...}`` for
+``st.query_params``; ``decode_setup(params)`` reads one back. Decoding never raises:
+a missing, malformed, out-of-range or stale value (a layer the model does not have,
+a data set this version does not know) falls back to its default, and each fallback
+adds one sentence to ``notes`` so the page can say what it did. Keys this module
+does not know are left alone (the URL may carry other state).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from compression.data import DATASETS
+from compression.models import MODELS, layer_names_for
+from compression.settings import PRUNE_SCOPES, PRUNE_STRUCTURES, CompressionSettings, SettingsError
+
+OFF = "off"  # a switched-off threshold
+ALL_LAYERS = "all"
+SEED_MAX = 2**32 - 1  # numpy's limit; torch accepts it too
+BINARIZE_MAX = 10.0  # the upper end CompressionSettings accepts
+# Plain ASCII numbers of sane length only (Python's float() and int() also take
+# "1_0", Arabic-Indic digits and 5000-digit strings).
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?", re.ASCII)
+_WHOLE = re.compile(r"\d{1,20}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class SharedSetup:
+    """Everything a link restores: which model, which data, how it is compressed."""
+
+    model: str = "mlp"  # key of compression.models.MODELS
+    dataset: str = "mnist"  # key of compression.data.DATASETS
+    seed: int = 0  # training seed of the baseline
+    settings: CompressionSettings = field(default_factory=CompressionSettings)
+
+
+@dataclass(frozen=True)
+class DecodedSetup:
+    """The setup read from a link and what had to be replaced by a default."""
+
+    setup: SharedSetup
+    notes: list[str] = field(default_factory=list)  # one sentence per fallback
+
+
+SHARE_KEYS = (
+    "model", "dataset", "seed", "prune_threshold", "prune_sparsity", "prune_scope",
+    "prune_structure", "binarize", "per_channel", "layers",
+)  # fmt: skip
+
+
+def _number(value: float | None) -> str:
+    # repr of a float reads back to the same float: float(repr(x)) == x.
+    return OFF if value is None else repr(float(value))
+
+
+def encode_setup(setup: SharedSetup) -> dict[str, str]:
+    """A flat {key: string} dict with every field, for ``st.query_params.from_dict``."""
+    s = setup.settings
+    return {
+        "model": setup.model,
+        "dataset": setup.dataset,
+        "seed": str(int(setup.seed)),
+        "prune_threshold": _number(s.prune_threshold),
+        "prune_sparsity": _number(s.prune_sparsity),
+        "prune_scope": s.prune_scope,
+        "prune_structure": s.prune_structure,
+        "binarize": _number(s.binarize_threshold),
+        "per_channel": "1" if s.per_channel else "0",
+        "layers": ALL_LAYERS if s.layers is None else ",".join(s.layers),
+    }
+
+
+def query_string(setup: SharedSetup) -> str:
+    """``model=mlp&dataset=mnist&...``: append to the page's address after ``?``."""
+    return urlencode(encode_setup(setup))
+
+
+class _Reader:
+    """Reads one key at a time; a value that does not fit becomes the default plus a note."""
+
+    def __init__(self, params: Mapping[str, object]):
+        self.params, self.notes = params, []
+
+    def text(self, key: str) -> str | None:
+        value = self.params.get(key)
+        if isinstance(value, list | tuple):  # a repeated key: the last one wins
+            value = value[-1] if value else None
+        return None if value is None else str(value).strip()
+
+    def reject(self, key: str, raw: str, reason: str, default: object) -> None:
+        shown = raw if len(raw) <= 40 else raw[:37] + "..."
+        self.notes.append(f"ignored {key}={shown!r} ({reason}); using {default}")
+
+    def choice(self, key: str, allowed: list[str] | tuple[str, ...], default: str) -> str:
+        raw = self.text(key)
+        if raw is None or raw in allowed:
+            return default if raw is None else raw
+        self.reject(key, raw, f"choose one of {', '.join(allowed)}", repr(default))
+        return default
+
+    def number(self, key: str, low: float, high: float, default: float | None) -> float | None:
+        raw = self.text(key)
+        if raw is None or raw.lower() == OFF:
+            return default if raw is None else None
+        value = float(raw) if _DECIMAL.fullmatch(raw) else math.nan
+        if not math.isfinite(value) or not low <= value <= high:
+            bounds = f"from {low:g} to {high:g}" if math.isfinite(high) else f">= {low:g}"
+            reason = f"needs a number {bounds} or {OFF!r}"
+            self.reject(key, raw, reason, OFF if default is None else default)
+            return default
+        return value
+
+    def integer(self, key: str, low: int, high: int, default: int) -> int:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        if _WHOLE.fullmatch(raw) and low <= int(raw) <= high:
+            return int(raw)
+        self.reject(key, raw, f"needs a whole number from {low} to {high}", default)
+        return default
+
+    def flag(self, key: str, default: bool) -> bool:
+        raw = self.text(key)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        self.reject(key, raw, "needs 1 or 0", "1" if default else "0")
+        return default
+
+    def layers(self, key: str, model_layers: list[str]) -> tuple[str, ...] | None:
+        raw = self.text(key)
+        if raw is None or raw.lower() == ALL_LAYERS:
+            return None
+        names = [name.strip() for name in raw.split(",") if name.strip()]
+        unknown = [name for name in names if name not in model_layers]
+        known = tuple(name for name in model_layers if name in names)  # forward order, no repeats
+        if unknown:
+            reason = f"this model has {', '.join(model_layers)}"
+            if known:
+                self.notes.append(
+                    f"ignored layer(s) {', '.join(unknown)} in {key} ({reason}); "
+                    f"using {','.join(known)}"
+                )
+            else:
+                self.reject(key, raw, reason, "all layers")
+        elif not known:
+            self.reject(key, raw, "no layer named", "all layers")
+        return known or None
+
+
+def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
+    """Read a setup from query parameters; anything unusable falls back with a note."""
+    defaults = SharedSetup()
+    read = _Reader(params)
+    model = read.choice("model", sorted(MODELS), defaults.model)
+    dataset = read.choice("dataset", sorted(DATASETS), defaults.dataset)
+    seed = read.integer("seed", 0, SEED_MAX, defaults.seed)
+    base = defaults.settings
+    threshold = read.number("prune_threshold", 0.0, math.inf, base.prune_threshold)
+    sparsity = read.number("prune_sparsity", 0.0, 1.0, base.prune_sparsity)
+    settings = CompressionSettings(
+        prune_threshold=threshold,
+        prune_sparsity=sparsity,
+        prune_scope=read.choice("prune_scope", PRUNE_SCOPES, base.prune_scope),
+        prune_structure=read.choice("prune_structure", PRUNE_STRUCTURES, base.prune_structure),
+        binarize_threshold=read.number("binarize", 0.0, BINARIZE_MAX, base.binarize_threshold),
+        per_channel=read.flag("per_channel", base.per_channel),
+        layers=read.layers("layers", layer_names_for(model)),
+    )
+    settings = _consistent(settings, model, read.notes)
+    return DecodedSetup(SharedSetup(model, dataset, seed, settings), read.notes)
+
+
+def _consistent(settings: CompressionSettings, model: str, notes: list[str]) -> CompressionSettings:
+    """Resolve combinations the settings reject, one rule at a time, each with a note."""
+    if settings.prune_threshold is not None and settings.prune_sparsity is not None:
+        notes.append("the link gives both a pruning threshold and a sparsity; using the sparsity")
+        settings = replace(settings, prune_threshold=None)
+    if settings.prune_structure == "neurons":
+        if settings.prune_threshold is not None:
+            notes.append("neuron pruning takes a sparsity, not a threshold; pruning single weights")
+            settings = replace(settings, prune_structure="unstructured")
+        elif settings.prune_scope == "global":
+            notes.append("neuron pruning works per layer; using prune_scope 'layer'")
+            settings = replace(settings, prune_scope="layer")
+    try:
+        return settings.validated(layer_names_for(model))
+    except SettingsError as error:  # a rule added later that this decoder does not know
+        notes.append(f"the link's compression settings do not fit ({error}); using none")
+        return CompressionSettings()
