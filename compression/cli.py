@@ -26,6 +26,8 @@ from compression.files.compact_format import load_compact
 from compression.files.export import export_bytes
 from compression.files.model_file import load_model_file
 from compression.files.packing import COMPRESSORS
+from compression.methods import METHODS, all_controls
+from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
 from compression.report import analyze
 from compression.settings import CompressionSettings, SettingsError
@@ -77,28 +79,25 @@ def _positive_int() -> Callable[[str], int]:
     return parse
 
 
+def _control_option(control: Control) -> dict:
+    """argparse's keywords for one method control."""
+    options = {"dest": control.field, "help": control.cli_help or None}
+    if control.kind == NUMBER:
+        return {**options, "type": _float_in(control.low, control.high), "metavar": control.metavar}
+    if control.kind == CHOICE:
+        return {**options, "choices": control.choices, "default": control.default}
+    return {**options, "action": "store_true"}
+
+
 def add_compression_options(parser: argparse.ArgumentParser) -> None:
-    """The options shared by every subcommand that compresses."""
+    """The options shared by every subcommand that compresses: each method's controls."""
     group = parser.add_argument_group("compression")
-    cut = group.add_mutually_exclusive_group()
-    cut.add_argument(
-        "--prune-threshold", type=_float_in(0.0), metavar="T",
-        help="remove weights with |W| <= T (absolute)",
-    )  # fmt: skip
-    cut.add_argument(
-        "--prune-sparsity", type=_float_in(0.0, 1.0), metavar="S",
-        help="remove this fraction of the weights with the smallest |W|",
-    )  # fmt: skip
-    group.add_argument("--prune-scope", choices=("layer", "global"), default="layer")
-    group.add_argument(
-        "--prune-structure", choices=("unstructured", "neurons"), default="unstructured",
-        help="'neurons' removes whole output rows/filters by L2 norm (with --prune-sparsity)",
-    )  # fmt: skip
-    group.add_argument(
-        "--binarize-threshold", type=_float_in(0.0, 10.0), metavar="B",
-        help="binarize: |W| <= B*mean|W| becomes 0 (0 = binary, 0.7 = ternary TWN)",
-    )  # fmt: skip
-    group.add_argument("--per-channel", action="store_true", help="one scale per output channel")
+    for method in METHODS.values():
+        exclusive = group.add_mutually_exclusive_group() if method.alternatives else None
+        for control in method.controls:
+            alternative = exclusive is not None and control.field in method.alternatives.fields
+            target = exclusive if alternative else group
+            target.add_argument(control.flag, **_control_option(control))
     group.add_argument("--layers", metavar="L1,L2", help="layers to compress (default: all)")
 
 
@@ -106,15 +105,8 @@ def settings_from(args: argparse.Namespace, model_name: str) -> CompressionSetti
     layers = None
     if args.layers is not None:
         layers = tuple(name.strip() for name in args.layers.split(",") if name.strip())
-    settings = CompressionSettings(
-        prune_threshold=args.prune_threshold,
-        prune_sparsity=args.prune_sparsity,
-        prune_scope=args.prune_scope,
-        prune_structure=args.prune_structure,
-        binarize_threshold=args.binarize_threshold,
-        per_channel=args.per_channel,
-        layers=layers,
-    )
+    chosen = {control.field: getattr(args, control.field) for control in all_controls()}
+    settings = CompressionSettings(**chosen, layers=layers)
     return settings.validated(layer_names_for(model_name))
 
 

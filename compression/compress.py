@@ -10,13 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-from compression.methods.binarize import binarize, binarize_ste
-from compression.methods.prune import (
-    global_sparsity_masks,
-    neuron_mask,
-    sparsity_mask,
-    threshold_mask,
-)
+from compression.models import weight_key
 from compression.settings import CompressionSettings
 
 
@@ -26,36 +20,26 @@ class CompressedModel:
 
     state: dict[str, torch.Tensor]  # every tensor of the model, freshly allocated
     keep_masks: dict[str, torch.Tensor]  # pruned layers only: True where a weight stays
-    scales: dict[str, torch.Tensor]  # binarized layers only: a, shape () or (out,)
+    scales: dict[str, torch.Tensor]  # quantized layers only: a, shape () or (out,)
     settings: CompressionSettings
-
-
-def weight_key(layer: str) -> str:
-    return f"{layer}.weight"
 
 
 def prune_masks(
     weights: dict[str, torch.Tensor], settings: CompressionSettings
 ) -> dict[str, torch.Tensor]:
-    """Keep-masks for the given {layer: weight} under the pruning part of ``settings``."""
-    if settings.prune_threshold is not None:
-        return {name: threshold_mask(w, settings.prune_threshold) for name, w in weights.items()}
-    if settings.prune_sparsity is None:
-        return {}
-    if settings.prune_structure == "neurons":
-        return {name: neuron_mask(w, settings.prune_sparsity) for name, w in weights.items()}
-    if settings.prune_scope == "global":
-        return global_sparsity_masks(weights, settings.prune_sparsity)
-    return {name: sparsity_mask(w, settings.prune_sparsity) for name, w in weights.items()}
+    """Keep-masks for the given {layer: weight} under the positions method of ``settings``."""
+    method = settings.positions_method
+    return {} if method is None else method.masks(weights, settings)
 
 
 def compress(
     state: dict[str, torch.Tensor], layers: list[str], settings: CompressionSettings
 ) -> CompressedModel:
-    """Prune, then binarize, the chosen layers of ``state``; return new tensors.
+    """Prune, then quantize (binarize), the chosen layers of ``state``; return new tensors.
 
-    Pruned weights become 0 (``W * mask``); binarized ones ``a * sign(W)`` over the
-    survivors (see :func:`compression.methods.binarize.binarize`). Other tensors are copied.
+    Pruned weights become 0 (``W * mask``); the values method turns the survivors into a
+    few values (binarization: ``a * sign(W)``, see :mod:`compression.methods.binarize`).
+    Other tensors are copied.
     """
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)
@@ -72,14 +56,12 @@ def compress_with_masks(
 ) -> CompressedModel:
     """Like :func:`compress`, with the pruning masks given (held fixed by fine-tuning)."""
     new_state = {key: tensor.detach().clone() for key, tensor in state.items()}
-    scales = {}
+    scales, values = {}, settings.values_method
     with torch.no_grad():
         for name in settings.chosen_layers(layers):
             weight, keep = state[weight_key(name)].detach(), keep_masks.get(name)
-            if settings.binarizes:
-                new_state[weight_key(name)], scales[name] = binarize(
-                    weight, settings.binarize_threshold, settings.per_channel, keep
-                )
+            if values is not None:
+                new_state[weight_key(name)], scales[name] = values.quantize(weight, settings, keep)
             elif keep is not None:
                 new_state[weight_key(name)] = weight * keep
     return CompressedModel(new_state, keep_masks, scales, settings)
@@ -96,11 +78,11 @@ def training_view(
     Pruned layers: ``W * mask`` with the mask held fixed; binarized layers: the
     binarized weight with a straight-through gradient (BNN). Others pass as they are.
     """
-    view = dict(params)
+    view, values = dict(params), settings.values_method
     for name in settings.chosen_layers(layers):
         key, keep = weight_key(name), keep_masks.get(name)
         weight = params[key] if keep is None else params[key] * keep
-        if settings.binarizes:
-            weight = binarize_ste(weight, settings.binarize_threshold, settings.per_channel, keep)
+        if values is not None:
+            weight = values.quantize_ste(weight, settings, keep)
         view[key] = weight
     return view

@@ -79,6 +79,11 @@ MODEL_TITLES = {
 }
 
 
+def weight_key(layer: str) -> str:
+    """The state-dict key of a layer's weight: ``fc1`` -> ``fc1.weight``."""
+    return f"{layer}.weight"
+
+
 def build_model(name: str, seed: int | None = None) -> nn.Module:
     """A freshly initialised model by name; ``seed`` makes the initial weights reproducible."""
     if name not in MODELS:

@@ -1,11 +1,14 @@
-"""One object that describes a compression, and its validation."""
+"""One object that describes a compression, and its validation.
+
+Each field belongs to one control of one method (:mod:`compression.methods`); the
+ranges, choices and rules a field must meet are read from that description.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 
-PRUNE_SCOPES = ("layer", "global")
-PRUNE_STRUCTURES = ("unstructured", "neurons")
+from compression.methods import METHODS, Method
 
 
 class SettingsError(ValueError):
@@ -46,7 +49,17 @@ class CompressionSettings:
 
     @property
     def is_identity(self) -> bool:
-        return not self.prunes and not self.binarizes
+        return not any(method.is_used(self) for method in METHODS.values())
+
+    @property
+    def positions_method(self) -> Method | None:
+        """The method that decides which weights exist, if one is used."""
+        return next((m for m in METHODS.values() if m.masks and m.is_used(self)), None)
+
+    @property
+    def values_method(self) -> Method | None:
+        """The method that decides what the kept weights become, if one is used."""
+        return next((m for m in METHODS.values() if m.quantize and m.is_used(self)), None)
 
     def chosen_layers(self, all_layers: list[str]) -> list[str]:
         """The compressed layers in forward order."""
@@ -56,33 +69,10 @@ class CompressionSettings:
 
     def validated(self, all_layers: list[str]) -> CompressionSettings:
         """Return self if every field is in range for a model with ``all_layers``, else raise."""
-        if self.prune_threshold is not None and self.prune_sparsity is not None:
-            raise SettingsError("give a pruning threshold or a target sparsity, not both")
-        if self.prune_threshold is not None and not self.prune_threshold >= 0:
-            raise SettingsError(
-                f"pruning threshold must be >= 0 (an absolute |W|), got {self.prune_threshold}"
-            )
-        if self.prune_sparsity is not None and not 0 <= self.prune_sparsity <= 1:
-            raise SettingsError(
-                f"target sparsity must be between 0 and 1, got {self.prune_sparsity}"
-            )
-        if self.prune_scope not in PRUNE_SCOPES:
-            raise SettingsError(
-                f"prune scope must be one of {PRUNE_SCOPES}, got {self.prune_scope!r}"
-            )
-        if self.prune_structure not in PRUNE_STRUCTURES:
-            raise SettingsError(
-                f"prune structure must be one of {PRUNE_STRUCTURES}, got {self.prune_structure!r}"
-            )
-        if self.prune_structure == "neurons" and self.prune_threshold is not None:
-            raise SettingsError("neuron pruning takes a target sparsity, not an absolute threshold")
-        if self.prune_structure == "neurons" and self.prune_scope == "global":
-            raise SettingsError("neuron pruning works per layer; use prune scope 'layer'")
-        if self.binarize_threshold is not None and not 0 <= self.binarize_threshold <= 10:
-            raise SettingsError(
-                "binarization threshold must be between 0 and 10 (a multiple of mean|W|), "
-                f"got {self.binarize_threshold}"
-            )
+        for method in METHODS.values():
+            problem = method.problems(self)
+            if problem:
+                raise SettingsError(problem)
         if self.layers is not None:
             unknown = [name for name in self.layers if name not in all_layers]
             if unknown:

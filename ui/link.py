@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
-from compression.explain.chart_data import prune_threshold_range
+from compression.methods import METHODS
+from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
-from ui import state
+from ui import keys, state, widgets
 from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
 from ui.state import Baseline
-from ui.widgets import BINARIZE_MAX, MAX_TARGET_PERCENT
 
 CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
 _READ = "setup.read_pages"  # session key: pages that already read the link
@@ -77,27 +77,39 @@ def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
         settings = setup.settings.validated(baseline.layers)
     except SettingsError:  # the link's layers belong to another model
         settings = replace(setup.settings, layers=None)
-    ss[f"{page}.layers.{baseline.model_name}"] = list(settings.chosen_layers(baseline.layers))
+    ss[keys.layers(page, baseline.model_name)] = list(settings.chosen_layers(baseline.layers))
     ss[CURRENT] = setup_of(baseline, settings)  # what the Learn page computes on
-    if settings.binarize_threshold is not None:
-        ss[f"{page}.binarize"] = _clamped(
-            link, "binarize", settings.binarize_threshold, 0.0, BINARIZE_MAX
-        )
-        ss[f"{page}.per_channel"] = settings.per_channel
-    if settings.prune_threshold is not None:
-        top, _, _ = prune_threshold_range(baseline.state, baseline.layers)
-        ss[f"{page}.prune_mode"] = "threshold"
-        ss[f"{page}.prune_threshold.{baseline.key}"] = _clamped(
-            link, "prune_threshold", settings.prune_threshold, 0.0, top
-        )
-    elif settings.prune_sparsity is not None:
-        percent = round(100 * settings.prune_sparsity)
-        ss[f"{page}.prune_mode"] = "sparsity"
-        ss[f"{page}.prune_sparsity"] = int(
-            _clamped(link, "prune_sparsity", percent, 0, MAX_TARGET_PERCENT)
-        )
-        ss[f"{page}.prune_scope"] = settings.prune_scope
-        ss[f"{page}.prune_neurons"] = settings.prune_structure == "neurons"
+    for method in METHODS.values():
+        if method.is_used(settings):
+            _apply_method(page, link, baseline, method, settings)
+
+
+def _apply_method(
+    page: str, link: LinkRestore, baseline: Baseline, method: Method, settings
+) -> None:
+    """Set one method's widgets to the link's values, each number within its slider."""
+    ss = st.session_state
+    for option, field_name, _ in method.alternatives.options if method.alternatives else ():
+        if getattr(settings, field_name) is not None:
+            ss[keys.alternatives(page, method)] = option
+    for control in method.controls:
+        value = getattr(settings, control.field)
+        key = keys.control(page, control, baseline.key)
+        if control.kind == NUMBER:
+            if value is not None:
+                ss[key] = _slider_value(link, method, control, baseline, value)
+        elif control.only_with is None or getattr(settings, control.only_with) is not None:
+            ss[key] = value == control.toggle_value if control.toggle_value else value
+
+
+def _slider_value(
+    link: LinkRestore, method: Method, control: Control, baseline: Baseline, value: float
+) -> float:
+    bounds = widgets.slider_range(method, control, baseline)
+    if control.percent:  # the slider shows whole percentages
+        low, high = round(100 * bounds.low), round(100 * bounds.high)
+        return int(_clamped(link, control.key, round(100 * value), low, high))
+    return _clamped(link, control.key, value, bounds.low, bounds.high)
 
 
 def _clamped(link: LinkRestore, key: str, value: float, low: float, high: float) -> float:

@@ -13,17 +13,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from compression.data import DATASETS
+from compression.methods import METHODS, all_controls
+from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
-from compression.settings import PRUNE_SCOPES, PRUNE_STRUCTURES, CompressionSettings, SettingsError
+from compression.settings import CompressionSettings, SettingsError
 
 OFF = "off"  # a switched-off threshold
 ALL_LAYERS = "all"
 SEED_MAX = 2**32 - 1  # numpy's limit; torch accepts it too
-BINARIZE_MAX = 10.0  # the upper end CompressionSettings accepts
 # Plain ASCII numbers of sane length only (Python's float() and int() also take
 # "1_0", Arabic-Indic digits and 5000-digit strings).
 _DECIMAL = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,20})?|\.\d{1,20})(?:[eE][+-]?\d{1,3})?", re.ASCII)
@@ -48,15 +49,21 @@ class DecodedSetup:
     notes: list[str] = field(default_factory=list)  # one sentence per fallback
 
 
-SHARE_KEYS = (
-    "model", "dataset", "seed", "prune_threshold", "prune_sparsity", "prune_scope",
-    "prune_structure", "binarize", "per_channel", "layers",
-)  # fmt: skip
+# The model's keys, then one key per method control (its URL key), then the layers.
+SHARE_KEYS = ("model", "dataset", "seed", *(c.key for c in all_controls()), "layers")
 
 
 def _number(value: float | None) -> str:
     # repr of a float reads back to the same float: float(repr(x)) == x.
     return OFF if value is None else repr(float(value))
+
+
+def _encoded(control: Control, value: object) -> str:
+    if control.kind == NUMBER:
+        return _number(value)
+    if control.kind == CHOICE:
+        return str(value)
+    return "1" if value else "0"
 
 
 def encode_setup(setup: SharedSetup) -> dict[str, str]:
@@ -66,12 +73,7 @@ def encode_setup(setup: SharedSetup) -> dict[str, str]:
         "model": setup.model,
         "dataset": setup.dataset,
         "seed": str(int(setup.seed)),
-        "prune_threshold": _number(s.prune_threshold),
-        "prune_sparsity": _number(s.prune_sparsity),
-        "prune_scope": s.prune_scope,
-        "prune_structure": s.prune_structure,
-        "binarize": _number(s.binarize_threshold),
-        "per_channel": "1" if s.per_channel else "0",
+        **{c.key: _encoded(c, getattr(s, c.field)) for c in all_controls()},
         "layers": ALL_LAYERS if s.layers is None else ",".join(s.layers),
     }
 
@@ -156,6 +158,15 @@ class _Reader:
             self.reject(key, raw, "no layer named", "all layers")
         return known or None
 
+    def control(self, control: Control, default: object) -> object:
+        """The value of one method control, read by its kind within its range."""
+        if control.kind == NUMBER:
+            high = math.inf if control.high is None else control.high
+            return self.number(control.key, control.low, high, default)
+        if control.kind == CHOICE:
+            return self.choice(control.key, control.choices, default)
+        return self.flag(control.key, default)
+
 
 def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
     """Read a setup from query parameters; anything unusable falls back with a note."""
@@ -165,15 +176,8 @@ def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
     dataset = read.choice("dataset", sorted(DATASETS), defaults.dataset)
     seed = read.integer("seed", 0, SEED_MAX, defaults.seed)
     base = defaults.settings
-    threshold = read.number("prune_threshold", 0.0, math.inf, base.prune_threshold)
-    sparsity = read.number("prune_sparsity", 0.0, 1.0, base.prune_sparsity)
     settings = CompressionSettings(
-        prune_threshold=threshold,
-        prune_sparsity=sparsity,
-        prune_scope=read.choice("prune_scope", PRUNE_SCOPES, base.prune_scope),
-        prune_structure=read.choice("prune_structure", PRUNE_STRUCTURES, base.prune_structure),
-        binarize_threshold=read.number("binarize", 0.0, BINARIZE_MAX, base.binarize_threshold),
-        per_channel=read.flag("per_channel", base.per_channel),
+        **{c.field: read.control(c, getattr(base, c.field)) for c in all_controls()},
         layers=read.layers("layers", layer_names_for(model)),
     )
     settings = _consistent(settings, model, read.notes)
@@ -181,17 +185,10 @@ def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
 
 
 def _consistent(settings: CompressionSettings, model: str, notes: list[str]) -> CompressionSettings:
-    """Resolve combinations the settings reject, one rule at a time, each with a note."""
-    if settings.prune_threshold is not None and settings.prune_sparsity is not None:
-        notes.append("the link gives both a pruning threshold and a sparsity; using the sparsity")
-        settings = replace(settings, prune_threshold=None)
-    if settings.prune_structure == "neurons":
-        if settings.prune_threshold is not None:
-            notes.append("neuron pruning takes a sparsity, not a threshold; pruning single weights")
-            settings = replace(settings, prune_structure="unstructured")
-        elif settings.prune_scope == "global":
-            notes.append("neuron pruning works per layer; using prune_scope 'layer'")
-            settings = replace(settings, prune_scope="layer")
+    """Resolve combinations the settings reject with each method's own rules, with notes."""
+    for method in METHODS.values():
+        settings, changes = method.reconcile(settings)
+        notes.extend(changes)
     try:
         return settings.validated(layer_names_for(model))
     except SettingsError as error:  # a rule added later that this decoder does not know

@@ -7,25 +7,21 @@ Keys that depend on a model carry its name, so an mlp setting never lands on a c
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from compression.data import DATASETS
-from compression.explain.chart_data import ThresholdRange, prune_threshold_range
+from compression.methods import METHODS
+from compression.methods.controls import CHOICE, NUMBER, Control, Method
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig
-from ui import state
+from ui import keys, state
 from ui.help_texts import CONTROL_HELP
 from ui.state import Baseline
 
 KEEP = "session"  # persist_state of every widget
-AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}
-OTHERS = "others"  # session key (after the page name): {widget group: [the other positions]}
 DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
-TWN = 0.7  # the ternary rule of Ternary Weight Networks, delta = 0.7 * mean|W|
-BINARIZE_MAX, BINARIZE_STEP = 1.5, 0.05  # the binarization slider's range and step
-MAX_TARGET_PERCENT = 99  # the target-sparsity slider's top
 
 
 def layers_ui(baseline: Baseline, page: str) -> tuple[str, ...]:
@@ -35,70 +31,161 @@ def layers_ui(baseline: Baseline, page: str) -> tuple[str, ...]:
             "Layers to compress",
             options=baseline.layers,
             default=baseline.layers,
-            key=f"{page}.layers.{baseline.model_name}",
+            key=keys.layers(page, baseline.model_name),
             persist_state=KEEP,
             help="Layers left out stay float32 and untouched.",
         )
     )
 
 
-def binarize_ui(page: str) -> dict:
-    """Binarization threshold and scale choice -> ``CompressionSettings`` fields."""
-    key = f"{page}.binarize"
-    # The preset buttons set this slider through the session, so its start value is put
-    # there too, not passed as ``value`` (Streamlit warns when a widget gets both).
-    st.session_state.setdefault(key, 0.0)
-    threshold = st.slider(
-        "Binarization threshold t (× mean|W| of the layer)",
-        min_value=0.0,
-        max_value=BINARIZE_MAX,
-        step=BINARIZE_STEP,
+@dataclass(frozen=True)
+class SliderRange:
+    """Where a number control's slider goes, in settings units (a share, not a percent)."""
+
+    low: float
+    high: float
+    step: float
+    start: float
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _model_range(method_name: str, baseline_key: str, _baseline: Baseline) -> tuple:
+    return tuple(METHODS[method_name].slider_range(_baseline.state, _baseline.layers))
+
+
+def slider_range(method: Method, control: Control, baseline: Baseline) -> SliderRange:
+    """The slider of a number control: its own range, or the model's (e.g. a |W| cut)."""
+    if control.slider_high is None:
+        top, step, start = _model_range(method.name, baseline.key, baseline)
+        return SliderRange(control.low, top, step, start)
+    return SliderRange(control.low, control.slider_high, control.step, control.start)
+
+
+def method_ui(page: str, method: Method, baseline: Baseline) -> dict:
+    """A method's controls as widgets -> its ``CompressionSettings`` fields.
+
+    Made from the method's description: the switch between alternatives, the slider of
+    the chosen number, its presets, then its other controls in one row.
+    """
+    chosen = _chosen_alternative(page, method)
+    values = {}
+    numbers = [c for c in method.numbers() if chosen is None or c.field == chosen]
+    for control in numbers:
+        values[control.field] = _slider(page, method, control, baseline)
+    others = [
+        c
+        for c in method.controls
+        if c.kind != NUMBER and (c.only_with is None or c.only_with in values)
+    ]
+    presets = [(c, value, name) for c in numbers for value, name in c.presets]
+    if presets:
+        row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
+        cells = [row] * len(others)
+        for control, value, name in presets:
+            row.button(
+                f"{name}: {control.symbol} = {value:g}",
+                key=keys.preset(page, name),
+                on_click=_set_value,
+                args=(keys.control(page, control, baseline.key), value),
+                help=f"Set the {control.name} to {value:g}.",
+            )
+    else:
+        cells = st.columns(len(others)) if others else []
+    for cell, control in zip(cells, others, strict=True):
+        values[control.field] = _choice(cell, page, control, values)
+    return values
+
+
+def _chosen_alternative(page: str, method: Method) -> str | None:
+    """The settings field a method's alternatives switch names (None: no switch)."""
+    switch = method.alternatives
+    if switch is None:
+        return None
+    fields = {option: field for option, field, _ in switch.options}
+    names = {option: name for option, _, name in switch.options}
+    option = st.segmented_control(
+        switch.label,
+        options=list(fields),
+        default=switch.options[0][0],
+        format_func=names.get,
+        key=keys.alternatives(page, method),
+        persist_state=KEEP,
+        required=True,
+        help=switch.help,
+    )
+    return fields[option]
+
+
+def _slider(page: str, method: Method, control: Control, baseline: Baseline) -> float:
+    """One number control as a slider; its value in settings units, rounded."""
+    bounds = slider_range(method, control, baseline)
+    key = keys.control(page, control, baseline.key)
+    scale = 100 if control.percent else 1  # a share shows as a whole percentage
+    options = {
+        "min_value": round(bounds.low * scale) if control.percent else bounds.low,
+        "max_value": round(bounds.high * scale) if control.percent else bounds.high,
+        "step": round(bounds.step * scale) if control.percent else bounds.step,
+        "format": "%d%%" if control.percent else control.number_format,
+    }
+    start = round(bounds.start * scale) if control.percent else bounds.start
+    if control.presets:
+        # The preset buttons set this slider through the session, so its start value is
+        # put there too, not passed as ``value`` (Streamlit warns when a widget gets both).
+        st.session_state.setdefault(key, start)
+    else:
+        options["value"] = start
+    shown = st.slider(control.label, key=key, persist_state=KEEP, help=control.help, **options)
+    value = shown / 100 if control.percent else round(shown, DIGITS)
+    _remember_ahead(page, method.name, control.field, value, bounds)
+    return value
+
+
+def _choice(cell, page: str, control: Control, values: dict):
+    """A choice (radio, or a toggle for one value) or a flag (toggle), in ``cell``."""
+    key = keys.control(page, control, "")
+    if control.kind == CHOICE and control.toggle_value is None:
+        return cell.radio(
+            control.label,
+            options=list(control.choices),
+            format_func=control.choice_labels.get,
+            key=key,
+            persist_state=KEEP,
+            horizontal=True,
+            help=control.help,
+        )
+    disabled = False
+    if control.disabled_when is not None:
+        field, value = control.disabled_when
+        disabled = values.get(field) == value
+    on = cell.toggle(
+        control.label,
+        value=False,
         key=key,
         persist_state=KEEP,
-        help="Weights with |W| ≤ t·mean|W| become 0, the others ±a, where a is the mean |W| "
-        "of those others. t = 0: pure binary, 1 bit per weight (BinaryConnect). "
-        f"t = {TWN}: the ternary rule of Ternary Weight Networks.",
+        disabled=disabled,
+        help=control.help,
     )
-    row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
-    for value, label in ((0.0, "binary"), (TWN, "ternary")):
-        row.button(
-            f"{label}: t = {value:g}",
-            key=f"{page}.preset.{label}",
-            on_click=_set_value,
-            args=(key, value),
-            help=f"Set the threshold to {value:g}.",
-        )
-    per_channel = row.toggle(
-        "One scale per output channel",
-        value=False,
-        key=f"{page}.per_channel",
-        persist_state=KEEP,
-        help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
-    )
-    threshold = round(threshold, DIGITS)
-    _remember_ahead(
-        page, "binarize", "binarize_threshold", threshold, BINARIZE_STEP, 0.0, BINARIZE_MAX
-    )
-    return {"binarize_threshold": threshold, "per_channel": per_channel}
+    if control.kind == CHOICE:
+        return control.toggle_value if on and not disabled else control.default
+    return on
 
 
 def _set_value(key: str, value) -> None:
     st.session_state[key] = value
 
 
-def _remember_ahead(
-    page: str, group: str, field: str, value: float, step: float, low: float, high: float
-) -> None:
+def _remember_ahead(page: str, group: str, field: str, value: float, bounds: SliderRange) -> None:
     """Keep the values a slider is likely to take next: one step on, one back, two on;
     and its other positions, nearest first.
 
     "On" is the way it last moved (up at first). The group that moved last comes first
     in :func:`nearby_settings` and :func:`other_positions`.
     """
-    ahead = st.session_state.setdefault(f"{page}.{AHEAD}", {})
-    others = st.session_state.setdefault(f"{page}.{OTHERS}", {})
-    previous = st.session_state.get(f"{page}.{group}.{field}.previous")
-    st.session_state[f"{page}.{group}.{field}.previous"] = value
+    step, low, high = bounds.step, bounds.low, bounds.high
+    ahead = st.session_state.setdefault(keys.likely_next(page), {})
+    others = st.session_state.setdefault(keys.other_positions(page), {})
+    previous = st.session_state.get(keys.previous_value(page, group, field))
+    st.session_state[keys.previous_value(page, group, field)] = value
     direction = -1 if previous is not None and value < previous else 1
     candidates = [round(value + steps * direction * step, DIGITS) for steps in (1, -1, 2)]
     inside = [{field: v} for v in candidates if low <= v <= high]
@@ -128,7 +215,7 @@ def slider_positions(
 
 def nearby_settings(page: str, settings: CompressionSettings) -> list[CompressionSettings]:
     """``settings`` with one slider of ``page`` moved to a likely next value, likeliest first."""
-    ahead = st.session_state.get(f"{page}.{AHEAD}", {})
+    ahead = st.session_state.get(keys.likely_next(page), {})
     return [
         replace(settings, **fields) for group in reversed(list(ahead)) for fields in ahead[group]
     ]
@@ -140,82 +227,10 @@ def other_positions(page: str, settings: CompressionSettings) -> list[Compressio
     The slider that moved last comes first; the guesses of :func:`nearby_settings` are
     not repeated.
     """
-    others = st.session_state.get(f"{page}.{OTHERS}", {})
+    others = st.session_state.get(keys.other_positions(page), {})
     return [
         replace(settings, **fields) for group in reversed(list(others)) for fields in others[group]
     ]
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _threshold_range(baseline_key: str, _baseline: Baseline) -> ThresholdRange:
-    return prune_threshold_range(_baseline.state, _baseline.layers)
-
-
-def prune_ui(baseline: Baseline, page: str) -> dict:
-    """Pruning cut as an absolute |W| or as a target sparsity -> ``CompressionSettings`` fields."""
-    mode = st.segmented_control(
-        "Set the cut by",
-        options=["threshold", "sparsity"],
-        default="threshold",
-        format_func={"threshold": "magnitude |W|", "sparsity": "target sparsity"}.get,
-        key=f"{page}.prune_mode",
-        persist_state=KEEP,
-        required=True,
-        help=CONTROL_HELP["prune_mode"],
-    )
-    if mode == "threshold":
-        top, step, median = _threshold_range(baseline.key, baseline)
-        cut = st.slider(
-            "Pruning threshold T (remove weights with |W| ≤ T)",
-            min_value=0.0,
-            max_value=top,
-            value=median,
-            step=step,
-            format="%.3f",
-            key=f"{page}.prune_threshold.{baseline.key}",
-            persist_state=KEEP,
-            help="An absolute cut on the weight magnitude, the same for every chosen layer "
-            "(Han et al. 2015). The slider ends where 99.5% of the weights are gone.",
-        )
-        cut = round(cut, DIGITS)
-        _remember_ahead(page, "prune", "prune_threshold", cut, step, 0.0, top)
-        return {"prune_threshold": cut}
-    target = st.slider(
-        "Target sparsity (% of weights removed)",
-        min_value=0,
-        max_value=MAX_TARGET_PERCENT,
-        value=50,
-        step=1,
-        format="%d%%",
-        key=f"{page}.prune_sparsity",
-        persist_state=KEEP,
-        help="Remove this share of the weights with the smallest |W|.",
-    )
-    left, right = st.columns(2)
-    scope = left.radio(
-        "Where the share applies",
-        options=["layer", "global"],
-        format_func={"layer": "in each layer", "global": "across all chosen layers"}.get,
-        key=f"{page}.prune_scope",
-        persist_state=KEEP,
-        horizontal=True,
-        help="Global: one cut for all chosen layers, so layers with small weights lose more.",
-    )
-    neurons = right.toggle(
-        "Remove whole neurons",
-        value=False,
-        key=f"{page}.prune_neurons",
-        persist_state=KEEP,
-        disabled=scope == "global",
-        help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
-    )
-    top_share = MAX_TARGET_PERCENT / 100
-    _remember_ahead(page, "prune", "prune_sparsity", target / 100, 0.01, 0.0, top_share)
-    return {
-        "prune_sparsity": target / 100,
-        "prune_scope": scope,
-        "prune_structure": "neurons" if neurons and scope == "layer" else "unstructured",
-    }
 
 
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -205,37 +204,6 @@ def bits_per_weight(sizes: pd.DataFrame, layers: list[str]) -> float:
     weights = sum(math.prod(shape) for shape in rows["shape"])
     stored = int((rows["position_bytes"] + rows["value_bytes"] + rows["scale_bytes"]).sum())
     return 8 * stored / weights if weights else 0.0
-
-
-def _nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten that is >= ``value``."""
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value * (1 - 1e-12))
-
-
-class ThresholdRange(NamedTuple):
-    """Bounds of an absolute |W| slider, in round numbers."""
-
-    top: float  # slider maximum
-    step: float  # slider step, top / step is a whole number
-    median: float  # the median |W| rounded to a step: about half the weights go
-
-
-def prune_threshold_range(
-    state: dict[str, torch.Tensor], layers: list[str], quantile: float = 0.995, steps: int = 200
-) -> ThresholdRange:
-    """Range of an absolute |W| slider: up to the ``quantile`` of |W| over ``layers``.
-
-    Past that quantile nearly every weight is gone, so the slider spends its travel
-    where the accuracy changes. ``step`` is a round number near ``top / steps``.
-    """
-    magnitudes = torch.cat([state[weight_key(name)].detach().abs().reshape(-1) for name in layers])
-    top = _nice_ceiling(float(torch.quantile(magnitudes, quantile)))
-    step = min(_nice_ceiling(top / steps), top)
-    median = min(top, step * round(float(magnitudes.median()) / step))
-    return ThresholdRange(top, step, median)
 
 
 def sample_digits(

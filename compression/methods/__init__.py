@@ -1,1 +1,26 @@
-"""Compression methods, one module each: the math on tensors, its settings, its bytes."""
+"""Compression methods, one module each: the math on tensors and the description of its
+controls (:class:`~compression.methods.controls.Method`).
+
+:data:`METHODS` lists them in the order they apply: a *positions* method first (which
+weights exist), then at most one *values* method per layer (what the survivors become).
+The command line, the settings' validation, the sweeps, the share link and the pages
+all read this registry.
+"""
+
+from __future__ import annotations
+
+from compression.methods.binarize import BINARIZE
+from compression.methods.controls import Control, Method
+from compression.methods.prune import PRUNE
+
+METHODS: dict[str, Method] = {method.name: method for method in (PRUNE, BINARIZE)}
+
+
+def all_controls() -> tuple[Control, ...]:
+    """Every method's controls, in registry order."""
+    return tuple(control for method in METHODS.values() for control in method.controls)
+
+
+def method_of(field_name: str) -> Method:
+    """The method a settings field belongs to."""
+    return next(method for method in METHODS.values() if field_name in method.fields)

@@ -4,11 +4,20 @@ Forward: ``W_q = a * sign(W)`` where ``|W| > t * mean|W|`` and 0 elsewhere, with
 ``a = mean|W|`` of the kept weights (t = 0: binary, Courbariaux et al. 2015/2016,
 Rastegari et al. 2016; t = 0.7: ternary, Li & Liu 2016).
 Backward (straight-through estimator, Hubara et al. 2016): ``dL/dW = dL/dW_q * 1{|W| <= 1}``.
+Binarization is a *values* method: it decides what the kept weights become;
+:data:`BINARIZE` describes its controls.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
+
+from compression.methods.controls import FLAG, NUMBER, Control, Method, SweepAxis
+
+if TYPE_CHECKING:
+    from compression.settings import CompressionSettings
 
 TWN_THRESHOLD = 0.7  # Ternary Weight Networks: delta = 0.7 * mean|W|
 
@@ -74,3 +83,61 @@ def binarize_ste(
     """:func:`binarize` in the forward pass, straight-through gradient to ``weight``."""
     quantized, _ = binarize(weight, threshold, per_channel, keep)
     return straight_through(weight, quantized)
+
+
+def quantize(
+    weight: torch.Tensor, settings: CompressionSettings, keep: torch.Tensor | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`binarize` with the threshold and scale choice of ``settings``."""
+    return binarize(weight, settings.binarize_threshold, settings.per_channel, keep)
+
+
+def quantize_ste(
+    weight: torch.Tensor, settings: CompressionSettings, keep: torch.Tensor | None
+) -> torch.Tensor:
+    """:func:`binarize_ste` with the threshold and scale choice of ``settings``."""
+    return binarize_ste(weight, settings.binarize_threshold, settings.per_channel, keep)
+
+
+BINARIZE = Method(
+    name="binarize",
+    title="Binarize",
+    controls=(
+        Control(
+            field="binarize_threshold",
+            kind=NUMBER,
+            name="binarization threshold",
+            meaning="a multiple of mean|W|",
+            label="Binarization threshold t (× mean|W| of the layer)",
+            help="Weights with |W| ≤ t·mean|W| become 0, the others ±a, where a is the mean "
+            "|W| of those others. t = 0: pure binary, 1 bit per weight (BinaryConnect). "
+            f"t = {TWN_THRESHOLD}: the ternary rule of Ternary Weight Networks.",
+            cli_help="binarize: |W| <= B*mean|W| becomes 0 (0 = binary, 0.7 = ternary TWN)",
+            url_key="binarize",
+            metavar="B",
+            symbol="t",
+            low=0.0,
+            high=10.0,
+            slider_high=1.5,
+            step=0.05,
+            start=0.0,
+            presets=((0.0, "binary"), (TWN_THRESHOLD, "ternary")),
+            sweep=SweepAxis(
+                "binarize-threshold",
+                "binarization threshold (x mean|W|)",
+                (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5),
+                ("binarize_threshold",),
+            ),
+        ),
+        Control(
+            field="per_channel",
+            kind=FLAG,
+            name="one scale per output channel",
+            label="One scale per output channel",
+            help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
+            cli_help="one scale per output channel",
+        ),
+    ),
+    quantize=quantize,
+    quantize_ste=quantize_ste,
+)

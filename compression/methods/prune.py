@@ -1,12 +1,30 @@
 """Magnitude pruning (Han et al. 2015, "Learning both Weights and Connections").
 
 Importance is ``|W|``; a mask is True where a weight is kept. Masks are computed
-from tensors and never change them: applying one is ``W * mask``.
+from tensors and never change them: applying one is ``W * mask``. Pruning is the
+*positions* method: it decides which weights exist; :data:`PRUNE` describes its controls.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
+
 import torch
+
+from compression.methods.controls import (
+    CHOICE,
+    NUMBER,
+    Alternatives,
+    Control,
+    Method,
+    SweepAxis,
+)
+from compression.models import weight_key
+
+if TYPE_CHECKING:
+    from compression.settings import CompressionSettings
 
 
 def threshold_mask(weight: torch.Tensor, threshold: float) -> torch.Tensor:
@@ -78,3 +96,170 @@ def threshold_for_sparsity(weights: list[torch.Tensor], sparsity: float) -> floa
     if k == 0:
         return 0.0
     return float(torch.kthvalue(scores, k).values)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 times a power of ten that is >= ``value``."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value * (1 - 1e-12))
+
+
+class ThresholdRange(NamedTuple):
+    """Bounds of an absolute |W| slider, in round numbers."""
+
+    top: float  # slider maximum
+    step: float  # slider step, top / step is a whole number
+    median: float  # the median |W| rounded to a step: about half the weights go
+
+
+def prune_threshold_range(
+    state: dict[str, torch.Tensor], layers: list[str], quantile: float = 0.995, steps: int = 200
+) -> ThresholdRange:
+    """Range of an absolute |W| slider: up to the ``quantile`` of |W| over ``layers``.
+
+    Past that quantile nearly every weight is gone, so the slider spends its travel
+    where the accuracy changes. ``step`` is a round number near ``top / steps``.
+    """
+    magnitudes = torch.cat([state[weight_key(name)].detach().abs().reshape(-1) for name in layers])
+    top = _nice_ceiling(float(torch.quantile(magnitudes, quantile)))
+    step = min(_nice_ceiling(top / steps), top)
+    median = min(top, step * round(float(magnitudes.median()) / step))
+    return ThresholdRange(top, step, median)
+
+
+def masks(weights: dict[str, torch.Tensor], settings: CompressionSettings) -> dict:
+    """Keep-masks for the given {layer: weight} under the pruning part of ``settings``."""
+    if settings.prune_threshold is not None:
+        return {name: threshold_mask(w, settings.prune_threshold) for name, w in weights.items()}
+    if settings.prune_sparsity is None:
+        return {}
+    if settings.prune_structure == "neurons":
+        return {name: neuron_mask(w, settings.prune_sparsity) for name, w in weights.items()}
+    if settings.prune_scope == "global":
+        return global_sparsity_masks(weights, settings.prune_sparsity)
+    return {name: sparsity_mask(w, settings.prune_sparsity) for name, w in weights.items()}
+
+
+def conflicts(settings: CompressionSettings) -> str | None:
+    """Neuron pruning removes a share of whole rows in each layer: no |W| cut, no global cut."""
+    if settings.prune_structure == "neurons" and settings.prune_threshold is not None:
+        return "neuron pruning takes a target sparsity, not an absolute threshold"
+    if settings.prune_structure == "neurons" and settings.prune_scope == "global":
+        return "neuron pruning works per layer; use prune scope 'layer'"
+    return None
+
+
+def reconcile(settings: CompressionSettings) -> tuple[CompressionSettings, list[str]]:
+    """Settings from a link made consistent, one rule at a time, each with a sentence."""
+    notes = []
+    if settings.prune_threshold is not None and settings.prune_sparsity is not None:
+        notes.append("the link gives both a pruning threshold and a sparsity; using the sparsity")
+        settings = replace(settings, prune_threshold=None)
+    if settings.prune_structure == "neurons":
+        if settings.prune_threshold is not None:
+            notes.append("neuron pruning takes a sparsity, not a threshold; pruning single weights")
+            settings = replace(settings, prune_structure="unstructured")
+        elif settings.prune_scope == "global":
+            notes.append("neuron pruning works per layer; using prune_scope 'layer'")
+            settings = replace(settings, prune_scope="layer")
+    return settings, notes
+
+
+def slider_range(state: dict[str, torch.Tensor], layers: list[str]) -> ThresholdRange:
+    """The |W| slider of a model: see :func:`prune_threshold_range`."""
+    return prune_threshold_range(state, layers)
+
+
+PRUNING_CUTS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2)
+REPLACED_BY_A_CUT = ("prune_threshold", "prune_sparsity")
+
+PRUNE = Method(
+    name="prune",
+    title="Prune",
+    controls=(
+        Control(
+            field="prune_threshold",
+            kind=NUMBER,
+            name="pruning threshold",
+            meaning="an absolute |W|",
+            label="Pruning threshold T (remove weights with |W| ≤ T)",
+            help="An absolute cut on the weight magnitude, the same for every chosen layer "
+            "(Han et al. 2015). The slider ends where 99.5% of the weights are gone.",
+            cli_help="remove weights with |W| <= T (absolute)",
+            metavar="T",
+            symbol="T",
+            low=0.0,
+            high=None,
+            slider_high=None,  # from the model: slider_range
+            number_format="%.3f",
+            sweep=SweepAxis(
+                "prune-threshold", "pruning threshold |W|", PRUNING_CUTS, REPLACED_BY_A_CUT
+            ),
+        ),
+        Control(
+            field="prune_sparsity",
+            kind=NUMBER,
+            name="target sparsity",
+            label="Target sparsity (% of weights removed)",
+            help="Remove this share of the weights with the smallest |W|.",
+            cli_help="remove this fraction of the weights with the smallest |W|",
+            metavar="S",
+            symbol="s",
+            low=0.0,
+            high=1.0,
+            slider_high=0.99,
+            step=0.01,
+            start=0.5,
+            percent=True,
+            sweep=SweepAxis(
+                "prune-sparsity",
+                "target sparsity",
+                tuple(step / 10 for step in range(11)),
+                REPLACED_BY_A_CUT,
+            ),
+        ),
+        Control(
+            field="prune_scope",
+            kind=CHOICE,
+            name="prune scope",
+            label="Where the share applies",
+            help="Global: one cut for all chosen layers, so layers with small weights lose more.",
+            cli_help="'layer': the share applies to each layer; 'global': one cut across them",
+            choices=("layer", "global"),
+            choice_labels={"layer": "in each layer", "global": "across all chosen layers"},
+            default="layer",
+            only_with="prune_sparsity",
+        ),
+        Control(
+            field="prune_structure",
+            kind=CHOICE,
+            name="prune structure",
+            label="Remove whole neurons",
+            help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
+            cli_help="'neurons' removes whole output rows/filters by L2 norm "
+            "(with --prune-sparsity)",
+            widget_name="prune_neurons",
+            choices=("unstructured", "neurons"),
+            default="unstructured",
+            toggle_value="neurons",
+            only_with="prune_sparsity",
+            disabled_when=("prune_scope", "global"),
+        ),
+    ),
+    alternatives=Alternatives(
+        widget_name="prune_mode",
+        label="Set the cut by",
+        help="Prune by an absolute cut on |W| (same cut everywhere) or by the fraction of "
+        "weights to remove.",
+        options=(
+            ("threshold", "prune_threshold", "magnitude |W|"),
+            ("sparsity", "prune_sparsity", "target sparsity"),
+        ),
+    ),
+    conflicts=conflicts,
+    reconcile=reconcile,
+    masks=masks,
+    slider_range=slider_range,
+)

@@ -44,6 +44,7 @@ import torch
 
 from compression.compress import compress, compress_with_masks, weight_key
 from compression.files.checkpoint import atomic_write_bytes
+from compression.methods import all_controls
 from compression.models import layer_names_for
 from compression.settings import CompressionSettings, SettingsError
 from compression.size import layer_size, size_rows, size_summary
@@ -88,28 +89,24 @@ class SweepMethod:
         return [name for name in self.replaces if getattr(base, name) is not None]
 
 
-SWEEP_METHODS: dict[str, SweepMethod] = {
-    method.name: method
-    for method in (
-        SweepMethod(
-            "prune-threshold", "prune_threshold", 0.0, None, "pruning threshold |W|",
-            ("prune_threshold", "prune_sparsity"),
-        ),
-        SweepMethod(
-            "prune-sparsity", "prune_sparsity", 0.0, 1.0, "target sparsity",
-            ("prune_threshold", "prune_sparsity"),
-        ),
-        SweepMethod(
-            "binarize-threshold", "binarize_threshold", 0.0, 10.0,
-            "binarization threshold (x mean|W|)", ("binarize_threshold",),
-        ),
-    )
-}  # fmt: skip
+def _sweep_methods() -> dict[str, SweepMethod]:
+    """Every number control with a sweep axis, from the methods' descriptions."""
+    methods = {}
+    for control in all_controls():
+        axis = control.sweep
+        if axis is not None:
+            methods[axis.name] = SweepMethod(
+                axis.name, control.field, control.low, control.high, axis.axis_title,
+                axis.replaces,
+            )  # fmt: skip
+    return methods
 
+
+SWEEP_METHODS: dict[str, SweepMethod] = _sweep_methods()
 DEFAULT_VALUES: dict[str, tuple[float, ...]] = {
-    "prune-threshold": (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2),
-    "prune-sparsity": tuple(step / 10 for step in range(11)),
-    "binarize-threshold": (0.0, 0.2, 0.4, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5),
+    control.sweep.name: control.sweep.default_values
+    for control in all_controls()
+    if control.sweep is not None
 }
 
 

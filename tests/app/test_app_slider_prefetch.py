@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from app_driver import metrics, open_app, problems, slider
 
+from compression.methods.binarize import BINARIZE
 from ui import state
 from ui.state import SLIDER_PREFETCH_ENV
-from ui.widgets import BINARIZE_MAX, BINARIZE_STEP, slider_positions
+from ui.widgets import slider_positions
+
+BINARIZE_SLIDER = BINARIZE.control("binarize_threshold")
+BINARIZE_MAX, BINARIZE_STEP = BINARIZE_SLIDER.slider_high, BINARIZE_SLIDER.step
 
 
 def test_positions_run_from_the_value_outwards_the_way_of_travel_first():

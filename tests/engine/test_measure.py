@@ -15,13 +15,13 @@ from compression.explain.chart_data import (
     bin_count,
     bits_per_weight,
     layer_views,
-    prune_threshold_range,
     sample_digits,
     split_histogram,
     ternary_band,
     weight_profile,
 )
 from compression.measure import contribution_table, measure, split_settings
+from compression.methods.prune import prune_threshold_range
 from compression.models import build_model, layer_names_for
 from compression.report import analyze
 from compression.settings import CompressionSettings

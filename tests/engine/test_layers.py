@@ -1,0 +1,88 @@
+"""The folders are layers, and imports only go down: pages -> ui -> figures -> engine.
+
+Read from the source with ``ast`` (no module is imported), so the test sees every import,
+including the ones inside functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE, FIGURES, UI, PAGES = "engine", "figures", "ui", "pages"
+RANK = {ENGINE: 0, FIGURES: 1, UI: 2, PAGES: 3}
+
+
+def layer_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).parts
+    if parts[0] == "compression":
+        return FIGURES if parts[1] == "figures" else ENGINE
+    if parts[0] == "ui":
+        return UI
+    return PAGES  # app.py and pages/
+
+
+def imported_modules(source: str) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+            modules |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return modules
+
+
+def layer_of_module(module: str) -> str | None:
+    if module.startswith("compression.figures"):
+        return FIGURES
+    if module == "compression" or module.startswith("compression."):
+        return ENGINE
+    if module == "ui" or module.startswith("ui."):
+        return UI
+    return None
+
+
+SOURCES = sorted(
+    [*ROOT.glob("compression/**/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py")]
+)
+SOURCES.append(ROOT / "app.py")
+
+
+def upward_imports(path: Path, source: str | None = None) -> list[str]:
+    here = RANK[layer_of(path)]
+    return [
+        module
+        for module in sorted(imported_modules(path.read_text() if source is None else source))
+        if (layer := layer_of_module(module)) is not None and RANK[layer] > here
+    ]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_imports_from_a_layer_above_its_own(path):
+    assert upward_imports(path) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in SOURCES if layer_of(p) in (ENGINE, FIGURES)],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_engine_and_figures_never_use_streamlit(path):
+    assert not any(m.split(".")[0] == "streamlit" for m in imported_modules(path.read_text()))
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in SOURCES if layer_of(p) == ENGINE], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_the_engine_draws_no_figures(path):
+    assert not any(m.split(".")[0] == "plotly" for m in imported_modules(path.read_text()))
+
+
+def test_the_layer_check_sees_an_upward_import_even_inside_a_function():
+    source = "import torch\n\ndef f():\n    from ui import keys\n    import compression.size\n"
+    assert upward_imports(ROOT / "compression" / "probe.py", source) == ["ui", "ui.keys"]
+    assert upward_imports(ROOT / "ui" / "probe.py", source) == []

@@ -1,0 +1,130 @@
+"""The compress page: one template for every page that compresses with sliders.
+
+A page says which methods it shows and its texts (:class:`CompressPage`); the template
+lays out the methods' controls, the headline metrics, the charts, the downloads, the
+share box, the pictures of what was learned and lost, and retraining. Which metric
+and which chart appear follows from the methods: a *positions* method (pruning) adds
+sparsity, a *values* method (binarization) adds bits per weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from compression.figures import plots
+from compression.measure import contribution_table
+from compression.methods import METHODS
+from compression.settings import CompressionSettings
+from ui import downloads, keys, link, page, readouts, retrain, state, teaching, widgets
+from ui import format as fmt
+
+COMBINED = "pruned + binarized"  # the contributions' row with every method applied
+
+
+@dataclass(frozen=True)
+class CompressPage:
+    """What one compress page shows; everything else comes from the template."""
+
+    key: str  # widget keys start with it: "prune"
+    title: str  # in the menu and the browser tab: "Prune"
+    heading: str  # the page's title
+    intro: str  # one paragraph of Markdown under the title
+    methods: tuple[str, ...]  # names in compression.methods.METHODS, in the order they apply
+    histogram_title: str
+    method_headings: tuple[str, ...] = ()  # above each method's controls, when several
+    pictures_open: bool = False  # the learned-and-lost pictures shown from the start
+
+
+def show(spec: CompressPage) -> None:
+    """Draw the page: title and intro, then the live explorer (a fragment)."""
+    baseline, reference = page.start_page(spec.title)
+    st.title(spec.heading)
+    st.markdown(spec.intro)
+
+    @st.fragment
+    def explorer() -> None:
+        _explorer(spec, baseline, reference)
+
+    explorer()
+
+
+def _controls(spec: CompressPage, baseline: state.Baseline) -> tuple[dict, tuple[str, ...]]:
+    """The methods' widgets side by side, the layer choice last -> (fields, layers)."""
+    if len(spec.methods) == 1:
+        columns = st.columns([3, 2], gap="large")
+        places = [columns[0], columns[1]]
+    else:
+        columns = st.columns(len(spec.methods), gap="large")
+        places = [*columns, columns[-1]]
+    fields = {}
+    for index, name in enumerate(spec.methods):
+        with places[index]:
+            if index < len(spec.method_headings):
+                st.markdown(spec.method_headings[index])
+            fields |= widgets.method_ui(spec.key, METHODS[name], baseline)
+    with places[-1]:
+        layers = widgets.layers_ui(baseline, spec.key)
+    return fields, layers
+
+
+def _explorer(spec: CompressPage, baseline: state.Baseline, reference) -> None:
+    fields, layers = _controls(spec, baseline)
+    if readouts.layers_warning(layers):
+        return
+    settings = CompressionSettings(**fields, layers=layers)
+    compares = len(spec.methods) > 1
+    if compares:
+        measurements = state.contributions(baseline, settings)
+        measured = measurements[COMBINED]
+    else:
+        measured = state.measured(baseline, settings)
+    link.share_box(link.keep(baseline, settings))
+
+    prunes = any(METHODS[name].masks for name in spec.methods)
+    quantizes = any(METHODS[name].quantize for name in spec.methods)
+    shown = [readouts.accuracy_metric]
+    shown += [readouts.sparsity_metric] if prunes else []
+    shown += [readouts.size_metric]
+    shown += [readouts.bits_metric] if quantizes else []
+    shown += [readouts.ratio_metric]
+    for column, metric in zip(st.columns(len(shown)), shown, strict=True):
+        if metric is readouts.accuracy_metric:
+            metric(column, measured, reference)
+        else:
+            metric(column, measured)
+    downloads.download_buttons(baseline, measured)
+
+    if compares:
+        table = contribution_table(measurements)
+        st.plotly_chart(
+            plots.configuration_bars(table), key=keys.element(spec.key, "contributions")
+        )
+        st.dataframe(fmt.contribution_table(table), hide_index=True)
+    st.plotly_chart(
+        plots.weight_histograms(measured.layers, title=spec.histogram_title),
+        key=keys.element(spec.key, "histograms"),
+    )
+    left, right = st.columns(2)
+    if prunes:
+        left.plotly_chart(
+            plots.sparsity_bars(measured.sizes), key=keys.element(spec.key, "sparsity")
+        )
+        right.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
+    else:
+        left.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
+        right.plotly_chart(
+            plots.size_breakdown_bars(measured.sizes), key=keys.element(spec.key, "breakdown")
+        )
+    readouts.layer_table(measured)
+    teaching.learned_and_lost(
+        spec.key, baseline, settings, measured, reference, shown=spec.pictures_open
+    )
+    retrain.finetune_ui(spec.key, baseline, settings)
+    if compares:
+        state.prefetch_contributions(baseline, widgets.nearby_settings(spec.key, settings))
+        state.prefetch_slider_contributions(baseline, widgets.other_positions(spec.key, settings))
+    else:
+        state.prefetch(baseline, widgets.nearby_settings(spec.key, settings))
+        state.prefetch_slider(baseline, widgets.other_positions(spec.key, settings))

@@ -1,0 +1,52 @@
+"""Every widget key and session key of the app, made in one place.
+
+A widget's key is ``<page>.<name>``; a key that depends on a model carries it (its
+architecture, or its weights' key when the widget's range comes from the weights),
+so an mlp setting never lands on a cnn. Nothing else in the app spells a key.
+"""
+
+from __future__ import annotations
+
+from compression.methods.controls import NUMBER, Control, Method
+
+
+def control(page: str, control: Control, baseline_key: str) -> str:
+    """A method control's widget; a slider whose range the model sets is one per model."""
+    key = f"{page}.{control.widget}"
+    if control.kind == NUMBER and control.slider_high is None:
+        return f"{key}.{baseline_key}"
+    return key
+
+
+def alternatives(page: str, method: Method) -> str:
+    """The switch between a method's alternative controls (prune: by |W| or by share)."""
+    return f"{page}.{method.alternatives.widget_name}"
+
+
+def preset(page: str, name: str) -> str:
+    return f"{page}.preset.{name}"
+
+
+def layers(page: str, model_name: str) -> str:
+    """The chosen layers, one list per architecture (mlp and cnn name theirs differently)."""
+    return f"{page}.layers.{model_name}"
+
+
+def element(page: str, name: str) -> str:
+    """Any other widget or chart of a page: ``histograms``, ``ft_go``, ``run_sweep``..."""
+    return f"{page}.{name}"
+
+
+def previous_value(page: str, method: str, field: str) -> str:
+    """Session: the slider's value on the page's last run (its direction of travel)."""
+    return f"{page}.{method}.{field}.previous"
+
+
+def likely_next(page: str) -> str:
+    """Session: {method: [settings fields of the likely next slider positions]}."""
+    return f"{page}.ahead"
+
+
+def other_positions(page: str) -> str:
+    """Session: {method: [settings fields of the slider's other positions]}."""
+    return f"{page}.others"
