@@ -13,7 +13,7 @@ server's CPU time over that minute is read from /proc. Afterwards it checks that
 
 - no page showed an exception box and the server log holds no traceback;
 - every reading a session saw (slider value -> accuracy, size, sparsity) equals
-  ``compression.report.analyze`` for that value: each session saw its own numbers;
+  ``compression.measure.measure`` for that value: each session saw its own numbers;
 - a fresh tab after the load shows the same baseline numbers as one before it
   (the shared baseline is unchanged);
 - the server's resident memory (VmRSS) before, at its peak, and after.
@@ -35,7 +35,7 @@ from bench import live_app
 from bench.percentile import percentile
 from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings
 from ui import format as fmt
 
@@ -160,7 +160,7 @@ async def run(sessions: int, seconds: float) -> dict:
 
 
 def expected_readings(results: dict) -> dict[tuple[str, float], dict[str, str]]:
-    """What ``compression.report.analyze`` says for every (page, slider value) seen."""
+    """What ``compression.measure.measure`` says for every (page, slider value) seen."""
     shipped = load_checkpoint(live_app.ROOT / "checkpoints" / "mlp-mnist.pt")
     data = load_dataset("mnist")
     wanted = {}
@@ -173,17 +173,17 @@ def expected_readings(results: dict) -> dict[tuple[str, float], dict[str, str]]:
                 settings = CompressionSettings(prune_threshold=value)
             else:
                 settings = CompressionSettings(binarize_threshold=value)
-            report = analyze("mlp", shipped.state, settings, data.test_images, data.test_labels)
+            measured = measure("mlp", shipped.state, settings, data.test_images, data.test_labels)
             wanted[key] = {
-                "Test accuracy": fmt.accuracy(report.evaluation.accuracy),
-                "Compressed size": fmt.kilobytes(report.summary["size_bytes"]["compressed"]),
-                "Sparsity": fmt.percent(report.summary["sparsity"]),
+                "Test accuracy": fmt.accuracy(measured.accuracy),
+                "Compressed size": fmt.kilobytes(measured.summary["size_bytes"]["compressed"]),
+                "Sparsity": fmt.percent(measured.summary["sparsity"]),
             }
     return wanted
 
 
 def wrong_readings(results: dict) -> list[tuple]:
-    """(session, value, label, shown, expected) for every reading that differs from analyze.
+    """(session, value, label, shown, expected) for every reading that differs from measure.
 
     A page shows accuracy and size; sparsity only where it has that metric (Prune).
     """
@@ -200,7 +200,7 @@ def wrong_readings(results: dict) -> list[tuple]:
 
 def run_and_check(run, description: str) -> dict:
     """Parse ``--sessions`` and ``--seconds``, run ``run(sessions, seconds)`` and print the
-    load average; its outcome, plus ``mismatches`` (readings unlike analyze's) and
+    load average; its outcome, plus ``mismatches`` (readings unlike measure's) and
     ``errors`` (exceptions the sessions saw)."""
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
@@ -243,7 +243,7 @@ def main() -> int:
         f"| server CPU time while loaded | {outcome['server_cpu']:.1f} s, "
         f"{outcome['server_cpu'] / max(len(times), 1):.2f} s per answered change |"
     )
-    print(f"| readings different from `analyze` | {len(mismatches)} |")
+    print(f"| readings different from `measure` | {len(mismatches)} |")
     print(f"| exception boxes / tracebacks in the server log | {len(errors)} / {tracebacks} |")
     print(f"| baseline numbers unchanged after the load | {before_view == after_view} |")
     print(memory_row(outcome["rss"]))

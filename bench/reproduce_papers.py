@@ -42,7 +42,7 @@ from compression.files.export import export_bytes  # noqa: E402
 from compression.files.model_file import load_model_file  # noqa: E402
 from compression.files.packing import COMPRESSORS, pack  # noqa: E402
 from compression.methods.prune import sparsity_mask  # noqa: E402
-from compression.report import module_for  # noqa: E402
+from compression.models import module_for  # noqa: E402
 from compression.settings import CompressionSettings  # noqa: E402
 from compression.size import size_summary, size_table  # noqa: E402
 from compression.train import TrainConfig, evaluate, finetune, train  # noqa: E402

@@ -27,8 +27,7 @@ from compression.data import PROJECT_ROOT, load_dataset
 from compression.explain.chart_data import layer_views, weight_profiles
 from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
-from compression.models import weight_layer_names
-from compression.report import module_for
+from compression.models import module_for, weight_layer_names
 from compression.settings import CompressionSettings
 from compression.size import size_table
 from compression.train import TEST_BATCH, evaluate

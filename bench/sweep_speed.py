@@ -10,7 +10,7 @@ shared machine, taken alike for both), and the numbers of correct test images mu
 at every point (exit code 1 otherwise).
 
 A last section checks the fast path of ``compression.sweeps.evaluation`` against
-``compression.report.analyze`` at every point (untimed): which path each point took, the
+``compression.measure.measure`` at every point (untimed): which path each point took, the
 largest logit and loss differences, and that the accuracies are equal (exit code 1
 otherwise).
 
@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
-from compression.models import build_model, weight_layer_names
-from compression.report import analyze, module_for
+from compression.measure import measure
+from compression.models import build_model, module_for, weight_layer_names
 from compression.sweeps.evaluation import TIE_MARGIN, SweepEvaluator
 from compression.sweeps.sweep import SweepSpec, run_sweep, sweep_points
 from compression.train import TrainConfig, train
@@ -81,7 +81,7 @@ def fast_sensitivity(state, images, labels, sparsities) -> tuple[dict, dict]:
 
 
 def fast_path_check(state, images, labels, sparsities) -> dict:
-    """Per-layer sweep points through SweepEvaluator, compared with analyze and dense logits."""
+    """Per-layer sweep points through SweepEvaluator, compared with measure and dense logits."""
     spec = SweepSpec("prune-sparsity", sparsities, per_layer=True)
     evaluator = SweepEvaluator("mlp", state, images, labels)
     module = module_for("mlp")
@@ -89,12 +89,12 @@ def fast_path_check(state, images, labels, sparsities) -> dict:
     for point in sweep_points("mlp", state, spec):
         result = evaluator.evaluate(point.state, point.layer)
         paths[result.path] += 1
-        report = analyze("mlp", state, point.settings, images, labels)
+        measured = measure("mlp", state, point.settings, images, labels)
         with torch.inference_mode():
-            dense = functional_call(module, point.state, (images,))  # analyze's logits
+            dense = functional_call(module, point.state, (images,))  # measure's logits
         logit_gap = max(logit_gap, float((torch.cat(result.logits) - dense).abs().max()))
-        loss_gap = max(loss_gap, abs(result.evaluation.loss - report.evaluation.loss))
-        if result.evaluation.accuracy != report.evaluation.accuracy:
+        loss_gap = max(loss_gap, abs(result.evaluation.loss - measured.loss))
+        if result.evaluation.accuracy != measured.accuracy:
             unequal.append((point.layer, point.value))
     return {"paths": paths, "logit_gap": logit_gap, "loss_gap": loss_gap, "unequal": unequal}
 
@@ -157,12 +157,12 @@ def main() -> int:
     paths = ", ".join(f"{path} {count}" for path, count in sorted(check["paths"].items()))
     print(f"paths: {paths} (near-tie margin {TIE_MARGIN:g})")
     print(
-        f"vs analyze: max |logit difference| {check['logit_gap']:.2e}, "
+        f"vs measure: max |logit difference| {check['logit_gap']:.2e}, "
         f"max |loss difference| {check['loss_gap']:.2e}, accuracy equal at "
         f"{len(usual_correct) - len(check['unequal'])}/{len(usual_correct)} points"
     )
     for layer, sparsity in check["unequal"]:
-        print(f"  accuracy differs from analyze: {layer} at sparsity {sparsity}")
+        print(f"  accuracy differs from measure: {layer} at sparsity {sparsity}")
     return 1 if differing or check["unequal"] else 0
 
 

@@ -13,7 +13,7 @@ anything, so this measures the server alone on the machine's cores: the time fro
 sending a change to receiving the new "Test accuracy" and to the end of the run.
 
 Afterwards it checks, as ``bench/load_test.py`` does for browsers, that every
-reading equals ``compression.report.analyze`` for the value sent, that no exception
+reading equals ``compression.measure.measure`` for the value sent, that no exception
 was sent and the server log holds no traceback, and it reports the server's CPU
 time and resident memory (from the moment every client has its page).
 """
@@ -171,7 +171,7 @@ def main() -> int:
         f"| server CPU time | {outcome['server_cpu']:.1f} s in {outcome['elapsed']:.0f} s, "
         f"{outcome['server_cpu'] / max(len(whole), 1):.2f} s per change |"
     )
-    print(f"| readings different from `analyze` | {len(mismatches)} |")
+    print(f"| readings different from `measure` | {len(mismatches)} |")
     tracebacks = outcome["log"].count("Traceback")
     print(f"| exceptions sent / tracebacks in the server log | {len(errors)} / {tracebacks} |")
     print(memory_row(outcome["rss"]))

@@ -26,10 +26,10 @@ from compression.files.compact_format import load_compact
 from compression.files.export import export_bytes
 from compression.files.model_file import load_model_file
 from compression.files.packing import COMPRESSORS
+from compression.measure import measure
 from compression.methods import METHODS, all_controls
 from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
-from compression.report import analyze
 from compression.settings import CompressionSettings, SettingsError
 from compression.size import size_summary, size_table
 from compression.sweeps.sweep import (
@@ -152,10 +152,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     checkpoint = load_model_file(args.checkpoint)
     settings = settings_from(args, checkpoint.model_name)
     data = load_dataset(checkpoint.metadata.get("dataset", "mnist"))
-    report = analyze(
+    measured = measure(
         checkpoint.model_name, checkpoint.state, settings, data.test_images, data.test_labels
     )
-    result = report.to_dict()
+    result = measured.to_dict()
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -166,7 +166,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             f"{result['size_bytes']['dense_fp32']:,} dense float32 "
             f"({result['compression_ratio']:.1f}x)"
         )
-        print(report.sizes.drop(columns=["shape"]).to_string(index=False))
+        print(measured.sizes.drop(columns=["shape"]).to_string(index=False))
     return 0
 
 

@@ -1,8 +1,10 @@
-"""One what-if, measured for the explorer: accuracy, bytes and the charts' numbers.
+"""One setting measured: accuracy, bytes and the charts' numbers of a compressed model.
 
-:func:`measure` is the slider path: compress a trained state (left untouched), test
-it on the whole test set, count its bytes and bin its weights. A
-:class:`Measurement` holds only small, picklable data, so it can be cached.
+:func:`measure` compresses a trained state (left untouched), tests it on a labelled set
+(the whole test set for the explorer and ``python -m compression evaluate``), counts its
+bytes and bins its weights. A :class:`Measurement` holds only small, picklable data, so
+the explorer can cache it; a caller that needs the compressed tensors calls
+:func:`compression.compress.compress` itself.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ import torch
 
 from compression.compress import compress
 from compression.explain.chart_data import LayerView, WeightProfile, bits_per_weight, layer_views
-from compression.models import weight_layer_names
-from compression.report import module_for
+from compression.models import module_for, weight_layer_names
 from compression.settings import CompressionSettings
 from compression.size import size_summary, size_table
 from compression.train import evaluate
@@ -31,11 +32,11 @@ class Measurement:
     loss: float  # mean cross-entropy on the test set
     sizes: pd.DataFrame = field(repr=False)  # compression.size.size_table, one row per layer
     summary: dict = field(repr=False)  # compression.size.size_summary of ``sizes``
-    compressed_layers: tuple[str, ...] = ()  # the layers the settings touch
-    bits_per_weight: float = 32.0  # over the compressed layers' weights (no biases)
-    layers: tuple[LayerView, ...] = field(default=(), repr=False)
+    compressed_layers: tuple[str, ...]  # the layers the settings touch
+    bits_per_weight: float  # over the compressed layers' weights (no biases)
+    layers: tuple[LayerView, ...] = field(repr=False)
     # (N,) predicted class of every test image, uint8 (10 classes; 10 KB for 10,000 images)
-    predictions: torch.Tensor | None = field(default=None, repr=False, compare=False)
+    predictions: torch.Tensor = field(repr=False, compare=False)
 
     @property
     def size_bytes(self) -> int:
@@ -54,6 +55,34 @@ class Measurement:
     def compression_ratio(self) -> float:
         return self.summary["compression_ratio"]
 
+    def to_dict(self) -> dict:
+        """The JSON object of ``python -m compression evaluate --json``."""
+        layers = [
+            {
+                "name": row.layer,
+                "shape": list(row.shape),
+                "params": int(row.params),
+                "nonzero_params": int(row.nonzero_params),
+                "sparsity": float(row.sparsity),
+                "bits_per_weight": float(row.bits_per_weight),
+                "values": row.values,
+                "positions": row.positions,
+                "size_bytes": {
+                    "dense_fp32": int(row.dense_fp32_bytes),
+                    "compressed": int(row.compressed_bytes),
+                },
+            }
+            for row in self.sizes.itertuples()
+        ]
+        return {
+            "model": self.model_name,
+            "accuracy": self.accuracy,
+            "loss": self.loss,
+            **self.summary,
+            "settings": self.settings.to_dict(),
+            "layers": layers,
+        }
+
 
 def measure(
     model_name: str,
@@ -65,8 +94,8 @@ def measure(
 ) -> Measurement:
     """Compress ``state`` under ``settings``, test it on ``images`` and describe every layer.
 
-    The same numbers as :func:`compression.report.analyze`, to the last digit. ``profiles``:
-    :func:`compression.explain.chart_data.weight_profiles` of ``state``, if at hand.
+    ``profiles``: :func:`compression.explain.chart_data.weight_profiles` of ``state``, if at
+    hand (it saves binning the trained weights again).
     """
     module = module_for(model_name)
     layers = weight_layer_names(module)
@@ -86,9 +115,6 @@ def measure(
         layers=tuple(layer_views(state, compressed, layers, profiles)),
         predictions=evaluation.predictions.to(torch.uint8),
     )
-
-
-CONFIGURATION_NAMES = ("baseline", "pruned", "binarized", "pruned + binarized")
 
 
 def split_settings(settings: CompressionSettings) -> dict[str, CompressionSettings]:

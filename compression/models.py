@@ -12,6 +12,7 @@ the units that compression, plots, JSON and CSV name.
 from __future__ import annotations
 
 import functools
+import threading
 
 import torch
 from torch import nn
@@ -111,6 +112,23 @@ def layer_names_for(model_name: str) -> list[str]:
 def _layer_names(model_name: str) -> tuple[str, ...]:
     """Building a model to read its names costs milliseconds: once per name is enough."""
     return tuple(weight_layer_names(build_model(model_name, seed=0)))
+
+
+_THREAD_MODULES = threading.local()
+
+
+def module_for(model_name: str) -> nn.Module:
+    """A module of the architecture to run with ``functional_call``, one per thread.
+
+    ``functional_call`` swaps the module's tensors for the duration of a call, so a
+    module must not be shared between threads (Streamlit runs each session in its own).
+    """
+    modules = getattr(_THREAD_MODULES, "modules", None)
+    if modules is None:
+        modules = _THREAD_MODULES.modules = {}
+    if model_name not in modules:
+        modules[model_name] = build_model(model_name, seed=0).eval()
+    return modules[model_name]
 
 
 def parameter_count(model: nn.Module) -> int:

@@ -18,7 +18,7 @@ from compression.compress import compress_with_masks, prune_masks, training_view
 from compression.models import build_model, weight_layer_names
 from compression.settings import CompressionSettings
 
-# Test images per forward pass wherever a model is tested (analyze, the sliders, sweeps):
+# Test images per forward pass wherever a model is tested (measure, sweeps):
 # the same batches give the same sums, so every path predicts alike, bit for bit. 1,000
 # keeps the activations in cache: on the 2-core machine all 10,000 mlp test images take
 # ~53 ms this way against ~65 ms in one batch (bench/slider_latency.py).

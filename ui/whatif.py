@@ -239,8 +239,7 @@ def visited_settings(baseline: Baseline) -> dict[str, CompressionSettings]:
 def current_marker(baseline: Baseline, settings: CompressionSettings, label: str) -> dict:
     """The star of :func:`compression.figures.sweep_plots.pareto_figure` for ``settings``.
 
-    Same keys as :func:`compression.sweeps.tradeoff.current_point`; the numbers come from the
-    cached measurement the explorer pages show.
+    The numbers come from the cached measurement the explorer pages show.
     """
     measured = state.measured(baseline, settings)
     return {"compressed_bytes": measured.size_bytes, "accuracy": measured.accuracy, "label": label}

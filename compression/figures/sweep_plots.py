@@ -66,8 +66,8 @@ def pareto_figure(grid: pd.DataFrame, current: dict | None = None) -> go.Figure:
     """Accuracy against compressed bytes (log axis), Pareto front highlighted and joined.
 
     ``grid`` is a :func:`compression.sweeps.tradeoff.tradeoff_grid` result; hover shows each
-    point's settings. ``current`` (``compression.sweeps.tradeoff.current_point``) adds a star for
-    the user's setting.
+    point's settings. ``current`` (``compressed_bytes``, ``accuracy`` and ``label``) adds a star
+    for the user's setting.
     """
     figure = go.Figure()
     hover = "<b>%{text}</b><br>%{x:,} bytes<br>accuracy %{y:.2%}<extra></extra>"

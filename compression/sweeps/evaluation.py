@@ -19,9 +19,9 @@ Each point takes the first path that applies:
    dense inputs, an inf or nan in the input).
 
 Paths 1, 2 and 4, and the recomputed batches of path 3, give the logits of
-:func:`compression.report.analyze` bit for bit (the same batches of ``TEST_BATCH``).
+:func:`compression.measure.measure` bit for bit (the same batches of ``TEST_BATCH``).
 Elsewhere path 3 changes only the rounding of ``L``'s sums: when no logit moves by
-``TIE_MARGIN / 2`` or more, every prediction, hence the accuracy, equals analyze's (the
+``TIE_MARGIN / 2`` or more, every prediction, hence the accuracy, equals measure's (the
 winner led by ``TIE_MARGIN``), and the loss moves by about the same rounding. On the
 shipped mlp the largest logit difference seen over a whole per-layer sweep is 8.1e-6, 60x
 below ``TIE_MARGIN / 2`` (bench/sweep_speed.py); it is a measured margin, not a proof for

@@ -14,8 +14,8 @@ for a sweep over all layers:
   global pruning scope acts like a per-layer one. The swept layers are those ``base``
   chooses (all by default).
 
-Each point's accuracy equals that of ``compression.report.analyze`` on the same weights,
-and its loss equals analyze's to rounding (bit for bit except on the fast path of
+Each point's accuracy equals that of ``compression.measure.measure`` on the same weights,
+and its loss equals measure's to rounding (bit for bit except on the fast path of
 :mod:`compression.sweeps.evaluation`, which says what it guarantees); bytes come from
 :mod:`compression.size`.
 
@@ -280,7 +280,7 @@ def run_sweep(
     linear layer's output skips its input's common values
     (:mod:`compression.sweeps.evaluation`), masks come from magnitudes sorted once per
     layer, and sizes are re-measured only for the changed layer: the numbers are those
-    of ``analyze`` on each point (the loss to rounding), found faster.
+    of ``measure`` on each point (the loss to rounding), found faster.
     """
     baseline = _baseline(model_name, state, spec)
     evaluator = SweepEvaluator(model_name, baseline.state, images, labels)

@@ -24,7 +24,6 @@ import torch
 
 from compression.compress import compress_with_masks, weight_key
 from compression.models import layer_names_for
-from compression.report import Report
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.activation_reuse import ReusingEvaluator
 from compression.sweeps.masks import MaskMaker
@@ -92,7 +91,7 @@ def tradeoff_grid(
     base: CompressionSettings | None = None,
     on_point: Callable[[SweepProgress], None] | None = None,
 ) -> pd.DataFrame:
-    """Accuracy, loss and bytes of every grid point (numbers of ``analyze``), front marked."""
+    """Accuracy, loss and bytes of every grid point (numbers of ``measure``), front marked."""
     layers = layer_names_for(model_name)
     base = (base or CompressionSettings()).validated(layers)
     grid = grid_settings(base, prune_method, prune_values, binarize_values, layers)
@@ -125,12 +124,3 @@ def tradeoff_grid(
     table["binarize_threshold"] = table["binarize_threshold"].astype(float)  # None -> NaN
     table["on_front"] = pareto_front(table["compressed_bytes"], table["accuracy"])
     return table
-
-
-def current_point(report: Report, label: str = "current setting") -> dict:
-    """The marker of the user's current setting on the Pareto chart, from its Report."""
-    return {
-        "compressed_bytes": report.summary["size_bytes"]["compressed"],
-        "accuracy": report.evaluation.accuracy,
-        "label": label,
-    }

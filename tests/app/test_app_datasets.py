@@ -8,7 +8,7 @@ import pytest
 from app_driver import number, open_app, problems
 
 from compression import data
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings
 
 
@@ -38,9 +38,9 @@ def test_a_model_trained_on_fashion_mnist_is_measured_on_its_own_test_set():
     trained = train_tiny(app, dataset="fashion-mnist", seed=0)
     assert trained.dataset == "fashion-mnist"
     fashion = data.load_dataset("fashion-mnist")
-    expected = analyze(
+    expected = measure(
         "mlp", trained.state, CompressionSettings(), fashion.test_images, fashion.test_labels
-    ).evaluation.accuracy
+    ).accuracy
     assert number(app.sidebar.metric[0].value) == pytest.approx(100 * expected, abs=0.006)
     assert trained.metadata["test_accuracy"] == pytest.approx(expected, abs=1e-6)
     app.switch_page("pages/2_Binarize.py").run()

@@ -8,7 +8,7 @@ from app_driver import ROOT, exact_size, metrics, number, open_app, problems, sl
 
 from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings
 from ui import state
 
@@ -64,10 +64,10 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
     outcome = app.session_state["finetuned"]["prune"]
     retrained = load_checkpoint(outcome.checkpoint)
     data = load_dataset("mnist")
-    report = analyze("mlp", retrained.state, CompressionSettings(), data.test_images,
-                     data.test_labels)  # fmt: skip
+    measured = measure("mlp", retrained.state, CompressionSettings(), data.test_images,
+                       data.test_labels)  # fmt: skip
     assert number(shown["Accuracy after retraining"]) == pytest.approx(
-        100 * report.evaluation.accuracy, abs=0.006
+        100 * measured.accuracy, abs=0.006
     )
     assert (retrained.state["fc1.weight"] == 0).sum() >= (on_disk["fc1.weight"].abs() <= 0.08).sum()
     # moving the slider afterwards says which settings the shown result belongs to

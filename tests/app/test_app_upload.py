@@ -12,8 +12,7 @@ from compression.compress import compress
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.files.export import export_bytes
 from compression.files.model_file import MAX_MODEL_FILE_BYTES
-from compression.models import build_model, layer_names_for
-from compression.report import module_for
+from compression.models import build_model, layer_names_for, module_for
 from compression.settings import CompressionSettings
 from compression.train import evaluate
 from ui.upload import UPLOAD_LABEL

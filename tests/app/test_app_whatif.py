@@ -14,7 +14,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import ui.whatif
 from compression.data import load_dataset
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings
 from compression.sweeps.sweep import SWEEP_COLUMNS
 from compression.sweeps.tradeoff import pareto_front
@@ -100,9 +100,9 @@ def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
     data = load_dataset("mnist")
     for row in table.itertuples():
         settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
-        report = analyze("mlp", shipped_mlp.state, settings, data.test_images, data.test_labels)
-        assert row.accuracy == pytest.approx(report.evaluation.accuracy, abs=1e-12)
-        assert row.compressed_bytes == report.summary["size_bytes"]["compressed"]
+        measured = measure("mlp", shipped_mlp.state, settings, data.test_images, data.test_labels)
+        assert row.accuracy == pytest.approx(measured.accuracy, abs=1e-12)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
     curves = traces(app, "whatif.sensitivity")
     assert set(curves) == {"fc1", "fc2", "fc3"}
     fc2 = table[table["layer"] == "fc2"]

@@ -1,7 +1,8 @@
 """Moving the sliders in a real browser: the numbers on screen follow, and they are right.
 
-The right numbers come from an independent path: ``compression.report.analyze`` (the
-CLI's evaluation) on the shipped checkpoint with the value the slider shows.
+The right numbers come from ``compression.measure.measure`` called here, outside the app and
+its caches (what ``python -m compression evaluate`` runs), on the shipped checkpoint with
+the value the slider shows.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bench import live_app
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings
 from ui import format as fmt
 
@@ -20,10 +21,10 @@ BINARIZE_SLIDER = "Binarization threshold"
 
 
 def expected(shipped, settings: CompressionSettings, digits) -> dict[str, str]:
-    report = analyze("mlp", shipped.state, settings, *digits)
-    summary = report.summary
+    measured = measure("mlp", shipped.state, settings, *digits)
+    summary = measured.summary
     return {
-        "Test accuracy": fmt.accuracy(report.evaluation.accuracy),
+        "Test accuracy": fmt.accuracy(measured.accuracy),
         "Compressed size": fmt.kilobytes(summary["size_bytes"]["compressed"]),
         "Sparsity": fmt.percent(summary["sparsity"]),
     }

@@ -11,8 +11,7 @@ from shared_data import mnist_test_set, random_state, tiny_mlp_state
 from torch import nn
 from torch.func import functional_call
 
-from compression.models import build_model, layer_names_for
-from compression.report import module_for
+from compression.models import build_model, layer_names_for, module_for
 from compression.sweeps.activation_reuse import (
     ForwardSplit,
     ReusingEvaluator,

@@ -101,14 +101,14 @@ def test_concurrent_sessions_each_get_their_own_answer(random_mlp_state, mnist):
     """Streamlit serves sessions on threads; analyses running at once must not mix."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from compression.report import analyze
+    from compression.measure import measure
 
     images, labels = mnist.test_images[:2000], mnist.test_labels[:2000]
     sparsities = [0.0, 0.5, 0.9, 0.99] * 4
 
     def loss_of(sparsity):
         settings = CompressionSettings(prune_sparsity=sparsity)
-        return analyze("mlp", random_mlp_state, settings, images, labels).evaluation.loss
+        return measure("mlp", random_mlp_state, settings, images, labels).loss
 
     alone = {s: loss_of(s) for s in set(sparsities)}
     with ThreadPoolExecutor(max_workers=4) as pool:

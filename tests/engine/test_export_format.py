@@ -15,8 +15,7 @@ from compression.files.export import (
     float32_download,
 )
 from compression.files.model_file import load_model_file
-from compression.models import build_model, layer_names_for
-from compression.report import module_for
+from compression.models import build_model, layer_names_for, module_for
 from compression.settings import CompressionSettings
 from compression.size import size_table
 from compression.train import TrainConfig, evaluate, train

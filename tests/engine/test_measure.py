@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -22,10 +23,10 @@ from compression.explain.chart_data import (
 )
 from compression.measure import contribution_table, measure, split_settings
 from compression.methods.prune import prune_threshold_range
-from compression.models import build_model, layer_names_for
-from compression.report import analyze
+from compression.models import build_model, layer_names_for, module_for
 from compression.settings import CompressionSettings
-from compression.size import size_table
+from compression.size import size_summary, size_table
+from compression.train import evaluate
 
 LAYERS = ["fc1", "fc2", "fc3"]
 
@@ -154,17 +155,33 @@ def test_measure_reports_engine_numbers_and_leaves_the_weights_alone(state, test
     assert measured.accuracy == pytest.approx(accuracy)
 
 
-def test_measure_agrees_with_the_cli_report_to_the_last_digit(state):
+def test_measure_agrees_with_evaluate_and_size_table_to_the_last_digit(state):
     data = load_dataset("mnist")
     images, labels = data.test_images[:2500], data.test_labels[:2500]  # several test batches
     settings = CompressionSettings(prune_threshold=0.02, binarize_threshold=0.0)
     measured = measure("mlp", state, settings, images, labels)
-    report = analyze("mlp", state, settings, images, labels)
-    assert measured.accuracy == report.evaluation.accuracy
-    assert measured.loss == report.evaluation.loss  # the same test batches, the same sums
-    assert torch.equal(measured.predictions.long(), report.evaluation.predictions)
-    assert measured.summary == report.summary
-    pd.testing.assert_frame_equal(measured.sizes, report.sizes)
+    compressed = compress(state, LAYERS, settings).state
+    expected = evaluate(module_for("mlp"), compressed, images, labels)
+    sizes = size_table(compressed, LAYERS)
+    assert measured.accuracy == expected.accuracy
+    assert measured.loss == expected.loss  # the same test batches, the same sums
+    assert torch.equal(measured.predictions.long(), expected.predictions)
+    assert measured.summary == size_summary(sizes)
+    pd.testing.assert_frame_equal(measured.sizes, sizes)
+
+
+def test_to_dict_is_the_json_of_the_measurement(state, test_batch):
+    measured = measure("mlp", state, CompressionSettings(prune_sparsity=0.5), *test_batch)
+    result = json.loads(json.dumps(measured.to_dict()))
+    assert (result["model"], result["accuracy"], result["loss"]) == (
+        "mlp", measured.accuracy, measured.loss,
+    )  # fmt: skip
+    assert result["size_bytes"] == measured.summary["size_bytes"]
+    assert result["sparsity"] == measured.sparsity
+    assert result["settings"] == measured.settings.to_dict()
+    assert [layer["name"] for layer in result["layers"]] == LAYERS
+    compressed = sum(layer["size_bytes"]["compressed"] for layer in result["layers"])
+    assert compressed == measured.size_bytes
 
 
 def test_split_settings_isolates_each_step():

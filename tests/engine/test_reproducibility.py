@@ -10,7 +10,7 @@ import torch
 from compression.cli import main
 from compression.data import load_dataset, subset
 from compression.files.checkpoint import load_checkpoint
-from compression.report import module_for
+from compression.models import module_for
 from compression.train import TrainConfig, evaluate, train
 
 

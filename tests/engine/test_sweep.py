@@ -12,7 +12,8 @@ import torch
 from shared_data import mnist_test_set, random_state, tiny_mlp_state
 
 from compression.compress import compress
-from compression.report import analyze, module_for
+from compression.measure import measure
+from compression.models import module_for
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps import sweep as sweep_module
 from compression.sweeps.sweep import (
@@ -29,21 +30,21 @@ from compression.train import evaluate
 LAYERS = ["fc1", "fc2", "fc3"]
 
 
-def _assert_row_is(row, report):
+def _assert_row_is(row, measured):
     """Accuracy to the last digit, loss to rounding, sizes as the app counts them.
 
     The loss may differ in its last digits: the sparse-input path sums fc1 in another order
     (compression.sweeps.evaluation).
     """
-    summary = report.summary
-    assert row.accuracy == report.evaluation.accuracy
-    assert row.loss == pytest.approx(report.evaluation.loss, rel=1e-6, abs=1e-7)
+    summary = measured.summary
+    assert row.accuracy == measured.accuracy
+    assert row.loss == pytest.approx(measured.loss, rel=1e-6, abs=1e-7)
     assert row.sparsity == summary["sparsity"]
     assert row.compressed_bytes == summary["size_bytes"]["compressed"]
     assert row.compression_ratio == summary["compression_ratio"]
 
 
-def test_per_layer_sweep_equals_analyze_of_each_single_layer_setting():
+def test_per_layer_sweep_equals_measure_of_each_single_layer_setting():
     images, labels = mnist_test_set()
     state = tiny_mlp_state()
     spec = SweepSpec("prune-sparsity", (0.0, 0.8, 0.95), per_layer=True)
@@ -53,7 +54,7 @@ def test_per_layer_sweep_equals_analyze_of_each_single_layer_setting():
     ]
     for row in table.itertuples():
         settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
-        _assert_row_is(row, analyze("mlp", state, settings, images, labels))
+        _assert_row_is(row, measure("mlp", state, settings, images, labels))
 
 
 @pytest.mark.parametrize(
@@ -65,7 +66,7 @@ def test_per_layer_sweep_equals_analyze_of_each_single_layer_setting():
         ("prune-sparsity", (0.6,), CompressionSettings(binarize_threshold=0.7, layers=("fc2",))),
     ],
 )
-def test_sweep_over_all_layers_equals_analyze(method, values, base):
+def test_sweep_over_all_layers_equals_measure(method, values, base):
     images, labels = mnist_test_set()
     state = tiny_mlp_state()
     spec = SweepSpec(method, values, base=base)
@@ -75,7 +76,7 @@ def test_sweep_over_all_layers_equals_analyze(method, values, base):
     field["binarize-threshold"] = "binarize_threshold"
     for row in table.itertuples():
         settings = replace(base, **{field[method]: row.value})
-        _assert_row_is(row, analyze("mlp", state, settings, images, labels))
+        _assert_row_is(row, measure("mlp", state, settings, images, labels))
 
 
 def test_per_layer_sweep_leaves_the_other_layers_at_their_trained_weights():
@@ -107,7 +108,7 @@ def test_fixed_options_apply_to_the_unswept_layers_and_combine_on_the_swept_one(
         assert row.layer_sparsity == 1 - kept / state[f"{point.layer}.weight"].numel()
 
 
-def test_per_layer_cnn_sweep_equals_analyze():
+def test_per_layer_cnn_sweep_equals_measure():
     images, labels = mnist_test_set()
     images, labels = images[:1000], labels[:1000]
     state = random_state("cnn")
@@ -116,7 +117,7 @@ def test_per_layer_cnn_sweep_equals_analyze():
     assert list(table.layer.unique()) == ["conv1", "conv2", "fc1", "fc2", "fc3"]
     for row in table.itertuples():
         settings = CompressionSettings(binarize_threshold=row.value, layers=(row.layer,))
-        _assert_row_is(row, analyze("cnn", state, settings, images, labels))
+        _assert_row_is(row, measure("cnn", state, settings, images, labels))
 
 
 def test_sweep_does_not_change_the_weights_it_is_given():

@@ -9,7 +9,8 @@ import torch
 from shared_data import mnist_test_set, random_state, shipped_mlp_state, tiny_mlp_state
 from torch.func import functional_call
 
-from compression.report import analyze, module_for
+from compression.measure import measure
+from compression.models import module_for
 from compression.settings import CompressionSettings
 from compression.sweeps import evaluation as sweep_evaluation
 from compression.sweeps.evaluation import (
@@ -29,7 +30,7 @@ SPARSITIES = tuple(step / 10 for step in range(11))
 
 
 def _dense_logits(model_name, state, images):
-    """The logits analyze computes: the whole model, batches of TEST_BATCH images."""
+    """The logits measure computes: the whole model, batches of TEST_BATCH images."""
     module = module_for(model_name)
     with torch.inference_mode():
         return torch.cat(
@@ -42,7 +43,7 @@ def _point(state, layer, sparsity):
     return next(point for point in sweep_points("mlp", state, spec) if point.layer == layer)
 
 
-def test_fast_sweep_predicts_like_analyze_at_every_point_of_the_shipped_mlp():
+def test_fast_sweep_predicts_like_measure_at_every_point_of_the_shipped_mlp():
     images, labels = mnist_test_set()
     state = shipped_mlp_state()
     spec = SweepSpec("prune-sparsity", SPARSITIES, per_layer=True)
@@ -51,16 +52,16 @@ def test_fast_sweep_predicts_like_analyze_at_every_point_of_the_shipped_mlp():
     paths = Counter()
     for row, point in zip(table.itertuples(), sweep_points("mlp", state, spec), strict=True):
         settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
-        report = analyze("mlp", state, settings, images, labels)
-        assert row.accuracy == report.evaluation.accuracy, (row.layer, row.value)
-        assert abs(row.loss - report.evaluation.loss) < 1e-6, (row.layer, row.value)
+        measured = measure("mlp", state, settings, images, labels)
+        assert row.accuracy == measured.accuracy, (row.layer, row.value)
+        assert abs(row.loss - measured.loss) < 1e-6, (row.layer, row.value)
         result = evaluator.evaluate(point.state, point.layer)
-        assert torch.equal(result.evaluation.predictions, report.evaluation.predictions)
+        assert torch.equal(result.evaluation.predictions, measured.predictions.long())
         paths[row.layer, result.path] += 1
     assert paths["fc1", SPARSE_INPUT] >= 6  # not vacuous
 
 
-def test_sparse_input_logits_differ_from_analyze_by_rounding_far_below_the_tie_margin():
+def test_sparse_input_logits_differ_from_measure_by_rounding_far_below_the_tie_margin():
     images, labels = mnist_test_set()
     state = shipped_mlp_state()
     evaluator = SweepEvaluator("mlp", state, images, labels)
@@ -80,8 +81,8 @@ def test_when_every_image_is_a_near_tie_every_batch_is_recomputed_bit_for_bit(mo
     result = SweepEvaluator("mlp", state, images, labels).evaluate(point.state, "fc1")
     assert result.path == EXACT_NEAR_TIES
     assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
-    report = analyze("mlp", state, point.settings, images, labels)
-    assert result.evaluation.loss == report.evaluation.loss
+    measured = measure("mlp", state, point.settings, images, labels)
+    assert result.evaluation.loss == measured.loss
 
 
 def test_only_the_batch_holding_a_near_tie_is_recomputed(monkeypatch):
@@ -116,7 +117,7 @@ def test_a_near_tie_is_a_top_two_gap_below_the_margin_or_a_nan():
 
 
 @pytest.mark.parametrize(("sparsity", "path"), [(0.0, REFERENCE), (1.0, BIAS_ONLY)])
-def test_unpruned_and_fully_pruned_points_are_analyze_bit_for_bit(sparsity, path):
+def test_unpruned_and_fully_pruned_points_are_measure_bit_for_bit(sparsity, path):
     images, labels = mnist_test_set()
     state = tiny_mlp_state()
     evaluator = SweepEvaluator("mlp", state, images, labels)
@@ -125,10 +126,10 @@ def test_unpruned_and_fully_pruned_points_are_analyze_bit_for_bit(sparsity, path
         result = evaluator.evaluate(point.state, layer)
         assert result.path == path
         assert torch.equal(torch.cat(result.logits), _dense_logits("mlp", point.state, images))
-        report = analyze("mlp", state, point.settings, images, labels)
+        measured = measure("mlp", state, point.settings, images, labels)
         assert (result.evaluation.accuracy, result.evaluation.loss) == (
-            report.evaluation.accuracy,
-            report.evaluation.loss,
+            measured.accuracy,
+            measured.loss,
         )
 
 

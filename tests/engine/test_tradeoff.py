@@ -7,12 +7,11 @@ import pandas as pd
 import pytest
 from shared_data import mnist_test_set, tiny_mlp_state
 
-from compression.report import analyze
+from compression.measure import measure
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps import tradeoff as tradeoff_module
 from compression.sweeps.tradeoff import (
     TRADEOFF_COLUMNS,
-    current_point,
     grid_settings,
     pareto_front,
     settings_label,
@@ -50,7 +49,7 @@ def test_pareto_front_needs_matching_lengths():
         pareto_front([1, 2, 3], [0.5, 0.6])
 
 
-def test_grid_points_equal_analyze_of_their_settings():
+def test_grid_points_equal_measure_of_their_settings():
     images, labels = mnist_test_set()
     images, labels = images[:3000], labels[:3000]
     state = tiny_mlp_state()
@@ -64,9 +63,9 @@ def test_grid_points_equal_analyze_of_their_settings():
     for row in grid.itertuples():
         binarize = None if pd.isna(row.binarize_threshold) else row.binarize_threshold
         settings = CompressionSettings(prune_sparsity=row.prune_value, binarize_threshold=binarize)
-        report = analyze("mlp", state, settings, images, labels)
-        assert (row.accuracy, row.loss) == (report.evaluation.accuracy, report.evaluation.loss)
-        assert row.compressed_bytes == report.summary["size_bytes"]["compressed"]
+        measured = measure("mlp", state, settings, images, labels)
+        assert (row.accuracy, row.loss) == (measured.accuracy, measured.loss)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
         assert row.settings == settings_label("prune-sparsity", row.prune_value, binarize)
     assert grid.on_front.tolist() == pareto_front(grid.compressed_bytes, grid.accuracy).tolist()
 
@@ -84,9 +83,9 @@ def test_grid_keeps_the_other_base_options_and_reports_progress():
     settings = CompressionSettings(
         prune_threshold=0.02, binarize_threshold=0.0, per_channel=True, layers=("fc1",)
     )
-    report = analyze("mlp", state, settings, images, labels)
-    assert grid.accuracy[0] == report.evaluation.accuracy
-    assert grid.compressed_bytes[0] == report.summary["size_bytes"]["compressed"]
+    measured = measure("mlp", state, settings, images, labels)
+    assert grid.accuracy[0] == measured.accuracy
+    assert grid.compressed_bytes[0] == measured.summary["size_bytes"]["compressed"]
     assert [(progress.done, progress.total) for progress in seen] == [(1, 1)]
     assert seen[0].label == "prune-threshold 0.02, binarize 0"
 
@@ -106,15 +105,3 @@ def test_grid_settings_refuse_bad_values():
 def test_documented_columns_match_the_table():
     assert "``on_front``" in tradeoff_module.__doc__
     assert all(f"``{column}``" in tradeoff_module.__doc__ for column in TRADEOFF_COLUMNS)
-
-
-def test_current_point_reads_the_report():
-    images, labels = mnist_test_set()
-    settings = CompressionSettings(prune_sparsity=0.5)
-    report = analyze("mlp", tiny_mlp_state(), settings, images[:200], labels[:200])
-    point = current_point(report, "my setting")
-    assert point == {
-        "compressed_bytes": report.summary["size_bytes"]["compressed"],
-        "accuracy": report.evaluation.accuracy,
-        "label": "my setting",
-    }

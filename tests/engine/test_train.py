@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from compression.compress import compress, prune_masks, training_view
+from compression.measure import measure
 from compression.models import build_model
-from compression.report import analyze
 from compression.settings import CompressionSettings
 from compression.train import (
     TrainConfig,
@@ -123,10 +123,10 @@ def test_binarization_aware_finetuning_returns_binary_weights(tiny_mlp_state, sm
 def test_default_recipe_reaches_98_percent_on_full_mnist(mnist):
     """The one real run: the documented recipe, all 60,000 images, all 10,000 tests."""
     result = train("mlp", mnist.train_images, mnist.train_labels)
-    report = analyze(
+    measured = measure(
         "mlp", result.state, CompressionSettings(), mnist.test_images, mnist.test_labels
     )
-    assert report.evaluation.accuracy >= 0.98
+    assert measured.accuracy >= 0.98
 
 
 def test_an_evaluation_does_not_depend_on_how_the_logits_were_batched():
