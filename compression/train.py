@@ -14,8 +14,8 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from compression.compress import compress_with_masks, prune_masks, training_view, weight_key
-from compression.models import build_model, weight_layer_names
+from compression.compress import compress_with_masks, prune_masks, training_view
+from compression.models import build_model, weight_key, weight_layer_names
 from compression.settings import CompressionSettings
 
 # Test images per forward pass wherever a model is tested (measure, sweeps):

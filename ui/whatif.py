@@ -17,14 +17,15 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from compression.methods import METHODS
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
-from ui import state
+from ui import keys, state, widgets
 from ui.state import Baseline
 
 RESULTS_KEPT = 32  # tables in the shared store
-_LAST = "whatif.last"  # session key: {(section, baseline key): LastRun}
+_LAST = keys.element("whatif", "last")  # session: {(section, baseline key): LastRun}
 
 
 @dataclass(frozen=True)
@@ -172,52 +173,26 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
 
 # --- the person's current setting, from the sliders of the explorer pages -------------------
 
-# page key -> what its sliders set; widget keys as in ui.widgets (persisted for the session)
+# The compress pages (page key -> title) whose sliders give "your current setting".
 SETTING_PAGES = {"combine": "Combine", "prune": "Prune", "binarize": "Binarize"}
-
-
-def _pruning(page: str, baseline: Baseline, saved) -> dict | None:
-    mode = saved.get(f"{page}.prune_mode")
-    if mode == "threshold":
-        cut = saved.get(f"{page}.prune_threshold.{baseline.key}")
-        return None if cut is None else {"prune_threshold": float(cut)}
-    if mode == "sparsity" and f"{page}.prune_sparsity" in saved:
-        scope = saved.get(f"{page}.prune_scope", "layer")
-        neurons = saved.get(f"{page}.prune_neurons", False) and scope == "layer"
-        return {
-            "prune_sparsity": saved[f"{page}.prune_sparsity"] / 100,
-            "prune_scope": scope,
-            "prune_structure": "neurons" if neurons else "unstructured",
-        }
-    return None
-
-
-def _binarization(page: str, saved) -> dict | None:
-    if f"{page}.binarize" not in saved:
-        return None
-    return {
-        "binarize_threshold": float(saved[f"{page}.binarize"]),
-        "per_channel": bool(saved.get(f"{page}.per_channel", False)),
-    }
 
 
 def page_settings(page: str, baseline: Baseline, saved) -> CompressionSettings | None:
     """The settings the sliders of ``page`` were left at (None if it was not visited).
 
-    ``saved`` is the session state (a mapping of widget key -> value).
+    ``saved`` is the session state (a mapping of widget key -> value); each method the
+    page drew is read back by :func:`ui.widgets.saved_fields`.
     """
+    shown = [method for method in METHODS.values() if widgets.shown_on(page, method, saved)]
+    if not shown:
+        return None
     parts = {}
-    if page in ("combine", "prune"):
-        pruning = _pruning(page, baseline, saved)
-        if pruning is None:
+    for method in shown:
+        fields = widgets.saved_fields(page, method, baseline.key, saved)
+        if fields is None:
             return None
-        parts.update(pruning)
-    if page in ("combine", "binarize"):
-        binarization = _binarization(page, saved)
-        if binarization is None:
-            return None
-        parts.update(binarization)
-    layers = saved.get(f"{page}.layers.{baseline.model_name}")
+        parts |= fields
+    layers = saved.get(keys.layers(page, baseline.model_name))
     if layers is not None:
         parts["layers"] = tuple(layers)
     try:

@@ -7,6 +7,7 @@ Keys that depend on a model carry its name, so an mlp setting never lands on a c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -153,10 +154,7 @@ def _choice(cell, page: str, control: Control, values: dict):
             horizontal=True,
             help=control.help,
         )
-    disabled = False
-    if control.disabled_when is not None:
-        field, value = control.disabled_when
-        disabled = values.get(field) == value
+    disabled = _disabled(control, values)
     on = cell.toggle(
         control.label,
         value=False,
@@ -168,6 +166,54 @@ def _choice(cell, page: str, control: Control, values: dict):
     if control.kind == CHOICE:
         return control.toggle_value if on and not disabled else control.default
     return on
+
+
+def shown_on(page: str, method: Method, saved: Mapping) -> bool:
+    """Whether ``page`` has drawn any widget of ``method`` (``saved``: the session state)."""
+    names = [keys.element(page, control.widget) for control in method.controls]
+    if method.alternatives is not None:
+        names.append(keys.alternatives(page, method))
+    return any(key == name or key.startswith(f"{name}.") for key in saved for name in names)
+
+
+def saved_fields(page: str, method: Method, baseline_key: str, saved: Mapping) -> dict | None:
+    """The settings fields ``method``'s widgets on ``page`` were left at, as
+    :func:`method_ui` returned them; None when a number was never set for this model."""
+    chosen = None
+    if method.alternatives is not None:
+        options = {option: field for option, field, _ in method.alternatives.options}
+        chosen = options.get(saved.get(keys.alternatives(page, method)))
+        if chosen is None:
+            return None
+    values = {}
+    for control in method.numbers():
+        if chosen is not None and control.field != chosen:
+            continue
+        key = keys.control(page, control, baseline_key)
+        if key not in saved:
+            return None
+        values[control.field] = saved[key] / 100 if control.percent else float(saved[key])
+    for control in method.controls:
+        if control.kind == NUMBER or (control.only_with and control.only_with not in values):
+            continue
+        value = saved.get(keys.control(page, control, baseline_key))
+        if control.kind == CHOICE and control.toggle_value is None:
+            values[control.field] = control.default if value is None else value
+            continue
+        on = bool(value) and not _disabled(control, values)
+        if control.kind == CHOICE:  # a choice shown as a toggle
+            values[control.field] = control.toggle_value if on else control.default
+        else:
+            values[control.field] = on
+    return values
+
+
+def _disabled(control: Control, values: dict) -> bool:
+    """Whether another control's value greys ``control`` out (and keeps it at its default)."""
+    if control.disabled_when is None:
+        return False
+    field, value = control.disabled_when
+    return values.get(field) == value
 
 
 def _set_value(key: str, value) -> None:

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from compression.compress import CompressedModel, weight_key
+from compression.compress import CompressedModel
+from compression.models import weight_key
 from compression.settings import CompressionSettings
 
 MAX_BINS = 201  # histogram bins of a large layer; always odd, so one bin is centred on 0

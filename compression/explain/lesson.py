@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from compression.compress import prune_masks, weight_key
+from compression.compress import prune_masks
 from compression.data import PROJECT_ROOT
 from compression.explain.sparse_speed import RECORDED_TIMINGS_CAPTION, recorded_sparse_timings
 from compression.methods.binarize import TWN_THRESHOLD, binarize, binarize_ste
 from compression.methods.prune import threshold_for_sparsity
+from compression.models import weight_key
 from compression.settings import CompressionSettings
 
 LEARN_DIR = PROJECT_ROOT / "docs" / "learn"

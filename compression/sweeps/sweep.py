@@ -42,10 +42,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from compression.compress import compress, compress_with_masks, weight_key
+from compression.compress import compress, compress_with_masks
 from compression.files.checkpoint import atomic_write_bytes
 from compression.methods import all_controls
-from compression.models import layer_names_for
+from compression.models import layer_names_for, weight_key
 from compression.settings import CompressionSettings, SettingsError
 from compression.size import layer_size, size_rows, size_summary
 from compression.sweeps.activation_reuse import same_tensor

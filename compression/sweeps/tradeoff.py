@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from compression.compress import compress_with_masks, weight_key
-from compression.models import layer_names_for
+from compression.compress import compress_with_masks
+from compression.models import layer_names_for, weight_key
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.activation_reuse import ReusingEvaluator
 from compression.sweeps.masks import MaskMaker
