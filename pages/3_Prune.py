@@ -4,7 +4,7 @@ import streamlit as st
 
 from compression.figures import plots
 from compression.settings import CompressionSettings
-from ui import downloads, link, page, readouts, retrain, state, teaching, widgets
+from ui import downloads, link, measuring, page, readouts, retrain, teaching, widgets
 
 PAGE = "prune"
 
@@ -29,7 +29,7 @@ def explorer() -> None:
     if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**prune, layers=layers)
-    measured = state.measured(baseline, settings)
+    measured = measuring.measured(baseline, settings)
     link.share_box(link.keep(baseline, settings))
 
     metrics = st.columns(4)
@@ -49,8 +49,8 @@ def explorer() -> None:
     readouts.layer_table(measured)
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference)
     retrain.finetune_ui(PAGE, baseline, settings)
-    state.prefetch(baseline, widgets.nearby_settings(PAGE, settings))
-    state.prefetch_slider(baseline, widgets.other_positions(PAGE, settings))
+    measuring.prefetch(baseline, widgets.nearby_settings(PAGE, settings))
+    measuring.prefetch_slider(baseline, widgets.other_positions(PAGE, settings))
 
 
 explorer()

@@ -5,7 +5,7 @@ import streamlit as st
 from compression.figures import plots
 from compression.measure import contribution_table
 from compression.settings import CompressionSettings
-from ui import downloads, link, page, readouts, retrain, state, teaching, widgets
+from ui import downloads, link, measuring, page, readouts, retrain, teaching, widgets
 from ui import format as fmt
 
 PAGE = "combine"
@@ -35,7 +35,7 @@ def explorer() -> None:
     if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**prune, **binarize, layers=layers)
-    measurements = state.contributions(baseline, settings)
+    measurements = measuring.contributions(baseline, settings)
     measured = measurements["pruned + binarized"]
     link.share_box(link.keep(baseline, settings))
 
@@ -62,8 +62,8 @@ def explorer() -> None:
     readouts.layer_table(measured)
     teaching.learned_and_lost(PAGE, baseline, settings, measured, reference, shown=True)
     retrain.finetune_ui(PAGE, baseline, settings)
-    state.prefetch_contributions(baseline, widgets.nearby_settings(PAGE, settings))
-    state.prefetch_slider_contributions(baseline, widgets.other_positions(PAGE, settings))
+    measuring.prefetch_contributions(baseline, widgets.nearby_settings(PAGE, settings))
+    measuring.prefetch_slider_contributions(baseline, widgets.other_positions(PAGE, settings))
 
 
 explorer()

@@ -20,8 +20,8 @@ import streamlit as st
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
-from ui import state
-from ui.state import Baseline
+from ui import datasets, measuring
+from ui.baselines import Baseline
 
 RESULTS_KEPT = 32  # tables in the shared store
 _LAST = "whatif.last"  # session key: {(section, baseline key): LastRun}
@@ -123,7 +123,7 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
     except SettingsError as error:
         st.error(f"This sweep cannot be run: {error}.")
         return None
-    data = state.dataset()
+    data = datasets.dataset()
     total = spec.point_count(baseline.layers)
     return _run(
         "sweep",
@@ -146,7 +146,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     if not spec.prune_values or not spec.binarize_values:
         st.error("Choose at least one pruning value and one binarization value.")
         return None
-    data = state.dataset()
+    data = datasets.dataset()
     try:
         return _run(
             "grid",
@@ -242,5 +242,5 @@ def current_marker(baseline: Baseline, settings: CompressionSettings, label: str
     Same keys as :func:`compression.sweeps.tradeoff.current_point`; the numbers come from the
     cached measurement the explorer pages show.
     """
-    measured = state.measured(baseline, settings)
+    measured = measuring.measured(baseline, settings)
     return {"compressed_bytes": measured.size_bytes, "accuracy": measured.accuracy, "label": label}

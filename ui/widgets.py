@@ -15,9 +15,9 @@ from compression.data import DATASETS
 from compression.explain.chart_data import ThresholdRange, prune_threshold_range
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig
-from ui import state
+from ui import datasets
+from ui.baselines import Baseline
 from ui.help_texts import CONTROL_HELP
-from ui.state import Baseline
 
 KEEP = "session"  # persist_state of every widget
 AHEAD = "ahead"  # session key (after the page name): {widget group: [likely next fields]}
@@ -229,7 +229,7 @@ def dataset_ui() -> str:
         options=list(DATASETS),
         key="train.dataset",
         persist_state=KEEP,
-        format_func=lambda name: f"{state.dataset_title(name)}: {DATASETS[name].title}",
+        format_func=lambda name: f"{datasets.dataset_title(name)}: {DATASETS[name].title}",
         horizontal=True,
         help=CONTROL_HELP["dataset"],
     )
