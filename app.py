@@ -6,12 +6,12 @@ import streamlit as st
 
 from compression.figures import plots
 from compression.models import MODEL_TITLES
+from ui import datasets, page, readouts
 from ui import format as fmt
-from ui import page, readouts, state
 from ui.navigation import icon_for, page_path
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")
-images_title = state.dataset_title(baseline.dataset)
+images_title = datasets.dataset_title(baseline.dataset)
 
 st.title("Compression Explorer")
 st.markdown(
@@ -39,8 +39,8 @@ metrics[2].metric(
 )
 metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
 
-pixels, labels = state.sample_digits(36, dataset_name=baseline.dataset)
-names = state.dataset(baseline.dataset).class_names
+pixels, labels = datasets.sample_digits(36, dataset_name=baseline.dataset)
+names = datasets.dataset(baseline.dataset).class_names
 st.plotly_chart(
     plots.digit_grid(
         pixels,

@@ -49,7 +49,7 @@ from playwright.sync_api import sync_playwright
 
 from bench import live_app
 from bench.percentile import percentile
-from ui.state import SLIDER_PREFETCH_ENV
+from ui.measuring import SLIDER_PREFETCH_ENV
 
 PAGES = {"Prune": ("pages/3_Prune.py", "Pruning threshold"),
          "Binarize": ("pages/2_Binarize.py", "Binarization threshold")}  # fmt: skip

@@ -1,13 +1,14 @@
 """Train: pick a model and a recipe, watch it learn, and make it your baseline."""
 
+from functools import partial
+
 import streamlit as st
 
-from compression.data import missing_dataset_note, subset
+from compression.data import missing_dataset_note
 from compression.figures import plots
-from compression.train import train
+from ui import baselines, datasets, page, widgets
 from ui import format as fmt
-from ui import page, state, widgets
-from ui.training import LiveTraining
+from ui.training import train_live, train_on
 
 baseline, reference = page.start_page("Train")
 
@@ -40,27 +41,17 @@ if message := st.session_state.pop("train.done", None):
     st.success(message)
 
 if start and not stopped:
-    data = state.dataset(dataset_name)
-    images, labels = subset(data.train_images, data.train_labels, config.train_subset, config.seed)
+    data = datasets.dataset(dataset_name)
     st.session_state["train.running"] = True  # still set if a click interrupts the run
-    live = LiveTraining(label="Training")
     try:
-        result = train(
-            model_name,
-            images,
-            labels,
-            config,
-            on_step=live.on_step,
-            on_epoch=live.on_epoch,
-            test_set=(data.test_images, data.test_labels),
-        )
+        result, progress = train_live(partial(train_on, model_name, data, config))
     except ValueError as error:
         st.session_state.pop("train.running", None)
         st.error(f"Training could not start: {error}")
         st.stop()
     st.session_state.pop("train.running", None)
-    trained = state.adopt_trained(
-        model_name, result.state, config, result.history, live.step_losses, dataset_name
+    trained = baselines.adopt_trained(
+        model_name, result.state, config, result.history, progress.step_losses, dataset_name
     )
     accuracy = result.history[-1]["test_accuracy"]
     st.session_state["train.done"] = (
@@ -85,7 +76,7 @@ st.caption(baseline.note)
 if baseline.key.startswith("trained:"):
     st.download_button(
         "Download this model",
-        data=state.checkpoint_file(baseline),
+        data=baselines.checkpoint_file(baseline),
         file_name=f"{baseline.model_name}-{baseline.dataset}-seed{baseline.seed}.pt",
         key="train.download",
         help="A checkpoint with its recipe, seed and data set, for "

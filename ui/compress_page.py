@@ -17,8 +17,9 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS
 from compression.settings import CompressionSettings
-from ui import downloads, keys, link, page, readouts, retrain, state, teaching, widgets
+from ui import downloads, keys, link, measuring, page, readouts, retrain, teaching, widgets
 from ui import format as fmt
+from ui.baselines import Baseline
 
 COMBINED = "pruned + binarized"  # the contributions' row with every method applied
 
@@ -50,7 +51,7 @@ def show(spec: CompressPage) -> None:
     explorer()
 
 
-def _controls(spec: CompressPage, baseline: state.Baseline) -> tuple[dict, tuple[str, ...]]:
+def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, ...]]:
     """The methods' widgets side by side, the layer choice last -> (fields, layers)."""
     if len(spec.methods) == 1:
         columns = st.columns([3, 2], gap="large")
@@ -69,17 +70,17 @@ def _controls(spec: CompressPage, baseline: state.Baseline) -> tuple[dict, tuple
     return fields, layers
 
 
-def _explorer(spec: CompressPage, baseline: state.Baseline, reference) -> None:
+def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     fields, layers = _controls(spec, baseline)
     if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**fields, layers=layers)
     compares = len(spec.methods) > 1
     if compares:
-        measurements = state.contributions(baseline, settings)
+        measurements = measuring.contributions(baseline, settings)
         measured = measurements[COMBINED]
     else:
-        measured = state.measured(baseline, settings)
+        measured = measuring.measured(baseline, settings)
     link.share_box(link.keep(baseline, settings))
 
     prunes = any(METHODS[name].masks for name in spec.methods)
@@ -123,8 +124,10 @@ def _explorer(spec: CompressPage, baseline: state.Baseline, reference) -> None:
     )
     retrain.finetune_ui(spec.key, baseline, settings)
     if compares:
-        state.prefetch_contributions(baseline, widgets.nearby_settings(spec.key, settings))
-        state.prefetch_slider_contributions(baseline, widgets.other_positions(spec.key, settings))
+        measuring.prefetch_contributions(baseline, widgets.nearby_settings(spec.key, settings))
+        measuring.prefetch_slider_contributions(
+            baseline, widgets.other_positions(spec.key, settings)
+        )
     else:
-        state.prefetch(baseline, widgets.nearby_settings(spec.key, settings))
-        state.prefetch_slider(baseline, widgets.other_positions(spec.key, settings))
+        measuring.prefetch(baseline, widgets.nearby_settings(spec.key, settings))
+        measuring.prefetch_slider(baseline, widgets.other_positions(spec.key, settings))

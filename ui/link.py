@@ -17,9 +17,9 @@ import streamlit as st
 from compression.methods import METHODS
 from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
-from ui import keys, state, widgets
+from ui import baselines, datasets, keys, widgets
+from ui.baselines import Baseline
 from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
-from ui.state import Baseline
 
 CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
 _READ = "setup.read_pages"  # session key: pages that already read the link
@@ -49,12 +49,12 @@ def read(page: str) -> LinkRestore | None:
 def select_baseline(link: LinkRestore) -> None:
     """Use the shipped baseline of the link's model and data set, when there is one."""
     setup = link.setup
-    key = state.shipped_key(setup.model, setup.dataset)
-    if key in state.baseline_choices():
-        state.select_baseline(key)
+    key = baselines.shipped_key(setup.model, setup.dataset)
+    if key in baselines.baseline_choices():
+        baselines.select_baseline(key)
         return
     link.notes.append(
-        f"there is no shipped {setup.model} for {state.dataset_title(setup.dataset)} here; "
+        f"there is no shipped {setup.model} for {datasets.dataset_title(setup.dataset)} here; "
         "train it on the Train page (its model, data set and seed are filled in)"
     )
 

@@ -5,23 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from compression.measure import Measurement
+from ui import baselines, datasets, link, measuring, upload
 from ui import format as fmt
-from ui import link, state, upload
+from ui.baselines import Baseline
 from ui.navigation import sidebar_menu
 from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
-from ui.state import Baseline
 
 APP_TITLE = "Compression Explorer"
 
 
 def _on_pick() -> None:
-    state.select_baseline(st.session_state["baseline.picker"])
+    baselines.select_baseline(st.session_state["baseline.picker"])
 
 
 def baseline_picker() -> None:
     """A select box of this person's baselines (shipped ones and those they trained)."""
-    choices = state.baseline_choices()
-    st.session_state["baseline.picker"] = state.selected_key()
+    choices = baselines.baseline_choices()
+    st.session_state["baseline.picker"] = baselines.selected_key()
     st.selectbox(
         "Baseline model",
         options=list(choices),
@@ -38,12 +38,12 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
     with st.sidebar:
         baseline_picker()
         st.caption(baseline.note)
-        for note in state.unavailable_notes():
+        for note in baselines.unavailable_notes():
             st.caption(f"Not offered: {note}")
         st.metric(
             BASELINE_ACCURACY,
             fmt.accuracy(reference.accuracy),
-            help=f"Share of the 10,000 {state.dataset_title(baseline.dataset)} test images "
+            help=f"Share of the 10,000 {datasets.dataset_title(baseline.dataset)} test images "
             "the baseline classifies correctly.",
         )
         st.metric(
@@ -66,11 +66,11 @@ def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measureme
     opened = link.read(title.lower())  # a shared link, on this page's first run only
     if opened is not None:
         link.select_baseline(opened)
-    baseline = state.current_baseline()
-    state.dataset(baseline.dataset)
+    baseline = baselines.current_baseline()
+    datasets.dataset(baseline.dataset)
     if opened is not None:
         link.apply(title.lower(), opened, baseline)
     link.show_notes(opened)
-    reference = state.reference(baseline)
+    reference = measuring.reference(baseline)
     baseline_sidebar(baseline, reference)
     return baseline, reference

@@ -12,13 +12,15 @@ from compression.data import subset
 from compression.figures import plots
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.settings import CompressionSettings
-from compression.train import TrainConfig, config_dict, finetune
+from compression.train import TrainConfig, TrainResult, config_dict, finetune
 from ui import format as fmt
-from ui import state
+from ui import measuring, retrained
+from ui.baselines import Baseline
+from ui.datasets import dataset
 from ui.help_texts import CONTROL_HELP
 from ui.readouts import RETRAINED_ACCURACY
-from ui.state import Baseline, FinetuneOutcome
-from ui.training import LiveTraining
+from ui.retrained import FinetuneOutcome
+from ui.training import TrainingProgress, train_live
 from ui.widgets import KEEP
 
 
@@ -63,28 +65,31 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
             settings,
             TrainConfig(epochs=epochs, learning_rate=5e-4, train_subset=images),
         )
-    outcome = state.finetuned(page, baseline)
+    outcome = retrained.finetuned(page, baseline)
     if outcome is not None:
         _show_outcome(page, baseline, outcome, settings)
 
 
 def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, config: TrainConfig):
-    data = state.dataset(baseline.dataset)
+    data = dataset(baseline.dataset)
     images, labels = subset(data.train_images, data.train_labels, config.train_subset, 0)
-    before = state.measured(baseline, settings)
-    live = LiveTraining(label="Retraining", chart=False)
-    result = finetune(
-        baseline.model_name,
-        baseline.state,
-        settings,
-        images,
-        labels,
-        config,
-        on_step=live.on_step,
-        test_set=(data.test_images, data.test_labels),
-    )
-    live.clear()
-    after = state.measure_state(
+    before = measuring.measured(baseline, settings)
+
+    def retrain_run(progress: TrainingProgress) -> TrainResult:
+        return finetune(
+            baseline.model_name,
+            baseline.state,
+            settings,
+            images,
+            labels,
+            config,
+            on_step=progress.on_step,
+            should_stop=progress.should_stop,
+            test_set=(data.test_images, data.test_labels),
+        )
+
+    result, _ = train_live(retrain_run, label="Retraining", chart=False)
+    after = measuring.measure_state(
         baseline.model_name,
         result.state,
         CompressionSettings(layers=settings.layers),
@@ -99,7 +104,7 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
         "finetuned_from": baseline.note,
     }
     file = checkpoint_bytes(Checkpoint(baseline.model_name, result.state, metadata))
-    state.keep_finetuned(
+    retrained.keep_finetuned(
         page,
         FinetuneOutcome(
             baseline.key, settings, result.state, tuple(result.history), before, after, file
@@ -108,7 +113,7 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
 
 
 def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, settings) -> None:
-    reference = state.reference(baseline)
+    reference = measuring.reference(baseline)
     if outcome.settings != settings:
         st.info(
             f"This result was retrained for other settings ({settings_caption(outcome.settings)}); "

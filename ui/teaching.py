@@ -19,8 +19,8 @@ from compression.compress import compress
 from compression.explain import errors_view, lesson, weights_view
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-from ui import state
-from ui.state import Baseline
+from ui import datasets
+from ui.baselines import Baseline
 from ui.widgets import KEEP
 
 UNITS_SHOWN = 16  # strongest first-layer units drawn
@@ -85,7 +85,7 @@ def learned_and_lost(
         "that compression broke, and the confusion matrix; they follow every slider move.",
     ):
         return
-    data = state.dataset(baseline.dataset)
+    data = datasets.dataset(baseline.dataset)
     names = data.class_names
     weights, mistakes, confusion = st.tabs(
         ["First-layer weights", "New mistakes", "Confusion matrix"]

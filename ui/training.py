@@ -1,65 +1,187 @@
-"""Live training display: a progress bar and a loss/accuracy chart fed by train callbacks."""
+"""Training shown live: a run goes on in a worker thread while the page draws its progress bar
+and its loss/accuracy curves.
+
+The Train page, the starter model and retraining all train through :func:`train_live`. The
+run itself never touches Streamlit (so it may be a cached function: nothing of the page is
+recorded into a cache); it reports to a :class:`TrainingProgress` that the page reads. A page
+run that ends before its training does (the Stop button, a closed tab) asks the run to stop,
+and it ends at its next step.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from typing import TypeVar
 
 import streamlit as st
 
+from compression.data import Dataset, subset
 from compression.figures import plots
-from compression.train import Progress
+from compression.train import Progress, TrainConfig, TrainResult, train
+
+POLL_SECONDS = 0.1  # how often the page looks at the run; a finished cached run shows nothing
+
+Result = TypeVar("Result")
+
+
+class TrainingProgress:
+    """What a training run has reported so far: written by the run, read by the page.
+
+    Feed it to :func:`compression.train.train` as ``on_step``, ``on_epoch`` and
+    ``should_stop``.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._latest: Progress | None = None
+        self._history: list[dict] = []
+        self._step_losses: list[tuple[float, float]] = []
+
+    def on_step(self, progress: Progress) -> None:
+        """Record a step's batch loss at its position in epochs (2.5: half-way through epoch 3)."""
+        position = progress.epoch - 1 + progress.step / progress.steps_per_epoch
+        with self._lock:
+            self._latest = progress
+            self._step_losses.append((position, progress.loss))
+
+    def on_epoch(self, record: dict) -> None:
+        with self._lock:
+            self._history.append(record)
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Ask the run to end at its next step."""
+        self._stop.set()
+
+    def latest(self) -> Progress | None:
+        """The last step reported (None before the first)."""
+        with self._lock:
+            return self._latest
+
+    def counts(self) -> tuple[int, int]:
+        """(epochs, steps) reported so far."""
+        with self._lock:
+            return len(self._history), len(self._step_losses)
+
+    @property
+    def history(self) -> list[dict]:
+        """A copy of the per-epoch records so far."""
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def step_losses(self) -> list[tuple[float, float]]:
+        """A copy of the (position in epochs, batch loss) pairs so far."""
+        with self._lock:
+            return list(self._step_losses)
 
 
 class LiveTraining:
-    """Receives :func:`compression.train.train` callbacks and redraws, throttled.
+    """A run's progress bar and, if ``chart``, its live loss/accuracy curves, redrawn throttled.
 
-    The progress bar moves when the whole percentage changes; the chart is redrawn
-    after every epoch and at most every ``min_interval`` seconds in between (sending
-    a Plotly figure per step would cost more than the step itself).
+    The bar moves when the whole percentage changes; the chart is redrawn after every
+    epoch and at most every ``min_interval`` seconds in between (sending a Plotly figure
+    per step would cost more than the step itself).
     """
 
-    def __init__(self, label: str = "Training", chart: bool = True, min_interval: float = 0.5):
+    def __init__(
+        self,
+        label: str = "Training",
+        chart: bool = True,
+        note: str | None = None,
+        min_interval: float = 0.5,
+    ):
         self.label = label
+        self.notice = st.info(note) if note else None
         self.bar = st.progress(0.0, text=f"{label}: starting …")
         self.chart = st.empty() if chart else None
         self.min_interval = min_interval
-        self.history: list[dict] = []
-        self.step_losses: list[tuple[float, float]] = []
         self._percent = -1
         self._drawn = (0, 0)
         self._last_draw = 0.0
 
-    def on_step(self, progress: Progress) -> None:
-        position = progress.epoch - 1 + progress.step / progress.steps_per_epoch
-        self.step_losses.append((position, progress.loss))
-        percent = int(100 * progress.fraction)
-        if percent != self._percent:
-            self._percent = percent
-            self.bar.progress(
-                progress.fraction,
-                text=(
-                    f"{self.label}: epoch {progress.epoch}/{progress.epochs}, "
-                    f"step {progress.step}/{progress.steps_per_epoch}, "
-                    f"batch loss {progress.loss:.3f}"
-                ),
-            )
-        if time.monotonic() - self._last_draw > self.min_interval:
-            self.draw()
-
-    def on_epoch(self, record: dict) -> None:
-        self.history.append(record)
-        self.draw()
-
-    def draw(self) -> None:
-        drawn = (len(self.history), len(self.step_losses))
+    def show(self, progress: TrainingProgress) -> None:
+        """Bring the bar and the curves up to what ``progress`` holds."""
+        latest = progress.latest()
+        if latest is not None:
+            percent = int(100 * latest.fraction)
+            if percent != self._percent:
+                self._percent = percent
+                self.bar.progress(
+                    latest.fraction,
+                    text=(
+                        f"{self.label}: epoch {latest.epoch}/{latest.epochs}, "
+                        f"step {latest.step}/{latest.steps_per_epoch}, "
+                        f"batch loss {latest.loss:.3f}"
+                    ),
+                )
+        drawn = progress.counts()
         if self.chart is None or drawn == self._drawn:
             return
-        self._drawn, self._last_draw = drawn, time.monotonic()
-        self.chart.plotly_chart(
-            plots.training_curves(self.history, self.step_losses, title=f"{self.label} (live)")
-        )
+        new_epoch = drawn[0] != self._drawn[0]
+        if new_epoch or time.monotonic() - self._last_draw > self.min_interval:
+            self._drawn, self._last_draw = drawn, time.monotonic()
+            self.chart.plotly_chart(
+                plots.training_curves(
+                    progress.history, progress.step_losses, title=f"{self.label} (live)"
+                )
+            )
 
     def clear(self) -> None:
-        self.bar.empty()
-        if self.chart is not None:
-            self.chart.empty()
+        for element in (self.notice, self.bar, self.chart):
+            if element is not None:
+                element.empty()
+
+
+def train_live(
+    run: Callable[[TrainingProgress], Result],
+    label: str = "Training",
+    chart: bool = True,
+    note: str | None = None,
+) -> tuple[Result, TrainingProgress]:
+    """``run(progress)`` in a worker thread, its progress drawn on this page until it returns.
+
+    The bar (with ``note`` above it and, if ``chart``, the curves below) appears once the
+    run has taken longer than one look (:data:`POLL_SECONDS`), so a cached run that returns
+    at once draws nothing, and is cleared when the run ends. The run's exception, if any,
+    is raised here. If this page run is stopped first, the run is asked to stop.
+    """
+    progress = TrainingProgress()
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
+    finished = worker.submit(run, progress)
+    worker.shutdown(wait=False)  # its thread ends with the run
+    live = None
+    try:
+        while not wait([finished], timeout=POLL_SECONDS).done:
+            if live is None:
+                live = LiveTraining(label, chart, note)
+            live.show(progress)  # where Streamlit stops this page run, if asked to
+    finally:
+        progress.stop()  # no effect on a finished run
+    if live is not None:
+        live.clear()
+    return finished.result(), progress
+
+
+def train_on(
+    model_name: str, data: Dataset, config: TrainConfig, progress: TrainingProgress
+) -> TrainResult:
+    """Train ``model_name`` on ``config.train_subset`` training images of ``data`` (all if
+    None, chosen by ``config.seed``), tested on its test set after every epoch."""
+    images, labels = subset(data.train_images, data.train_labels, config.train_subset, config.seed)
+    return train(
+        model_name,
+        images,
+        labels,
+        config,
+        on_step=progress.on_step,
+        on_epoch=progress.on_epoch,
+        should_stop=progress.should_stop,
+        test_set=(data.test_images, data.test_labels),
+    )

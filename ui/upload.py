@@ -18,8 +18,8 @@ from compression.data import DATASETS
 from compression.files.checkpoint import CheckpointError
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.models import MODEL_TITLES
-from ui import state
-from ui.state import Baseline
+from ui import baselines
+from ui.baselines import Baseline
 
 UPLOAD_KEY = "baseline.upload"  # the file_uploader's widget key
 _ERROR = "baseline.upload_error"  # session key: (file id, error sentence) of the last bad file
@@ -63,7 +63,7 @@ def handle_upload(session: MutableMapping, file_id: str, file_name: str, data: b
         session[_ERROR] = (file_id, str(error))
         return
     session.pop(_ERROR, None)
-    state.add_own_baseline(baseline)
+    baselines.add_own_baseline(baseline)
 
 
 def _on_upload() -> None:

@@ -21,8 +21,8 @@ from compression.methods import METHODS
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
-from ui import keys, state, widgets
-from ui.state import Baseline
+from ui import datasets, keys, measuring, widgets
+from ui.baselines import Baseline
 
 RESULTS_KEPT = 32  # tables in the shared store
 _LAST = keys.element("whatif", "last")  # session: {(section, baseline key): LastRun}
@@ -124,7 +124,7 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
     except SettingsError as error:
         st.error(f"This sweep cannot be run: {error}.")
         return None
-    data = state.dataset()
+    data = datasets.dataset()
     total = spec.point_count(baseline.layers)
     return _run(
         "sweep",
@@ -147,7 +147,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     if not spec.prune_values or not spec.binarize_values:
         st.error("Choose at least one pruning value and one binarization value.")
         return None
-    data = state.dataset()
+    data = datasets.dataset()
     try:
         return _run(
             "grid",
@@ -216,5 +216,5 @@ def current_marker(baseline: Baseline, settings: CompressionSettings, label: str
 
     The numbers come from the cached measurement the explorer pages show.
     """
-    measured = state.measured(baseline, settings)
+    measured = measuring.measured(baseline, settings)
     return {"compressed_bytes": measured.size_bytes, "accuracy": measured.accuracy, "label": label}

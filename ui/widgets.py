@@ -17,9 +17,9 @@ from compression.methods import METHODS
 from compression.methods.controls import CHOICE, NUMBER, Control, Method
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig
-from ui import keys, state
+from ui import datasets, keys
+from ui.baselines import Baseline
 from ui.help_texts import CONTROL_HELP
-from ui.state import Baseline
 
 KEEP = "session"  # persist_state of every widget
 DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
@@ -290,7 +290,7 @@ def dataset_ui() -> str:
         options=list(DATASETS),
         key="train.dataset",
         persist_state=KEEP,
-        format_func=lambda name: f"{state.dataset_title(name)}: {DATASETS[name].title}",
+        format_func=lambda name: f"{datasets.dataset_title(name)}: {DATASETS[name].title}",
         horizontal=True,
         help=CONTROL_HELP["dataset"],
     )

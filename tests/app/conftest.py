@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ui.state import SLIDER_PREFETCH_ENV
+from ui.measuring import SLIDER_PREFETCH_ENV
 
 
 @pytest.fixture(autouse=True)
@@ -20,18 +20,18 @@ def guesses_only(monkeypatch):
 @pytest.fixture
 def page_measurements(monkeypatch):
     """Settings measured by page runs (not by the background worker), from an empty cache."""
-    from ui import state
+    from ui import measuring
 
-    state._measure.clear()
+    measuring._measure.clear()
     on_page = []
-    measure = state.measure
+    measure = measuring.measure
 
     def counted(model_name, weights, settings, *args, **kwargs):
         if not threading.current_thread().name.startswith("prefetch"):
             on_page.append(settings)
         return measure(model_name, weights, settings, *args, **kwargs)
 
-    monkeypatch.setattr(state, "measure", counted)
+    monkeypatch.setattr(measuring, "measure", counted)
     yield on_page
-    assert state.prefetch_idle(300)
-    state._measure.clear()
+    assert measuring.prefetch_idle(300)
+    measuring._measure.clear()

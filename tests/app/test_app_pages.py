@@ -20,7 +20,7 @@ from streamlit.elements.lib import policies
 from streamlit.testing.v1 import AppTest
 
 from compression.files.checkpoint import load_checkpoint
-from ui import state
+from ui import baselines
 
 
 def test_home_page_shows_digits_and_the_shipped_model(shipped_mlp):
@@ -93,7 +93,7 @@ def test_compressing_leaves_the_shared_baseline_unchanged():
     combine = open_app("pages/4_Combine.py")
     slider(combine, "Binarization threshold").set_value(0.7).run()
     assert not problems(prune) and not problems(combine)
-    shared = state._shipped(str(path), "mlp").state  # the object every session reads
+    shared = baselines._shipped(str(path), "mlp").state  # the object every session reads
     for key, tensor in on_disk.items():
         assert torch.equal(shared[key], tensor), key
 
@@ -159,9 +159,9 @@ def test_the_cnn_baseline_can_be_picked_and_compressed():
 
 def _measure_negative_threshold():
     from compression.settings import CompressionSettings
-    from ui import state
+    from ui import baselines, measuring
 
-    state.measured(state.current_baseline(), CompressionSettings(prune_threshold=-1.0))
+    measuring.measured(baselines.current_baseline(), CompressionSettings(prune_threshold=-1.0))
 
 
 def test_settings_that_cannot_apply_give_one_message_not_a_traceback():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from app_driver import metrics, open_app, problems, slider
 
-from ui import state
+from ui import measuring
 
 
 def _move(app, label: str, value: float) -> None:
     slider(app, label).set_value(value).run()
     assert not problems(app)
-    assert state.prefetch_idle(120)
+    assert measuring.prefetch_idle(120)
 
 
 def _moved(page: str, label: str, values: tuple[float, ...], page_measurements: list):
@@ -49,7 +49,7 @@ def test_a_result_measured_ahead_equals_one_measured_on_the_page(page_measuremen
     ahead = _moved("pages/3_Prune.py", "Pruning threshold", (0.061, 0.062), page_measurements)
     _move(ahead, "Pruning threshold", 0.063)
     assert page_measurements == []
-    state._measure.clear()
+    measuring._measure.clear()
     on_the_spot = open_app("pages/3_Prune.py")
     _move(on_the_spot, "Pruning threshold", 0.063)
     assert page_measurements[-1].prune_threshold == 0.063  # this time on the page

@@ -7,8 +7,8 @@ import pytest
 from app_driver import metrics, open_app, problems, slider
 
 from compression.methods.binarize import BINARIZE
-from ui import state
-from ui.state import SLIDER_PREFETCH_ENV
+from ui import measuring
+from ui.measuring import SLIDER_PREFETCH_ENV
 from ui.widgets import slider_positions
 
 BINARIZE_SLIDER = BINARIZE.control("binarize_threshold")
@@ -41,7 +41,7 @@ def whole_slider(monkeypatch, page_measurements):
 
 def test_a_jump_anywhere_on_the_binarize_slider_is_answered_from_the_cache(whole_slider):
     app = open_app("pages/2_Binarize.py")
-    assert state.prefetch_idle(300)  # all 31 positions, in the background
+    assert measuring.prefetch_idle(300)  # all 31 positions, in the background
     whole_slider.clear()
     shown = []
     for value in (1.5, 0.05, 0.85, 1.2):
@@ -55,7 +55,7 @@ def test_a_jump_anywhere_on_the_binarize_slider_is_answered_from_the_cache(whole
 def test_with_it_off_a_jump_is_measured_on_the_page(whole_slider, monkeypatch):
     monkeypatch.setenv(SLIDER_PREFETCH_ENV, "0")
     app = open_app("pages/2_Binarize.py")
-    assert state.prefetch_idle(300)
+    assert measuring.prefetch_idle(300)
     whole_slider.clear()
     slider(app, "Binarization threshold").set_value(1.2).run()
     assert [settings.binarize_threshold for settings in whole_slider] == [1.2]

@@ -14,7 +14,8 @@ from streamlit.testing.v1 import AppTest
 from compression.compress import compress
 from compression.files.checkpoint import Checkpoint, save_checkpoint
 from compression.models import build_model
-from ui import state
+from compression.settings import CompressionSettings
+from ui import baselines
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def tiny_checkpoints(tmp_path, monkeypatch, tiny_mlp_state):
     """The app's shipped mlp is the tiny test model (3 epochs on 2,000 images)."""
     metadata = {"dataset": "mnist", "train_config": {"seed": 0}, "history": []}
     save_checkpoint(tmp_path / "mlp-mnist.pt", Checkpoint("mlp", tiny_mlp_state, metadata))
-    monkeypatch.setenv(state.CHECKPOINTS_ENV, str(tmp_path))
+    monkeypatch.setenv(baselines.CHECKPOINTS_ENV, str(tmp_path))
     return tiny_mlp_state
 
 
@@ -59,7 +60,7 @@ def test_new_mistakes_count_and_gallery_match_an_independent_forward_pass(tiny_c
     app.segmented_control(key="combine.prune_mode").set_value("sparsity").run()
     slider(app, "Target sparsity").set_value(90).run()
     assert not problems(app)
-    settings = state.CompressionSettings(prune_sparsity=0.9, binarize_threshold=0.0)
+    settings = CompressionSettings(prune_sparsity=0.9, binarize_threshold=0.0)
     compressed = compress(tiny_checkpoints, ["fc1", "fc2", "fc3"], settings).state
     before = predictions(tiny_checkpoints, mnist.test_images)
     after = predictions(compressed, mnist.test_images)

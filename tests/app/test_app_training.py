@@ -10,7 +10,7 @@ from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
 from compression.settings import CompressionSettings
-from ui import state
+from ui import baselines, starter_model
 
 
 def train_tiny(app):
@@ -57,7 +57,7 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
     # the mask was held fixed: the same weights are 0, so the encoding is no larger
     retrained_help = next(m.proto.help for m in app.main.metric if m.label == "Retrained size")
     assert number(retrained_help) <= pruned_bytes
-    shared = state._shipped(str(ROOT / "checkpoints" / "mlp-mnist.pt"), "mlp").state
+    shared = baselines._shipped(str(ROOT / "checkpoints" / "mlp-mnist.pt"), "mlp").state
     on_disk = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
     assert all(torch.equal(shared[k], on_disk[k]) for k in on_disk)
     # the download is a valid checkpoint whose accuracy is the one shown
@@ -77,8 +77,8 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
 
 def test_a_broken_shipped_checkpoint_is_replaced_by_a_starter_model(tmp_path, monkeypatch):
     (tmp_path / "mlp-mnist.pt").write_bytes(b"not a checkpoint")
-    monkeypatch.setenv(state.CHECKPOINTS_ENV, str(tmp_path))
-    monkeypatch.setenv(state.FALLBACK_IMAGES_ENV, "600")
+    monkeypatch.setenv(baselines.CHECKPOINTS_ENV, str(tmp_path))
+    monkeypatch.setenv(starter_model.FALLBACK_IMAGES_ENV, "600")
     app = open_app()
     assert not problems(app)
     assert "could not be used" in app.sidebar.caption[0].value

@@ -1,0 +1,41 @@
+"""The image data sets, loaded once per server process and shared read-only by every person."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from compression.data import DATASETS, DataFileError, Dataset, load_dataset
+from compression.explain.chart_data import sample_digits as _sample_digits
+
+DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+
+
+@st.cache_resource(show_spinner="Loading the images …")
+def cached_dataset(name: str = "mnist") -> Dataset:
+    """The verified tensors of a data set (shared, read-only); raises ``DataFileError``.
+
+    For code that runs outside a page (the background measurements); pages call
+    :func:`dataset`.
+    """
+    return load_dataset(name)
+
+
+def dataset(name: str = "mnist") -> Dataset:
+    """The verified tensors of a data set (shared, read-only); stops the page if unreadable."""
+    try:
+        return cached_dataset(name)
+    except DataFileError as error:
+        st.error(f"The {DATASETS[name].title} files could not be read: {error}")
+        st.stop()
+
+
+def dataset_title(name: str) -> str:
+    """``"mnist"`` -> ``"MNIST"``, ``"fashion-mnist"`` -> ``"Fashion-MNIST"``."""
+    return DATASET_TITLES.get(name, name)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def sample_digits(count: int, seed: int = 0, dataset_name: str = "mnist"):
+    """``count`` test images (uint8 pixels, labels), the same for everyone."""
+    data = cached_dataset(dataset_name)
+    return _sample_digits(data.test_images, data.test_labels, count, seed)
