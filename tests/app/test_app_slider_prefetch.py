@@ -39,6 +39,7 @@ def whole_slider(monkeypatch, page_measurements):
     return page_measurements
 
 
+@pytest.mark.slow
 def test_a_jump_anywhere_on_the_binarize_slider_is_answered_from_the_cache(whole_slider):
     app = open_app("pages/2_Binarize.py")
     assert measuring.prefetch_idle(300)  # all 31 positions, in the background

@@ -26,6 +26,14 @@ from ui.measuring import SLIDER_PREFETCH_ENV  # noqa: E402
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Uncaught app exception")
 
 
+def pytest_collection_modifyitems(items):
+    """Every browser test starts a real browser against a real server: all are slow."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     try:

@@ -29,6 +29,7 @@ def trained(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_train_evaluate_finetune_end_to_end(trained):
     assert (trained / "base.pt").is_file()
     done = run_cli("evaluate", "--checkpoint", "base.pt", "--json", cwd=trained)

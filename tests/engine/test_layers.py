@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE, FIGURES, UI, PAGES = "engine", "figures", "ui", "pages"
 RANK = {ENGINE: 0, FIGURES: 1, UI: 2, PAGES: 3}
@@ -61,25 +59,35 @@ def upward_imports(path: Path, source: str | None = None) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_no_module_imports_from_a_layer_above_its_own(path):
-    assert upward_imports(path) == []
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
-@pytest.mark.parametrize(
-    "path",
-    [p for p in SOURCES if layer_of(p) in (ENGINE, FIGURES)],
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
-def test_engine_and_figures_never_use_streamlit(path):
-    assert not any(m.split(".")[0] == "streamlit" for m in imported_modules(path.read_text()))
+def test_no_module_imports_from_a_layer_above_its_own():
+    upward = {_name(path): found for path in SOURCES if (found := upward_imports(path))}
+    assert upward == {}
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in SOURCES if layer_of(p) == ENGINE], ids=lambda p: str(p.relative_to(ROOT))
-)
-def test_the_engine_draws_no_figures(path):
-    assert not any(m.split(".")[0] == "plotly" for m in imported_modules(path.read_text()))
+def test_engine_and_figures_never_use_streamlit():
+    below_ui = [path for path in SOURCES if layer_of(path) in (ENGINE, FIGURES)]
+    found = {
+        _name(path): sorted(
+            m for m in imported_modules(path.read_text()) if m.split(".")[0] == "streamlit"
+        )
+        for path in below_ui
+    }
+    assert {name: modules for name, modules in found.items() if modules} == {}
+
+
+def test_the_engine_draws_no_figures():
+    engine = [path for path in SOURCES if layer_of(path) == ENGINE]
+    found = {
+        _name(path): sorted(
+            m for m in imported_modules(path.read_text()) if m.split(".")[0] == "plotly"
+        )
+        for path in engine
+    }
+    assert {name: modules for name, modules in found.items() if modules} == {}
 
 
 def test_the_layer_check_sees_an_upward_import_even_inside_a_function():

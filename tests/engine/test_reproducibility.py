@@ -24,7 +24,7 @@ def _same_tensors(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> boo
     return set(a) == set(b) and all(torch.equal(a[k], b[k]) for k in a)
 
 
-@pytest.mark.parametrize("model_name", ["mlp", "cnn"])
+@pytest.mark.parametrize("model_name", ["mlp", pytest.param("cnn", marks=pytest.mark.slow)])
 def test_training_twice_with_the_same_seed_gives_identical_weights(model_name, few_images):
     config = TrainConfig(epochs=2, batch_size=64, seed=11)
     first = train(model_name, *few_images, config)

@@ -44,6 +44,7 @@ def _assert_row_is(row, measured):
     assert row.compression_ratio == summary["compression_ratio"]
 
 
+@pytest.mark.slow
 def test_per_layer_sweep_equals_measure_of_each_single_layer_setting():
     images, labels = mnist_test_set()
     state = tiny_mlp_state()

@@ -43,6 +43,7 @@ def _point(state, layer, sparsity):
     return next(point for point in sweep_points("mlp", state, spec) if point.layer == layer)
 
 
+@pytest.mark.slow
 def test_fast_sweep_predicts_like_measure_at_every_point_of_the_shipped_mlp():
     images, labels = mnist_test_set()
     state = shipped_mlp_state()

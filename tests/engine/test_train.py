@@ -120,6 +120,7 @@ def test_binarization_aware_finetuning_returns_binary_weights(tiny_mlp_state, sm
     assert len(tuned.state["fc1.weight"].unique()) > 1000  # fc1 stays float
 
 
+@pytest.mark.slow
 def test_default_recipe_reaches_98_percent_on_full_mnist(mnist):
     """The one real run: the documented recipe, all 60,000 images, all 10,000 tests."""
     result = train("mlp", mnist.train_images, mnist.train_labels)
