@@ -3,7 +3,10 @@
 The four gzipped IDX files of a data set live in one folder, next to a
 ``RAW_SHA256SUMS`` file that lists the SHA-256 of each *decompressed* file.
 Loading checks every file against its sum, so a missing, truncated or altered
-file fails with a message that names it and says how to restore it.
+file fails with a message that names it and says how to restore it. Each file is
+decompressed into a private temporary folder laid out as torchvision expects
+(``<root>/MNIST/raw/``), never past the size its shape gives, and read from there
+by ``torchvision.datasets.MNIST`` / ``FashionMNIST`` (never downloading).
 
 A data set may also be found in other folders (a system package, a torchvision
 download); they are searched in order after the bundled one, and their files are
@@ -15,12 +18,16 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
+import re
+import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
+from torchvision.datasets import MNIST, FashionMNIST
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_ROOT = PROJECT_ROOT / "data"
@@ -31,6 +38,13 @@ SPLIT_FILES = {
     "test_images": "t10k-images-idx3-ubyte.gz",
     "test_labels": "t10k-labels-idx1-ubyte.gz",
 }
+# Both data sets share MNIST's layout: 60,000 training and 10,000 test images of 28x28.
+SPLIT_SHAPES = {
+    "train_images": (60000, 28, 28),
+    "train_labels": (60000,),
+    "test_images": (10000, 28, 28),
+    "test_labels": (10000,),
+}
 SUMS_FILE = "RAW_SHA256SUMS"
 
 # Training-set pixel statistics of MNIST on a 0..1 scale (a well-known fact of the data).
@@ -38,6 +52,8 @@ MNIST_MEAN = 0.1307
 MNIST_STD = 0.3081
 
 _IDX_UINT8 = 0x08
+_SUMS_LINE = re.compile(r"(?P<digest>[0-9a-fA-F]{64})\s+\*?(?P<name>\S+)")
+_CHUNK = 1 << 20  # bytes decompressed at a time
 
 
 class DataFileError(RuntimeError):
@@ -54,6 +70,7 @@ class DatasetSpec:
     class_names: tuple[str, ...]  # label index -> readable name
     restore_hint: str  # one sentence: how to get the files back
     other_folders: tuple[Path, ...] = ()  # searched in order when ``folder`` lacks the files
+    reader: type[MNIST] = MNIST  # the torchvision data set class that reads the IDX files
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -88,6 +105,7 @@ DATASETS: dict[str, DatasetSpec] = {
             Path("/usr/share/datasets/fashion-mnist"),  # Debian package dataset-fashion-mnist
             DATA_ROOT / "FashionMNIST" / "raw",  # torchvision.datasets.FashionMNIST(root="data")
         ),
+        reader=FashionMNIST,
     ),
 }
 
@@ -104,15 +122,35 @@ class Dataset:
     class_names: tuple[str, ...]
 
 
-def read_checksums(sums_path: Path) -> dict[str, str]:
-    """Parse a ``sha256sum`` listing into {file name: hex digest}."""
+def _data_file_error(path: Path, reason: str, restore_hint: str) -> DataFileError:
+    return DataFileError(f"data file {path} {reason}; {restore_hint}.")
+
+
+def _sums_error(path: Path, reason: str, restore_hint: str) -> DataFileError:
+    return DataFileError(f"checksum list {path} {reason}; {restore_hint}.")
+
+
+def read_checksums(sums_path: Path, restore_hint: str) -> dict[str, str]:
+    """Parse a ``sha256sum`` listing into {file name: hex digest}.
+
+    Every non-empty line must read ``<64 hex digits> <file name>`` (``*`` before the name
+    allowed); anything else, or bytes that are not text, is an error naming the list.
+    """
     if not sums_path.is_file():
-        raise DataFileError(f"checksum list {sums_path} is missing")
-    sums = {}
-    for line in sums_path.read_text().splitlines():
-        if line.strip():
-            digest, name = line.split()
-            sums[name.lstrip("*")] = digest
+        raise _sums_error(sums_path, "is missing", restore_hint)
+    try:
+        text = sums_path.read_bytes().decode("ascii")
+    except UnicodeDecodeError:
+        raise _sums_error(sums_path, "is not a text file", restore_hint) from None
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _SUMS_LINE.fullmatch(line.strip())
+        if match is None or match["name"] in sums:
+            reason = f"line {number} is not '<SHA-256> <file name>' once per file"
+            raise _sums_error(sums_path, reason, restore_hint)
+        sums[match["name"]] = match["digest"].lower()
     return sums
 
 
@@ -120,32 +158,62 @@ def _raw_name(gz_name: str) -> str:
     return gz_name.removesuffix(".gz")
 
 
-def read_idx_file(path: Path, expected_sha256: str | None, restore_hint: str) -> np.ndarray:
-    """Decompress one gzipped IDX file, verify its SHA-256 and return its uint8 array.
+def idx_header(shape: tuple[int, ...]) -> bytes:
+    """The header of an IDX file of unsigned bytes with this shape.
 
     IDX layout: 2 zero bytes, a type byte (0x08 = uint8), a rank byte, then one
     big-endian uint32 per dimension, then the data in C order.
     """
+    dims = b"".join(size.to_bytes(4, "big") for size in shape)
+    return bytes((0, 0, _IDX_UINT8, len(shape))) + dims
 
-    def fail(reason: str) -> DataFileError:
-        return DataFileError(f"data file {path} {reason}; {restore_hint}.")
 
-    if not path.is_file():
-        raise fail("is missing")
+def _inflated_chunks(gz_path: Path, limit: int, restore_hint: str) -> Iterator[bytes]:
+    """The decompressed bytes of ``gz_path`` in chunks; more than ``limit`` bytes is an error.
+
+    Reading stops one byte past ``limit``, so a file that would inflate to far more
+    (a gzip bomb) is refused without being inflated in full.
+    """
+    size = 0
     try:
-        raw = gzip.decompress(path.read_bytes())
+        with gzip.open(gz_path, "rb") as source:
+            while chunk := source.read(min(_CHUNK, limit + 1 - size)):
+                size += len(chunk)
+                if size > limit:
+                    reason = f"is corrupted (it decompresses to more than {limit:,} bytes)"
+                    raise _data_file_error(gz_path, reason, restore_hint)
+                yield chunk
     except (OSError, EOFError, zlib.error) as error:
-        raise fail(f"is truncated or not a gzip file ({error})") from None
-    if expected_sha256 is not None and hashlib.sha256(raw).hexdigest() != expected_sha256:
-        raise fail("is corrupted (its SHA-256 does not match RAW_SHA256SUMS)")
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != _IDX_UINT8:
-        raise fail("is not an IDX file of unsigned bytes")
-    rank = raw[3]
-    header_end = 4 + 4 * rank
-    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank))
-    if len(raw) != header_end + int(np.prod(dims)):
-        raise fail(f"has {len(raw) - header_end} data bytes, its header says {dims}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header_end).reshape(dims)
+        reason = f"is truncated or not a gzip file ({error})"
+        raise _data_file_error(gz_path, reason, restore_hint) from None
+
+
+def decompress_verified(
+    gz_path: Path, target: Path, expected_sha256: str, shape: tuple[int, ...], restore_hint: str
+) -> None:
+    """Decompress ``gz_path`` into ``target`` and check it is the IDX file its sum names.
+
+    At most header + prod(shape) bytes are decompressed (the size of an IDX file
+    of ``shape``); the result must match ``expected_sha256`` and that header.
+    """
+    if not gz_path.is_file():
+        raise _data_file_error(gz_path, "is missing", restore_hint)
+    header = idx_header(shape)
+    expected_size = len(header) + math.prod(shape)
+    digest, size = hashlib.sha256(), 0
+    with target.open("wb") as sink:
+        for chunk in _inflated_chunks(gz_path, expected_size, restore_hint):
+            digest.update(chunk)
+            sink.write(chunk)
+            size += len(chunk)
+    if digest.hexdigest() != expected_sha256:
+        reason = f"is corrupted (its SHA-256 does not match {SUMS_FILE})"
+        raise _data_file_error(gz_path, reason, restore_hint)
+    with target.open("rb") as written:
+        found_header = written.read(len(header))
+    if found_header != header or size != expected_size:
+        reason = f"is not an IDX file of unsigned bytes of shape {shape}"
+        raise _data_file_error(gz_path, reason, restore_hint)
 
 
 def _has_all_files(folder: Path) -> bool:
@@ -170,6 +238,18 @@ def missing_dataset_note(name: str) -> str | None:
     return f"{spec.title} is not on this machine; {spec.restore_hint}."
 
 
+def _checksums_for(spec: DatasetSpec, folder: Path) -> dict[str, str]:
+    """The folder's own checksum list, else the bundled one; every split must be listed."""
+    has_own_sums = (folder / SUMS_FILE).is_file() or folder == spec.folder
+    sums_path = (folder if has_own_sums else spec.folder) / SUMS_FILE
+    sums = read_checksums(sums_path, spec.restore_hint)
+    for gz_name in SPLIT_FILES.values():
+        if _raw_name(gz_name) not in sums:
+            reason = f"has no line for {_raw_name(gz_name)}"
+            raise _sums_error(sums_path, reason, spec.restore_hint)
+    return sums
+
+
 @functools.lru_cache(maxsize=4)
 def load_dataset(name: str = "mnist", folder: Path | None = None) -> Dataset:
     """Load and verify a data set once per process; later calls return the same tensors.
@@ -182,33 +262,31 @@ def load_dataset(name: str = "mnist", folder: Path | None = None) -> Dataset:
         raise ValueError(f"unknown data set {name!r}; choose one of {sorted(DATASETS)}")
     spec = DATASETS[name]
     folder = locate_dataset(name) if folder is None else Path(folder)
-    has_own_sums = (folder / SUMS_FILE).is_file() or folder == spec.folder
-    sums_path = (folder if has_own_sums else spec.folder) / SUMS_FILE
-    if not sums_path.is_file():
-        raise DataFileError(f"checksum list {sums_path} is missing; {spec.restore_hint}.")
-    sums = read_checksums(sums_path)
-    arrays = {}
-    for split, gz_name in SPLIT_FILES.items():
-        arrays[split] = read_idx_file(
-            folder / gz_name, sums.get(_raw_name(gz_name)), spec.restore_hint
-        )
-    for prefix in ("train", "test"):
-        n_images, n_labels = len(arrays[f"{prefix}_images"]), len(arrays[f"{prefix}_labels"])
-        if n_images != n_labels:
-            raise DataFileError(f"{name} {prefix}: {n_images} images but {n_labels} labels")
+    sums = _checksums_for(spec, folder)
+    with tempfile.TemporaryDirectory(prefix="idx-") as scratch:
+        raw_folder = Path(scratch, spec.reader.__name__, "raw")  # where torchvision looks
+        raw_folder.mkdir(parents=True)
+        for split, gz_name in SPLIT_FILES.items():
+            raw_name = _raw_name(gz_name)
+            decompress_verified(
+                folder / gz_name,
+                raw_folder / raw_name,
+                sums[raw_name],
+                SPLIT_SHAPES[split],
+                spec.restore_hint,
+            )
+        train = spec.reader(scratch, train=True, download=False)
+        test = spec.reader(scratch, train=False, download=False)
 
-    def images(array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(array.copy()).unsqueeze(1).float().div_(255.0)
-
-    def labels(array: np.ndarray) -> torch.Tensor:
-        return torch.from_numpy(array.astype(np.int64))
+    def images(pixels: torch.Tensor) -> torch.Tensor:
+        return pixels.unsqueeze(1).float().div_(255.0)
 
     return Dataset(
         name=name,
-        train_images=images(arrays["train_images"]),
-        train_labels=labels(arrays["train_labels"]),
-        test_images=images(arrays["test_images"]),
-        test_labels=labels(arrays["test_labels"]),
+        train_images=images(train.data),
+        train_labels=train.targets,
+        test_images=images(test.data),
+        test_labels=test.targets,
         class_names=spec.class_names,
     )
 

@@ -119,7 +119,11 @@ def sensitivity() -> None:
         return
     _stale_note(last.spec, spec)
     st.plotly_chart(
-        sensitivity_figure(last.table, baseline_accuracy=reference.accuracy),
+        sensitivity_figure(
+            last.table,
+            SWEEP_METHODS[last.spec.method].axis_title,
+            baseline_accuracy=reference.accuracy,
+        ),
         key=f"{PAGE}.sensitivity",
     )
     st.caption(

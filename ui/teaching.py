@@ -17,6 +17,7 @@ import streamlit as st
 
 from compression.compress import compress
 from compression.explain import errors_view, lesson, weights_view
+from compression.figures import errors, first_layer
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
 from ui import datasets
@@ -30,20 +31,23 @@ GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
 @st.cache_data(max_entries=128, show_spinner=False)
 def _first_layer(
     baseline_key: str, settings_json: str, _baseline: Baseline
-) -> weights_view.FirstLayerView:
+) -> weights_view.FirstLayerPictures:
     settings = CompressionSettings.from_dict(json.loads(settings_json))
     compressed = compress(_baseline.state, _baseline.layers, settings)
     layer = weights_view.first_layer(_baseline.model_name)
-    return weights_view.first_layer_view(
+    view = weights_view.first_layer_view(
         _baseline.model_name,
         _baseline.state,
         compressed.state,
         compressed.keep_masks.get(layer),
         count=UNITS_SHOWN,
     )
+    return weights_view.first_layer_pictures(view)
 
 
-def first_layer_view(baseline: Baseline, settings: CompressionSettings):
+def first_layer_pictures(
+    baseline: Baseline, settings: CompressionSettings
+) -> weights_view.FirstLayerPictures:
     """The strongest first-layer units of ``baseline``, before and after ``settings`` (cached)."""
     settings_json = json.dumps(settings.to_dict(), sort_keys=True)
     return _first_layer(baseline.key, settings_json, baseline)
@@ -91,15 +95,15 @@ def learned_and_lost(
         ["First-layer weights", "New mistakes", "Confusion matrix"]
     )
     with weights:
-        view = first_layer_view(baseline, settings)
-        noun = "filters" if view.layer.startswith("conv") else "hidden units"
-        st.plotly_chart(weights_view.first_layer_figure(view), key=f"{page}.unit_images")
+        pictures = first_layer_pictures(baseline, settings)
+        noun = "filters" if pictures.layer.startswith("conv") else "hidden units"
+        st.plotly_chart(first_layer.first_layer_figure(pictures), key=f"{page}.unit_images")
         st.caption(
-            f"The {len(view.units)} {noun} of `{view.layer}` with the largest ‖W‖₂, each drawn "
-            "as the input image it responds to: red pixels excite it, blue ones inhibit it "
-            "(each image scaled to its own largest |W|). Right: dark = weight kept."
+            f"The {len(pictures.units)} {noun} of `{pictures.layer}` with the largest ‖W‖₂, "
+            "each drawn as the input image it responds to: red pixels excite it, blue ones "
+            "inhibit it (each image scaled to its own largest |W|). Right: dark = weight kept."
         )
-        st.plotly_chart(weights_view.kept_per_input_figure(view), key=f"{page}.kept_map")
+        st.plotly_chart(first_layer.kept_per_input_figure(pictures), key=f"{page}.kept_map")
         st.caption(
             "For every input pixel, the share of all units that keep its weight. Border "
             "pixels are almost always blank, so their weights stay small and go first."
@@ -118,9 +122,10 @@ def learned_and_lost(
         )
         if gallery.total:
             columns = 8 if baseline.dataset == "mnist" else 6
+            mosaic = errors_view.gallery_mosaic(data.test_images, gallery, columns)
+            captions = errors_view.gallery_captions(gallery, names)
             st.plotly_chart(
-                errors_view.gallery_figure(data.test_images, gallery, names, columns),
-                key=f"{page}.gallery",
+                errors.gallery_figure(mosaic, captions, gallery.total), key=f"{page}.gallery"
             )
             st.caption("Each image: true class (the baseline's answer) → the compressed answer.")
         else:
@@ -128,7 +133,7 @@ def learned_and_lost(
     with confusion:
         matrix = errors_view.confusion_matrix(measured.predictions, data.test_labels, names)
         st.plotly_chart(
-            errors_view.confusion_figure(matrix, title="Compressed model: true vs predicted"),
+            errors.confusion_figure(matrix, title="Compressed model: true vs predicted"),
             key=f"{page}.confusion",
         )
         st.caption(

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import torch
 
-from compression.figures.image_grid import image_grid_figure
+from compression.explain.mosaic import Mosaic, mosaic_of
 
 
 def _check_same_length(**vectors: torch.Tensor) -> None:
@@ -101,31 +100,6 @@ def confusion_matrix(
     return pd.DataFrame(counts.numpy(), index=index, columns=columns)
 
 
-def confusion_figure(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Heatmap of a confusion matrix with the count in every cell.
-
-    The colour scale stops at the largest *off-diagonal* count, so the mistakes
-    are visible next to the much larger diagonal (which shows as the darkest colour).
-    """
-    counts = matrix.to_numpy()
-    off_diagonal = counts.copy()
-    for i in range(min(counts.shape)):
-        off_diagonal[i, i] = 0
-    names = [str(name) for name in matrix.columns]
-    figure = go.Figure(
-        go.Heatmap(
-            z=counts, x=names, y=[str(name) for name in matrix.index],
-            zmin=0, zmax=max(int(off_diagonal.max()), 1), colorscale="Blues",
-            text=counts, texttemplate="%{text}", showscale=False,
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
-        )
-    )  # fmt: skip
-    figure.update_xaxes(title="predicted", side="top", type="category")
-    figure.update_yaxes(title="true", autorange="reversed", type="category")
-    figure.update_layout(title=title, height=480, margin=dict(l=10, r=10, t=80, b=10))
-    return figure
-
-
 def gallery_captions(gallery: Gallery, class_names: Sequence[str]) -> list[str]:
     """ "true → compressed" for each example (the baseline predicted the true class)."""
     return [
@@ -134,17 +108,10 @@ def gallery_captions(gallery: Gallery, class_names: Sequence[str]) -> list[str]:
     ]
 
 
-def gallery_figure(
-    images: torch.Tensor, gallery: Gallery, class_names: Sequence[str], columns: int = 8
-) -> go.Figure:
-    """The gallery's test images (white on black), each captioned "true → compressed".
+def gallery_mosaic(images: torch.Tensor, gallery: Gallery, columns: int = 8) -> Mosaic:
+    """The gallery's test images tiled ``columns`` per row, with room for a caption above each.
 
     ``images`` is the whole test set (N, 1, 28, 28) in [0, 1]; it is indexed, not changed.
     """
     shown = images[gallery.indices].reshape(len(gallery.indices), *images.shape[-2:])
-    title = f"{gallery.total} examples the baseline got right and the compressed model gets wrong"
-    if len(gallery.indices) < gallery.total:
-        title += f" (showing {len(gallery.indices)})"
-    return image_grid_figure(
-        shown, gallery_captions(gallery, class_names), columns, hover_label="pixel", title=title
-    )
+    return mosaic_of(shown, columns, captioned=True)

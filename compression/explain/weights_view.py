@@ -11,20 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-import plotly.graph_objects as go
+import numpy as np
 import torch
-from plotly.subplots import make_subplots
 
 from compression.compress import weight_key
-from compression.figures.image_grid import (
-    caption_annotations,
-    caption_gap,
-    grid_shape,
-    mosaic_trace,
-    scale_each,
-    style_image_axes,
-)
+from compression.explain.mosaic import Mosaic, mosaic_of, scale_each
 
 IMAGE_SIDE = 28  # MNIST and Fashion-MNIST images are 28x28
 FIRST_LAYERS = {"mlp": "fc1", "cnn": "conv1"}  # the layer that looks at the pixels
@@ -122,77 +113,37 @@ def first_layer_view(
     )
 
 
-_SIGNED = "RdBu_r"  # red = positive (excites the unit), blue = negative (inhibits it)
-_KEPT = [[0.0, "#f2f2f2"], [1.0, "#262626"]]  # pruned = light, kept = dark
+@dataclass(frozen=True)
+class FirstLayerPictures:
+    """A :class:`FirstLayerView` as the numbers a figure draws: mosaics of the shown units.
 
-
-def first_layer_figure(view: FirstLayerView, columns: int = 4) -> go.Figure:
-    """Three panels: baseline weights, compressed weights, kept mask; same units in each.
-
-    Each weight image is scaled to its own largest |W| (so weak units stay visible);
-    hovering shows the true value.
+    Each ``*_scaled`` mosaic divides every image by its own largest |W|, so weak units
+    stay visible; the unscaled ones hold the true values (for hovering).
     """
-    count, height, width = view.before.shape
-    row_gap = caption_gap(height)
-    titles = ("before compression", "after compression", "kept weights (dark)")
-    figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.03)
-    panels = (
-        (view.before, scale_each(view.before), _SIGNED, -1.0, "weight"),
-        (view.after, scale_each(view.after), _SIGNED, -1.0, "weight"),
-        (view.kept.float(), view.kept.float(), _KEPT, 0.0, "kept"),
-    )
-    noun = "filter" if view.layer.startswith("conv") else "unit"
-    captions = [f"{noun} {int(u)}" for u in view.units]
-    annotations = list(figure.layout.annotations)
-    for col, (values, shown, colours, low, label) in enumerate(panels, start=1):
-        figure.add_trace(
-            mosaic_trace(
-                values, columns, shown=shown, colorscale=colours, zmin=low, zmax=1.0,
-                hover_label=label, row_gap=row_gap,
-            ),
-            row=1, col=col,
-        )  # fmt: skip
-        axis = "" if col == 1 else str(col)
-        annotations += caption_annotations(
-            captions, columns, height, width, row_gap=row_gap, xref=f"x{axis}", yref=f"y{axis}"
-        )
-        style_image_axes(figure, row=1, col=col)
-        figure.update_yaxes(scaleanchor=f"x{axis}", row=1, col=col)
-    rows, _ = grid_shape(max(count, 1), columns)
-    figure.update_layout(
-        annotations=annotations,
-        height=90 + 75 * rows,  # three side-by-side panels of a wide page: tiles ~60 px
-        margin=dict(l=10, r=10, t=50, b=10),
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return figure
+
+    layer: str  # "fc1" or "conv1"
+    units: tuple[int, ...]  # unit indices, strongest first
+    before: Mosaic  # baseline weights
+    before_scaled: Mosaic
+    after: Mosaic  # compressed weights
+    after_scaled: Mosaic
+    kept: Mosaic  # 1.0 where the weight survives, 0.0 where it was removed
+    kept_per_input: np.ndarray  # (h, w): fraction of *all* units keeping each input weight
 
 
-def kept_per_input_figure(view: FirstLayerView) -> go.Figure:
-    """One image: for every input pixel, the share of all units that keep its weight."""
-    fraction = view.kept_per_input.numpy()
-    figure = go.Figure(
-        go.Heatmap(
-            z=fraction, zmin=0.0, zmax=1.0, colorscale="Viridis",
-            colorbar=dict(title="kept", tickformat=".0%"),
-            hovertemplate="row %{y}, column %{x}: %{z:.0%} of units keep it<extra></extra>",
-        )
-    )  # fmt: skip
-    style_image_axes(figure)
-    figure.update_layout(
-        title=f"{view.layer}: share of units that keep each input weight",
-        height=360,
-        margin=dict(l=10, r=10, t=40, b=10),
-    )
-    return figure
+def first_layer_pictures(view: FirstLayerView, columns: int = 4) -> FirstLayerPictures:
+    """The view's images tiled ``columns`` per row, with room for a caption above each."""
 
+    def tiled(images: torch.Tensor) -> Mosaic:
+        return mosaic_of(images, columns, captioned=True)
 
-def unit_table(view: FirstLayerView) -> pd.DataFrame:
-    """One row per shown unit: its index, baseline L2 norm and kept fraction."""
-    return pd.DataFrame(
-        {
-            "unit": view.units.numpy(),
-            "l2_norm": view.norms.numpy(),
-            "kept_fraction": view.kept_fraction.numpy(),
-        }
+    return FirstLayerPictures(
+        layer=view.layer,
+        units=tuple(int(unit) for unit in view.units),
+        before=tiled(view.before),
+        before_scaled=tiled(scale_each(view.before)),
+        after=tiled(view.after),
+        after_scaled=tiled(scale_each(view.after)),
+        kept=tiled(view.kept.float()),
+        kept_per_input=view.kept_per_input.numpy(),
     )

@@ -10,30 +10,32 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from compression.sweeps.sweep import SWEEP_METHODS
-
 FRONT_COLOR = "#d62728"
 OTHER_COLOR = "#9aa5b1"
 CURRENT_COLOR = "#1f77b4"
 
 
-def sensitivity_x(method: str) -> tuple[str, str]:
-    """Column and axis title of the x axis: sparsity for pruning, the value otherwise."""
+def sensitivity_x(method: str, value_title: str) -> tuple[str, str]:
+    """Column and axis title of the x axis: sparsity for pruning, the swept value otherwise."""
     if method.startswith("prune"):
         return "layer_sparsity", "sparsity of the pruned layer(s)"
-    return "value", SWEEP_METHODS[method].axis_title
+    return "value", value_title
 
 
-def sensitivity_figure(table: pd.DataFrame, baseline_accuracy: float | None = None) -> go.Figure:
+def sensitivity_figure(
+    table: pd.DataFrame, value_title: str, baseline_accuracy: float | None = None
+) -> go.Figure:
     """Accuracy against the swept setting, one line per layer (the pruning-sensitivity plot).
 
-    ``table`` is a :func:`compression.sweeps.sweep.run_sweep` result (one method); a dashed line
-    marks ``baseline_accuracy`` when given. Hover shows value, loss and bytes.
+    ``table`` is a :func:`compression.sweeps.sweep.run_sweep` result (one method);
+    ``value_title`` names its swept value (the sweep method's axis title), the x axis
+    unless the method prunes, whose curves are drawn against the layers' sparsity. A dashed
+    line marks ``baseline_accuracy`` when given. Hover shows value, loss and bytes.
     """
     methods = table["method"].unique()
     if len(methods) != 1:
         raise ValueError(f"a sensitivity plot shows one sweep method, got {list(methods)}")
-    column, x_title = sensitivity_x(methods[0])
+    column, x_title = sensitivity_x(methods[0], value_title)
     figure = go.Figure()
     for layer, points in table.groupby("layer", sort=False):
         figure.add_trace(

@@ -10,12 +10,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from compression.explain.chart_data import LayerView
 from compression.figures import palette
 from compression.figures.plot_style import axis, layout
+
+if TYPE_CHECKING:  # only for the annotations: the figures never import torch
+    from compression.explain.chart_data import LayerView
 
 _H_GAP, _V_GAP = 0.06, 0.16  # space between subplots, as a fraction of the figure
 _NOTE = {"size": 11}

@@ -1,13 +1,23 @@
 """The bundled MNIST loads as documented and damaged files are named in the error."""
 
 import gzip
+import hashlib
 import shutil
+import tempfile
 from dataclasses import replace
 
 import pytest
 import torch
 
-from compression.data import DATASETS, DataFileError, load_dataset, subset
+from compression.data import (
+    DATASETS,
+    SUMS_FILE,
+    DataFileError,
+    decompress_verified,
+    idx_header,
+    load_dataset,
+    subset,
+)
 
 MNIST_FOLDER = DATASETS["mnist"].folder
 TRAIN_LABEL_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -82,6 +92,76 @@ def test_missing_bundled_checksum_list_is_an_error(tmp_path, monkeypatch):
     monkeypatch.setitem(DATASETS, "mnist", replace(DATASETS["mnist"], folder=folder))
     with pytest.raises(DataFileError, match="RAW_SHA256SUMS is missing"):
         load_dataset.__wrapped__("mnist", folder)
+
+
+def test_a_file_missing_from_the_checksum_list_is_an_error_not_unchecked(tmp_path):
+    folder = _copy_of_mnist(tmp_path)
+    sums = folder / SUMS_FILE
+    lines = sums.read_text().splitlines()
+    sums.write_text("\n".join(line for line in lines if "t10k-labels" not in line) + "\n")
+    with pytest.raises(DataFileError, match=r"RAW_SHA256SUMS has no line for t10k-labels-idx1"):
+        load_dataset.__wrapped__("mnist", folder)
+
+
+@pytest.mark.parametrize(
+    ("contents", "reason"),
+    [
+        (b"ba891046e6505d7a  train-images-idx3-ubyte\n", r"line 1 is not '<SHA-256> <file name>'"),
+        (bytes(range(256)) * 4, "is not a text file"),
+    ],
+)
+def test_a_malformed_or_binary_checksum_list_is_named_in_one_line(tmp_path, contents, reason):
+    folder = _copy_of_mnist(tmp_path)
+    (folder / SUMS_FILE).write_bytes(contents)
+    with pytest.raises(DataFileError, match=f"checksum list .*RAW_SHA256SUMS {reason}") as error:
+        load_dataset.__wrapped__("mnist", folder)
+    assert "\n" not in str(error.value) and "git checkout -- data/mnist/" in str(error.value)
+
+
+def test_a_file_that_inflates_past_its_size_is_refused_at_that_size(tmp_path, monkeypatch):
+    bomb = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    bomb.write_bytes(gzip.compress(bytes(1 << 20)) * 256)  # 256 MiB of zeros in ~260 KB
+    inflated = []
+    real_open = gzip.open
+
+    def counting_open(*args, **kwargs):
+        stream = real_open(*args, **kwargs)
+        real_read = stream.read
+
+        def read(size=-1):
+            chunk = real_read(size)
+            inflated.append(len(chunk))
+            return chunk
+
+        stream.read = read
+        return stream
+
+    monkeypatch.setattr(gzip, "open", counting_open)
+    expected = "0" * 64
+    with pytest.raises(DataFileError, match=r"is corrupted \(it decompresses to more than 10,008"):
+        decompress_verified(bomb, tmp_path / "t10k-labels-idx1-ubyte", expected, (10000,), "hint")
+    assert sum(inflated) == 10_008 + 1  # the labels' size, and one byte to see there is more
+
+
+def test_a_listed_file_of_the_wrong_shape_is_not_taken_for_idx(tmp_path):
+    payload = idx_header((98, 102)) + bytes(9996)  # the 10,008 bytes of (10000,), other shape
+    path = tmp_path / "labels.gz"
+    path.write_bytes(gzip.compress(payload))
+    digest = hashlib.sha256(payload).hexdigest()
+    with pytest.raises(DataFileError, match=r"labels\.gz is not an IDX file .* \(10000,\)"):
+        decompress_verified(path, tmp_path / "labels", digest, (10000,), "hint")
+
+
+def test_loading_leaves_no_decompressed_copy_behind(tmp_path, monkeypatch):
+    folder = _copy_of_mnist(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    before = sorted(p.name for p in folder.iterdir())
+    loaded = load_dataset.__wrapped__("mnist", folder)
+    assert loaded.test_labels.shape == (10000,)
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert list(scratch.iterdir()) == []
 
 
 def test_unknown_dataset_name_lists_the_known_ones():

@@ -10,12 +10,10 @@ from compression.compress import compress
 from compression.data import load_dataset, subset
 from compression.explain.weights_view import (
     first_layer,
-    first_layer_figure,
+    first_layer_pictures,
     first_layer_view,
-    kept_per_input_figure,
     strongest_units,
     unit_images,
-    unit_table,
 )
 from compression.models import build_model, layer_names_for
 from compression.settings import CompressionSettings
@@ -115,22 +113,20 @@ def test_view_does_not_change_the_weights_it_reads():
     assert all(torch.equal(state[k], before[k]) for k in state)
 
 
-def test_figure_has_three_panels_with_the_same_units():
+def test_pictures_tile_the_view_with_each_weight_image_scaled_to_its_own_peak():
     state = patterned_mlp_state()
-    compressed = compress(state, ["fc1", "fc2", "fc3"], CompressionSettings(prune_sparsity=0.5))
-    view = first_layer_view("mlp", state, compressed.state, compressed.keep_masks["fc1"], count=6)
-    figure = first_layer_figure(view, columns=3)
-    assert len(figure.data) == 3
-    before, after, kept = (np.asarray(trace.customdata, dtype=float) for trace in figure.data)
-    np.testing.assert_allclose(before[:28, :28], view.before[0].numpy())
-    np.testing.assert_allclose(after[:28, :28], view.after[0].numpy())
-    np.testing.assert_array_equal(kept[:28, :28], view.kept[0].numpy())
-    captions = [a.text for a in figure.layout.annotations if a.text.startswith("unit")]
-    assert captions == [f"unit {int(u)}" for u in view.units] * 3
-    table = unit_table(view)
-    assert table["unit"].tolist() == view.units.tolist()
-    heat = kept_per_input_figure(view).data[0]
-    np.testing.assert_allclose(np.asarray(heat.z, dtype=float), view.kept_per_input.numpy())
+    view = first_layer_view("mlp", state, state, count=6)
+    pictures = first_layer_pictures(view, columns=4)
+    assert pictures.units == (7, 299, 298, 297, 296, 295) and pictures.layer == "fc1"
+    assert (pictures.before.rows, pictures.before.columns) == (2, 4)
+    top, left = pictures.before.origins[5]
+    np.testing.assert_array_equal(
+        pictures.before.pixels[top : top + 28, left : left + 28], view.before[5].numpy()
+    )
+    scaled = pictures.before_scaled.pixels[top : top + 28, left : left + 28]
+    np.testing.assert_allclose(scaled, (view.before[5] / view.before[5].abs().max()).numpy())
+    assert np.nanmax(np.abs(pictures.after_scaled.pixels)) == 1.0
+    np.testing.assert_array_equal(pictures.kept_per_input, view.kept_per_input.numpy())
 
 
 def test_pruning_drops_the_weights_of_always_blank_pixels_first():

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from compression.figures.sweep_plots import pareto_figure, sensitivity_figure
-from compression.sweeps.sweep import SWEEP_COLUMNS
+from compression.sweeps.sweep import SWEEP_COLUMNS, SWEEP_METHODS
 from compression.sweeps.tradeoff import TRADEOFF_COLUMNS, pareto_front
 
 
@@ -27,7 +27,9 @@ def _sweep_table(method: str) -> pd.DataFrame:
 
 def test_sensitivity_draws_one_line_per_layer_against_layer_sparsity():
     table = _sweep_table("prune-threshold")
-    figure = sensitivity_figure(table, baseline_accuracy=0.98)
+    figure = sensitivity_figure(
+        table, SWEEP_METHODS["prune-threshold"].axis_title, baseline_accuracy=0.98
+    )
     assert [trace.name for trace in figure.data] == ["fc1", "fc2"]
     fc2 = table[table.layer == "fc2"]
     assert list(figure.data[1].x) == fc2.layer_sparsity.tolist()
@@ -39,7 +41,7 @@ def test_sensitivity_draws_one_line_per_layer_against_layer_sparsity():
 
 def test_sensitivity_of_a_binarization_sweep_is_drawn_against_the_threshold():
     table = _sweep_table("binarize-threshold")
-    figure = sensitivity_figure(table)
+    figure = sensitivity_figure(table, SWEEP_METHODS["binarize-threshold"].axis_title)
     assert list(figure.data[0].x) == [0.0, 0.5, 0.9]
     assert "binarization threshold" in figure.layout.xaxis.title.text
     assert not figure.layout.shapes
@@ -48,7 +50,7 @@ def test_sensitivity_of_a_binarization_sweep_is_drawn_against_the_threshold():
 def test_sensitivity_refuses_a_table_of_two_methods():
     table = pd.concat([_sweep_table("prune-sparsity"), _sweep_table("binarize-threshold")])
     with pytest.raises(ValueError, match="one sweep method"):
-        sensitivity_figure(table)
+        sensitivity_figure(table, "value")
 
 
 def _grid() -> pd.DataFrame:

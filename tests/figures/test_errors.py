@@ -1,0 +1,54 @@
+"""The confusion matrix and the gallery of new mistakes, drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from compression.explain.errors_view import (
+    confusion_matrix,
+    gallery_captions,
+    gallery_mosaic,
+    misclassified_gallery,
+)
+from compression.figures.errors import confusion_figure, gallery_figure
+
+#                         index: 0  1  2  3  4  5  6  7
+LABELS = torch.tensor([0, 1, 2, 2, 1, 0, 2, 1])
+BASELINE = torch.tensor([0, 1, 2, 1, 1, 0, 2, 1])  # wrong only at 3
+COMPRESSED = torch.tensor([0, 2, 2, 2, 0, 0, 1, 1])  # wrong at 1, 4, 6; right at 3
+
+
+def test_confusion_figure_shows_every_count_and_highlights_mistakes():
+    matrix = confusion_matrix(COMPRESSED, LABELS, ["a", "b", "c"])
+    (heatmap,) = confusion_figure(matrix, "compressed").data
+    np.testing.assert_array_equal(np.asarray(heatmap.z), matrix.to_numpy())
+    assert heatmap.zmax == 1  # the largest off-diagonal count, not the diagonal's 2
+
+
+def test_gallery_figure_shows_the_broken_test_images_with_captions():
+    images = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    gallery = misclassified_gallery(BASELINE, COMPRESSED, LABELS)
+    names = ["zero", "one", "two"]
+    assert gallery_captions(gallery, names) == ["one → two", "one → zero", "two → one"]
+    tiled = gallery_mosaic(images, gallery, columns=3)
+    figure = gallery_figure(tiled, gallery_captions(gallery, names), gallery.total)
+    mosaic = np.asarray(figure.data[0].z, dtype=float)
+    np.testing.assert_allclose(mosaic[:28, :28], images[1, 0].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(mosaic[:28, 29:57], images[4, 0].numpy(), rtol=1e-6)
+    assert "3 examples" in figure.layout.title.text
+
+
+def test_a_limited_gallery_says_how_many_it_shows():
+    gallery = misclassified_gallery(BASELINE, COMPRESSED, LABELS, limit=2)
+    tiled = gallery_mosaic(torch.rand(8, 1, 28, 28), gallery)
+    figure = gallery_figure(tiled, gallery_captions(gallery, ["a", "b", "c"]), gallery.total)
+    assert figure.layout.title.text.endswith("(showing 2)")
+    assert [a.text for a in figure.layout.annotations] == ["b → c", "b → a"]
+
+
+def test_an_empty_gallery_still_draws():
+    gallery = misclassified_gallery(LABELS, LABELS, LABELS)
+    tiled = gallery_mosaic(torch.rand(8, 1, 28, 28), gallery)
+    figure = gallery_figure(tiled, gallery_captions(gallery, ["a", "b", "c"]), gallery.total)
+    assert figure.layout.title.text.startswith("0 examples")
