@@ -6,7 +6,7 @@ import streamlit as st
 
 from compression.figures import plots
 from compression.models import MODEL_TITLES
-from ui import datasets, page, readouts
+from ui import datasets, keys, page, readouts
 from ui import format as fmt
 from ui.navigation import icon_for, page_path
 
@@ -39,17 +39,20 @@ metrics[2].metric(
 )
 metrics[3].metric("Parameters", f"{reference.summary['params']:,}", help="Weights and biases.")
 
-pixels, labels = datasets.sample_digits(36, dataset_name=baseline.dataset)
+columns = 18 if baseline.dataset == "mnist" else 9
+mosaic, labels = datasets.digit_mosaic(36, columns, baseline.dataset, padding=4, top=12)
 names = datasets.dataset(baseline.dataset).class_names
 st.plotly_chart(
     plots.digit_grid(
-        pixels,
+        mosaic,
         [names[int(label)] for label in labels],
-        columns=18 if baseline.dataset == "mnist" else 9,
+        columns,
+        padding=4,
+        top=12,
         title=f"Real {images_title} test images",
         width=860,
     ),
-    key="home.digits",
+    key=keys.element("home", "digits"),
 )
 st.caption(
     f"28 × 28 grey-scale images from the {images_title} test set, each under its true label."

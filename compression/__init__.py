@@ -1,13 +1,10 @@
-"""Compression Explorer: train small MNIST networks, binarize and prune them, measure.
+"""Compression Explorer's engine: train small MNIST networks, compress them, measure them.
 
-Modules, one idea each: ``data`` (verified MNIST), ``models`` (mlp, cnn), ``train``
-(training, fine-tuning, evaluation), ``binarize``, ``prune``, ``settings`` (what to do),
-``compress`` (apply settings without side effects), ``size`` (bytes), ``measure``
-(accuracy + size of one setting), ``checkpoint`` (safe files), ``codecs`` (bit streams),
-``compact_format`` (the ``.cxm`` file and its safe parser), ``packing`` (optional zlib/bz2/
-xz), ``export`` (writing ``.cxm`` files, downloads), ``model_file`` (open either kind), ``cli``.
+Top level: ``settings`` (what to do), ``compress`` (apply it without side effects),
+``models``, ``data``, ``train``, ``measure`` (one setting measured), ``size`` (bytes),
+``cli``. Sub-packages: ``methods`` (one module per compression method), ``sweeps``
+(many settings at once), ``files`` (checkpoints and the ``.cxm`` format), ``explain``
+(numbers behind the charts and lessons), ``figures`` (Plotly, no torch).
+
+Nothing is imported here, so ``compression.figures`` can be used without loading torch.
 """
-
-from compression.settings import CompressionSettings
-
-__all__ = ["CompressionSettings"]

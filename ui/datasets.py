@@ -6,6 +6,7 @@ import streamlit as st
 
 from compression.data import DATASETS, DataFileError, Dataset, load_dataset
 from compression.explain.chart_data import sample_digits as _sample_digits
+from compression.explain.mosaic import labelled_mosaic
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
@@ -32,6 +33,13 @@ def dataset(name: str = "mnist") -> Dataset:
 def dataset_title(name: str) -> str:
     """``"mnist"`` -> ``"MNIST"``, ``"fashion-mnist"`` -> ``"Fashion-MNIST"``."""
     return DATASET_TITLES.get(name, name)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def digit_mosaic(count: int, columns: int, dataset_name: str = "mnist", **layout):
+    """``count`` test images tiled for the Home page (``labelled_mosaic``), and their labels."""
+    pixels, labels = sample_digits(count, dataset_name=dataset_name)
+    return labelled_mosaic(pixels, columns, **layout), labels
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -110,3 +110,30 @@ def mosaic_of(
         rows=rows,
         columns=columns,
     )
+
+
+def labelled_mosaic(
+    pixels: torch.Tensor | np.ndarray, columns: int, padding: int = 4, top: int = 0
+) -> np.ndarray:
+    """Tile (N, H, W) images ``columns`` per row, ``padding`` apart, with ``top`` blank rows
+    above each for its label; a margin of ``padding`` all round, every gap 0.
+
+    The result has shape (rows * (H + padding + top) + padding, columns * (W + padding) +
+    padding) and the images' dtype: ``make_grid``'s own layout of tiles of H + top rows.
+    """
+    images = torch.as_tensor(np.asarray(pixels))
+    if images.dim() != 3:
+        raise ValueError(f"expected images of shape (count, height, width), got {images.shape}")
+    count = len(images)
+    rows = math.ceil(count / columns)
+    blank = torch.zeros((rows * columns - count, *images.shape[1:]), dtype=images.dtype)
+    tiles = F.pad(torch.cat([images, blank]).unsqueeze(1), (0, 0, top, 0))  # label rows above
+    # make_grid returns a lone tile as it is, without padding: give it a second row to lay
+    # out, then cut that row off.
+    extra = len(tiles) == 1
+    if extra:
+        tiles = torch.cat([tiles, torch.zeros_like(tiles)])
+    grid = make_grid(tiles, nrow=columns, padding=padding, pad_value=0)[0]  # channels are copies
+    if extra:
+        grid = grid[: grid.shape[0] - tiles.shape[2] - padding]
+    return grid.numpy()

@@ -7,7 +7,6 @@ byte count in the hover text.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,7 +22,6 @@ __all__ = [
     "KILOBYTE",
     "configuration_bars",
     "digit_grid",
-    "digit_mosaic",
     "recovery_curve",
     "size_bars",
     "size_breakdown_bars",
@@ -251,36 +249,23 @@ def recovery_curve(
 # --- data --------------------------------------------------------------------------------
 
 
-def digit_mosaic(pixels: np.ndarray, columns: int, padding: int = 4, top: int = 0) -> np.ndarray:
-    """Tile (N, H, W) images into rows of ``columns``, ``padding`` apart, ``top`` extra above each.
-
-    The result has shape (rows * (H + p + top) + p, columns * (W + p) + p), filled with 0.
-    """
-    count, height, width = pixels.shape
-    rows = math.ceil(count / columns)
-    cell_height, cell_width = height + padding + top, width + padding
-    mosaic = np.zeros((rows * cell_height + padding, columns * cell_width + padding), pixels.dtype)
-    for index in range(count):
-        y = padding + top + (index // columns) * cell_height
-        x = padding + (index % columns) * cell_width
-        mosaic[y : y + height, x : x + width] = pixels[index]
-    return mosaic
-
-
 def digit_grid(
-    pixels: np.ndarray,
-    labels: Sequence[int],
-    columns: int = 12,
+    mosaic: np.ndarray,
+    labels: Sequence[str],
+    columns: int,
+    tile_shape: tuple[int, int] = (28, 28),
+    padding: int = 4,
+    top: int = 12,
     title: str = "MNIST test digits",
     width: int = 700,
 ) -> go.Figure:
-    """Real digits (uint8 (N, 28, 28), ink = 255) as dark ink on white, each under its label.
+    """Real digits as dark ink on white (ink = 255), each under its label.
 
-    ``width``: the expected drawing width in pixels, used to size the figure's height.
+    ``mosaic``: :func:`compression.explain.mosaic.labelled_mosaic` of the images with
+    ``columns``, ``padding`` and ``top``. ``width``: the expected drawing width in
+    pixels, used to size the figure's height.
     """
-    _, height, image_width = pixels.shape
-    padding, top = 4, 12
-    mosaic = digit_mosaic(pixels, columns, padding, top)
+    height, image_width = tile_shape
     fig = go.Figure(
         go.Heatmap(
             z=mosaic, colorscale="Greys", zmin=0, zmax=255, showscale=False, hoverinfo="skip"

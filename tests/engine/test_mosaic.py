@@ -9,6 +9,7 @@ import torch
 from compression.explain.mosaic import (
     caption_gap,
     grid_shape,
+    labelled_mosaic,
     mosaic_of,
     scale_each,
     tile_images,
@@ -68,3 +69,19 @@ def test_a_captioned_mosaic_knows_where_each_tile_sits():
 def test_rejects_a_flat_vector():
     with pytest.raises(ValueError, match="count, height, width"):
         tile_images(np.zeros(784), columns=4)
+
+
+def test_digit_mosaic_places_each_image_in_its_cell():
+    pixels = np.arange(1, 7, dtype=np.uint8).reshape(6, 1, 1).repeat(2, 1).repeat(3, 2)  # (6,2,3)
+    mosaic = labelled_mosaic(pixels, columns=4, padding=1, top=2)
+    assert mosaic.shape == (2 * (2 + 1 + 2) + 1, 4 * (3 + 1) + 1)
+    assert (mosaic[3:5, 1:4] == 1).all()  # first image: below padding + label space
+    assert (mosaic[3 + 5 : 5 + 5, 1 + 4 : 4 + 4] == 6).all()  # sixth: row 2, column 2
+    assert mosaic.sum() == sum(range(1, 7)) * 6
+
+
+def test_a_lone_digit_gets_the_same_margins_and_label_room_as_many():
+    pixels = np.full((1, 2, 3), 9, dtype=np.uint8)
+    mosaic = labelled_mosaic(pixels, columns=1, padding=1, top=2)
+    assert mosaic.shape == (2 + 1 + 2 + 1, 3 + 1 + 1)
+    assert (mosaic[3:5, 1:4] == 9).all() and mosaic.sum() == 9 * 6
