@@ -6,7 +6,7 @@ import streamlit as st
 
 from compression.data import missing_dataset_note
 from compression.figures import plots
-from ui import baselines, datasets, page, widgets
+from ui import baselines, datasets, keys, page, widgets
 from ui import format as fmt
 from ui.training import train_live, train_on
 
@@ -29,32 +29,34 @@ go, stop, _ = st.columns([1, 1, 4])
 start = go.button(
     "Train",
     type="primary",
-    key="train.go",
+    key=keys.element("train", "go"),
     disabled=missing is not None,
     help="Train this model with this recipe and seed; the same settings give the same model.",
 )
-stopped = stop.button("Stop", key="train.stop", help="Stop training; your baseline stays.")
+stopped = stop.button(
+    "Stop", key=keys.element("train", "stop"), help="Stop training; your baseline stays."
+)
 
-if st.session_state.pop("train.running", False):
+if st.session_state.pop(keys.TRAINING, False):
     st.warning("Training stopped before it finished; your baseline is unchanged.")
-if message := st.session_state.pop("train.done", None):
+if message := st.session_state.pop(keys.TRAINED, None):
     st.success(message)
 
 if start and not stopped:
     data = datasets.dataset(dataset_name)
-    st.session_state["train.running"] = True  # still set if a click interrupts the run
+    st.session_state[keys.TRAINING] = True  # still set if a click interrupts the run
     try:
         result, progress = train_live(partial(train_on, model_name, data, config))
     except ValueError as error:
-        st.session_state.pop("train.running", None)
+        st.session_state.pop(keys.TRAINING, None)
         st.error(f"Training could not start: {error}")
         st.stop()
-    st.session_state.pop("train.running", None)
+    st.session_state.pop(keys.TRAINING, None)
     trained = baselines.adopt_trained(
         model_name, result.state, config, result.history, progress.step_losses, dataset_name
     )
     accuracy = result.history[-1]["test_accuracy"]
-    st.session_state["train.done"] = (
+    st.session_state[keys.TRAINED] = (
         f"Trained {trained.title}: {fmt.accuracy(accuracy)} on the test images. "
         "It is now your baseline on every page."
     )
@@ -68,7 +70,7 @@ if baseline.history:
             baseline.step_losses,
             title=f"{baseline.title}: loss and accuracy per epoch",
         ),
-        key="train.curves",
+        key=keys.element("train", "curves"),
     )
 else:
     st.caption("No training history was stored with this model.")
@@ -78,7 +80,7 @@ if baseline.key.startswith("trained:"):
         "Download this model",
         data=baselines.checkpoint_file(baseline),
         file_name=f"{baseline.model_name}-{baseline.dataset}-seed{baseline.seed}.pt",
-        key="train.download",
+        key=keys.element("train", "download"),
         help="A checkpoint with its recipe, seed and data set, for "
         "`python -m compression evaluate --checkpoint …`.",
     )

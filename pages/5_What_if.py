@@ -12,7 +12,7 @@ from compression.sweeps.sweep import (
     sweep_csv,
 )
 from compression.sweeps.tradeoff import DEFAULT_BINARIZE_THRESHOLDS, DEFAULT_PRUNE_SPARSITIES
-from ui import page, whatif
+from ui import keys, page, whatif
 from ui.help_texts import CONTROL_HELP
 from ui.retrain import settings_caption
 from ui.widgets import KEEP
@@ -80,21 +80,21 @@ def sensitivity() -> None:
         "What to sweep",
         options=list(METHOD_TITLES),
         format_func=METHOD_TITLES.get,
-        key=f"{PAGE}.method",
+        key=keys.element(PAGE, "method"),
         persist_state=KEEP,
         help=CONTROL_HELP["sweep_method"],
     )
     text = middle.text_input(
         "Values",
         value=", ".join(f"{value:g}" for value in DEFAULT_VALUES[method]),
-        key=f"{PAGE}.values.{method}",
+        key=keys.element(PAGE, "values", method),
         persist_state=KEEP,
         help=CONTROL_HELP["sweep_values"] + f" Allowed: {SWEEP_METHODS[method].axis_title}.",
     )
     per_layer = right.toggle(
         "Layer by layer",
         value=True,
-        key=f"{PAGE}.per_layer",
+        key=keys.element(PAGE, "per_layer"),
         persist_state=KEEP,
         help=CONTROL_HELP["sweep_per_layer"],
     )
@@ -106,7 +106,7 @@ def sensitivity() -> None:
     count = "" if spec is None else f" ({spec.point_count(baseline.layers)} points)"
     pressed = st.button(
         f"Run the sweep{count}",
-        key=f"{PAGE}.run_sweep",
+        key=keys.element(PAGE, "run_sweep"),
         type="primary",
         disabled=spec is None,
         help="Measure every value now.",
@@ -124,7 +124,7 @@ def sensitivity() -> None:
             SWEEP_METHODS[last.spec.method].axis_title,
             baseline_accuracy=reference.accuracy,
         ),
-        key=f"{PAGE}.sensitivity",
+        key=keys.element(PAGE, "sensitivity"),
     )
     st.caption(
         "Each line is one layer compressed alone, the others left as trained "
@@ -137,7 +137,7 @@ def sensitivity() -> None:
         data=sweep_csv(last.table),
         file_name=f"{baseline.model_name}-{last.spec.method}-sweep.csv",
         mime="text/csv",
-        key=f"{PAGE}.sweep_csv",
+        key=keys.element(PAGE, "sweep_csv"),
         help="One row per point, full precision: the columns of `python -m compression sweep`.",
     )
 
@@ -150,7 +150,7 @@ def tradeoff() -> None:
         "Prune by",
         options=list(GRID_PRUNE_OPTIONS),
         format_func={"prune-sparsity": "share of weights", "prune-threshold": "cut on |W|"}.get,
-        key=f"{PAGE}.grid_method",
+        key=keys.element(PAGE, "grid_method"),
         persist_state=KEEP,
         help=CONTROL_HELP["prune_mode"],
     )
@@ -159,7 +159,7 @@ def tradeoff() -> None:
         options=GRID_PRUNE_OPTIONS[method],
         default=GRID_PRUNE_DEFAULTS[method],
         format_func="{:g}".format,
-        key=f"{PAGE}.grid_prune.{method}",
+        key=keys.element(PAGE, "grid_prune", method),
         persist_state=KEEP,
         help=CONTROL_HELP["grid_prune_values"],
     )
@@ -168,7 +168,7 @@ def tradeoff() -> None:
         options=GRID_BINARIZE_OPTIONS,
         default=list(DEFAULT_BINARIZE_THRESHOLDS),
         format_func=lambda value: "off" if value is None else f"{value:g}",
-        key=f"{PAGE}.grid_binarize",
+        key=keys.element(PAGE, "grid_binarize"),
         persist_state=KEEP,
         help=CONTROL_HELP["grid_binarize_values"],
     )
@@ -176,7 +176,7 @@ def tradeoff() -> None:
     per_channel = row.toggle(
         "One scale per output channel",
         value=False,
-        key=f"{PAGE}.grid_per_channel",
+        key=keys.element(PAGE, "grid_per_channel"),
         persist_state=KEEP,
         help=CONTROL_HELP["per_channel"],
     )
@@ -188,7 +188,7 @@ def tradeoff() -> None:
     )
     pressed = row.button(
         f"Run the grid ({spec.point_count} points)",
-        key=f"{PAGE}.run_grid",
+        key=keys.element(PAGE, "run_grid"),
         type="primary",
         disabled=spec.point_count == 0,
         help="Measure every combination now.",
@@ -208,7 +208,7 @@ def tradeoff() -> None:
         source = st.columns([1, 2])[0].selectbox(
             "Mark my setting from",
             options=list(visited),
-            key=f"{PAGE}.marked",
+            key=keys.element(PAGE, "marked"),
             help=CONTROL_HELP["marked_setting"],
         )
         label = f"your setting ({source} page)"
@@ -216,7 +216,7 @@ def tradeoff() -> None:
         st.caption(f"★ {label}: {settings_caption(visited[source])}.")
     else:
         st.caption("Move the sliders on the Combine page and your setting appears here as a ★.")
-    st.plotly_chart(pareto_figure(last.table, current), key=f"{PAGE}.pareto")
+    st.plotly_chart(pareto_figure(last.table, current), key=keys.element(PAGE, "pareto"))
     st.caption(
         "Red: the Pareto front, the settings no other one beats in both size and accuracy. "
         "Hover a point to see its settings."
@@ -228,7 +228,7 @@ def tradeoff() -> None:
         data=sweep_csv(last.table),
         file_name=f"{baseline.model_name}-tradeoff.csv",
         mime="text/csv",
-        key=f"{PAGE}.grid_csv",
+        key=keys.element(PAGE, "grid_csv"),
         help="One row per grid point, full precision; binarize_threshold is empty when off.",
     )
 

@@ -25,7 +25,7 @@ from compression.files.checkpoint import (
 )
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.train import TrainConfig, config_dict
-from ui import starter_model
+from ui import keys, starter_model
 from ui.datasets import dataset_title
 
 # Where the shipped checkpoints live; tests point this at an empty folder.
@@ -34,9 +34,9 @@ CHECKPOINTS_ENV = "COMPRESSION_EXPLORER_CHECKPOINTS"
 SHIPPED = (("mlp", "mnist"), ("cnn", "mnist"), ("mlp", "fashion-mnist"))
 OWN_BASELINES_KEPT = 4  # a person's trained models kept in the session (oldest dropped)
 
-_SELECTED = "baseline.selected"  # session key: "shipped:mlp", "shipped:cnn" or an own key
-_OWN = "baseline.own"  # session key: {key: Baseline} trained by this person
-_FILES = "baseline.files"  # session key: {key: checkpoint bytes} of the last file asked for
+_SELECTED = keys.SELECTED_BASELINE
+_OWN = keys.OWN_BASELINES
+_FILES = keys.BASELINE_FILES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,19 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS
 from compression.settings import CompressionSettings
-from ui import downloads, keys, link, measuring, page, readouts, retrain, teaching, widgets
+from ui import (
+    downloads,
+    keys,
+    link,
+    lookahead,
+    measuring,
+    method_widgets,
+    page,
+    readouts,
+    retrain,
+    teaching,
+    widgets,
+)
 from ui import format as fmt
 from ui.baselines import Baseline
 
@@ -64,7 +76,7 @@ def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, 
         with places[index]:
             if index < len(spec.method_headings):
                 st.markdown(spec.method_headings[index])
-            fields |= widgets.method_ui(spec.key, METHODS[name], baseline)
+            fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline)
     with places[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
     return fields, layers
@@ -124,10 +136,10 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     )
     retrain.finetune_ui(spec.key, baseline, settings)
     if compares:
-        measuring.prefetch_contributions(baseline, widgets.nearby_settings(spec.key, settings))
+        measuring.prefetch_contributions(baseline, lookahead.nearby_settings(spec.key, settings))
         measuring.prefetch_slider_contributions(
-            baseline, widgets.other_positions(spec.key, settings)
+            baseline, lookahead.other_positions(spec.key, settings)
         )
     else:
-        measuring.prefetch(baseline, widgets.nearby_settings(spec.key, settings))
-        measuring.prefetch_slider(baseline, widgets.other_positions(spec.key, settings))
+        measuring.prefetch(baseline, lookahead.nearby_settings(spec.key, settings))
+        measuring.prefetch_slider(baseline, lookahead.other_positions(spec.key, settings))

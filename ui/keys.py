@@ -9,6 +9,19 @@ from __future__ import annotations
 
 from compression.methods.controls import NUMBER, Control, Method
 
+# Session keys that belong to no page.
+BASELINE_PICKER = "baseline.picker"  # widget: the baseline select box in the sidebar
+SELECTED_BASELINE = "baseline.selected"  # "shipped:mlp", "shipped:cnn" or an own key
+OWN_BASELINES = "baseline.own"  # {key: Baseline} trained by this person
+BASELINE_FILES = "baseline.files"  # {key: checkpoint bytes} of the last file asked for
+UPLOAD = "baseline.upload"  # widget: the model file uploader
+UPLOAD_ERROR = "baseline.upload_error"  # (file id, error sentence) of the last bad file
+CURRENT_SETUP = "setup.current"  # the SharedSetup last shown on a compress page
+LINK_READ = "setup.read_pages"  # pages that already read the link
+TRAINING = "train.running"  # set while the Train page trains (a click may interrupt it)
+TRAINED = "train.done"  # what the Train page's last run made
+FINETUNED = "finetuned"  # {page: FinetuneOutcome}
+
 
 def control(page: str, control: Control, baseline_key: str) -> str:
     """A method control's widget; a slider whose range the model sets is one per model."""
@@ -32,9 +45,9 @@ def layers(page: str, model_name: str) -> str:
     return f"{page}.layers.{model_name}"
 
 
-def element(page: str, name: str) -> str:
-    """Any other widget or chart of a page: ``histograms``, ``ft_go``, ``run_sweep``..."""
-    return f"{page}.{name}"
+def element(page: str, *names: str) -> str:
+    """Any other widget or chart of a page: ``histograms``, ``ft_go``, ``values.<method>``."""
+    return ".".join((page, *names))
 
 
 def previous_value(page: str, method: str, field: str) -> str:

@@ -17,12 +17,11 @@ import streamlit as st
 from compression.methods import METHODS
 from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
-from ui import baselines, datasets, keys, widgets
+from ui import baselines, datasets, keys, method_widgets
 from ui.baselines import Baseline
 from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
 
-CURRENT = "setup.current"  # session key: the SharedSetup last shown on a compress page
-_READ = "setup.read_pages"  # session key: pages that already read the link
+CURRENT = keys.CURRENT_SETUP
 
 
 @dataclass
@@ -35,7 +34,7 @@ class LinkRestore:
 
 def read(page: str) -> LinkRestore | None:
     """The link's setup on the first run of ``page`` in this session (None otherwise)."""
-    done = st.session_state.setdefault(_READ, set())
+    done = st.session_state.setdefault(keys.LINK_READ, set())
     if page in done:
         return None
     done.add(page)
@@ -63,9 +62,9 @@ def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
     """Put the link's settings into this page's widgets and the Train page's recipe."""
     setup = link.setup
     ss = st.session_state
-    ss["train.model"] = setup.model
-    ss["train.seed"] = setup.seed
-    ss["train.dataset"] = setup.dataset
+    ss[keys.element("train", "model")] = setup.model
+    ss[keys.element("train", "seed")] = setup.seed
+    ss[keys.element("train", "dataset")] = setup.dataset
     same_model = (setup.model, setup.dataset) == (baseline.model_name, baseline.dataset)
     if same_model and setup.seed != baseline.seed:
         link.notes.append(
@@ -105,7 +104,7 @@ def _apply_method(
 def _slider_value(
     link: LinkRestore, method: Method, control: Control, baseline: Baseline, value: float
 ) -> float:
-    bounds = widgets.slider_range(method, control, baseline)
+    bounds = method_widgets.slider_range(method, control, baseline)
     if control.percent:  # the slider shows whole percentages
         low, high = round(100 * bounds.low), round(100 * bounds.high)
         return int(_clamped(link, control.key, round(100 * value), low, high))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from compression.measure import Measurement
-from ui import baselines, datasets, link, measuring, upload
+from ui import baselines, datasets, keys, link, measuring, upload
 from ui import format as fmt
 from ui.baselines import Baseline
 from ui.navigation import sidebar_menu
@@ -15,18 +15,18 @@ APP_TITLE = "Compression Explorer"
 
 
 def _on_pick() -> None:
-    baselines.select_baseline(st.session_state["baseline.picker"])
+    baselines.select_baseline(st.session_state[keys.BASELINE_PICKER])
 
 
 def baseline_picker() -> None:
     """A select box of this person's baselines (shipped ones and those they trained)."""
     choices = baselines.baseline_choices()
-    st.session_state["baseline.picker"] = baselines.selected_key()
+    st.session_state[keys.BASELINE_PICKER] = baselines.selected_key()
     st.selectbox(
         "Baseline model",
         options=list(choices),
         format_func=choices.get,
-        key="baseline.picker",
+        key=keys.BASELINE_PICKER,
         on_change=_on_pick,
         help="The trained float32 model every page compresses, and the images it was trained "
         "on (MNIST digits or Fashion-MNIST clothing). Train your own on the Train page.",

@@ -14,7 +14,7 @@ from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig, TrainResult, config_dict, finetune
 from ui import format as fmt
-from ui import measuring, retrained
+from ui import keys, measuring, retrained
 from ui.baselines import Baseline
 from ui.datasets import dataset
 from ui.help_texts import CONTROL_HELP
@@ -37,7 +37,7 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
         "Epochs",
         options=[1, 2, 3],
         value=1,
-        key=f"{page}.ft_epochs",
+        key=keys.element(page, "ft_epochs"),
         persist_state=KEEP,
         help=CONTROL_HELP["finetune_epochs"],
     )
@@ -46,14 +46,14 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
         options=[2_000, 10_000, 60_000],
         index=1,
         format_func="{:,}".format,
-        key=f"{page}.ft_images",
+        key=keys.element(page, "ft_images"),
         persist_state=KEEP,
         help=CONTROL_HELP["train_subset"],
     )
     right.write("")
     pressed = right.button(
         "Retrain with the compression held fixed",
-        key=f"{page}.ft_go",
+        key=keys.element(page, "ft_go"),
         type="primary",
         help="Train the compressed model for a while with its zeros and signs held fixed; "
         "the result appears below.",
@@ -140,13 +140,13 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
     )
     st.plotly_chart(
         plots.recovery_curve(outcome.before.accuracy, outcome.history, reference.accuracy),
-        key=f"{page}.recovery",
+        key=keys.element(page, "recovery"),
     )
     st.download_button(
         "Download the retrained checkpoint",
         data=outcome.checkpoint,
         file_name=f"{baseline.model_name}-{page}-retrained.pt",
-        key=f"{page}.ft_download",
+        key=keys.element(page, "ft_download"),
         help="A checkpoint file for `python -m compression evaluate --checkpoint …`.",
     )
 

@@ -9,9 +9,10 @@ import torch
 
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
+from ui import keys
 from ui.baselines import Baseline
 
-_FINETUNED = "finetuned"  # session key: {page: FinetuneOutcome}
+_FINETUNED = keys.FINETUNED
 
 
 @dataclass(frozen=True)

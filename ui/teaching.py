@@ -20,7 +20,7 @@ from compression.explain import errors_view, lesson, weights_view
 from compression.figures import errors, first_layer
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-from ui import datasets
+from ui import datasets, keys
 from ui.baselines import Baseline
 from ui.widgets import KEEP
 
@@ -83,7 +83,7 @@ def learned_and_lost(
     if not st.toggle(
         "Show the pictures (weights, new mistakes, confusion matrix)",
         value=shown,
-        key=f"{page}.teaching",
+        key=keys.element(page, "teaching"),
         persist_state=KEEP,
         help="Draw the first layer's weights before and after compression, the test images "
         "that compression broke, and the confusion matrix; they follow every slider move.",
@@ -97,13 +97,17 @@ def learned_and_lost(
     with weights:
         pictures = first_layer_pictures(baseline, settings)
         noun = "filters" if pictures.layer.startswith("conv") else "hidden units"
-        st.plotly_chart(first_layer.first_layer_figure(pictures), key=f"{page}.unit_images")
+        st.plotly_chart(
+            first_layer.first_layer_figure(pictures), key=keys.element(page, "unit_images")
+        )
         st.caption(
             f"The {len(pictures.units)} {noun} of `{pictures.layer}` with the largest ‖W‖₂, "
             "each drawn as the input image it responds to: red pixels excite it, blue ones "
             "inhibit it (each image scaled to its own largest |W|). Right: dark = weight kept."
         )
-        st.plotly_chart(first_layer.kept_per_input_figure(pictures), key=f"{page}.kept_map")
+        st.plotly_chart(
+            first_layer.kept_per_input_figure(pictures), key=keys.element(page, "kept_map")
+        )
         st.caption(
             "For every input pixel, the share of all units that keep its weight. Border "
             "pixels are almost always blank, so their weights stay small and go first."
@@ -125,7 +129,8 @@ def learned_and_lost(
             mosaic = errors_view.gallery_mosaic(data.test_images, gallery, columns)
             captions = errors_view.gallery_captions(gallery, names)
             st.plotly_chart(
-                errors.gallery_figure(mosaic, captions, gallery.total), key=f"{page}.gallery"
+                errors.gallery_figure(mosaic, captions, gallery.total),
+                key=keys.element(page, "gallery"),
             )
             st.caption("Each image: true class (the baseline's answer) → the compressed answer.")
         else:
@@ -134,7 +139,7 @@ def learned_and_lost(
         matrix = errors_view.confusion_matrix(measured.predictions, data.test_labels, names)
         st.plotly_chart(
             errors.confusion_figure(matrix, title="Compressed model: true vs predicted"),
-            key=f"{page}.confusion",
+            key=keys.element(page, "confusion"),
         )
         st.caption(
             "Rows: the true class; columns: the compressed model's answer. The colour stops "

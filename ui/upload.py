@@ -18,11 +18,11 @@ from compression.data import DATASETS
 from compression.files.checkpoint import CheckpointError
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.models import MODEL_TITLES
-from ui import baselines
+from ui import baselines, keys
 from ui.baselines import Baseline
 
-UPLOAD_KEY = "baseline.upload"  # the file_uploader's widget key
-_ERROR = "baseline.upload_error"  # session key: (file id, error sentence) of the last bad file
+UPLOAD_KEY = keys.UPLOAD
+_ERROR = keys.UPLOAD_ERROR
 LIMIT_MB = MAX_MODEL_FILE_BYTES // 2**20  # Streamlit counts upload sizes in MiB
 UPLOAD_LABEL = f"Use your own model (.pt or .cxm, up to {LIMIT_MB} MB)"
 UPLOAD_HELP = (

@@ -1,0 +1,202 @@
+"""A compression method's controls as widgets, made from its description.
+
+:func:`method_ui` draws what :class:`compression.methods.controls.Method` lists: the
+switch between alternatives, the slider of the chosen number (its range its own, or the
+model's), its presets, then the other controls in one row; it returns the settings
+fields. :func:`saved_fields` reads the same fields back from the session state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import streamlit as st
+
+from compression.methods import METHODS
+from compression.methods.controls import CHOICE, NUMBER, Control, Method
+from ui import keys
+from ui.baselines import Baseline
+from ui.lookahead import DIGITS, remember_ahead
+from ui.widgets import KEEP
+
+
+@dataclass(frozen=True)
+class SliderRange:
+    """Where a number control's slider goes, in settings units (a share, not a percent)."""
+
+    low: float
+    high: float
+    step: float
+    start: float
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _model_range(method_name: str, baseline_key: str, _baseline: Baseline) -> tuple:
+    return tuple(METHODS[method_name].slider_range(_baseline.state, _baseline.layers))
+
+
+def slider_range(method: Method, control: Control, baseline: Baseline) -> SliderRange:
+    """The slider of a number control: its own range, or the model's (e.g. a |W| cut)."""
+    if control.slider_high is None:
+        top, step, start = _model_range(method.name, baseline.key, baseline)
+        return SliderRange(control.low, top, step, start)
+    return SliderRange(control.low, control.slider_high, control.step, control.start)
+
+
+def method_ui(page: str, method: Method, baseline: Baseline) -> dict:
+    """A method's controls as widgets -> its ``CompressionSettings`` fields.
+
+    Made from the method's description: the switch between alternatives, the slider of
+    the chosen number, its presets, then its other controls in one row.
+    """
+    chosen = _chosen_alternative(page, method)
+    values = {}
+    numbers = [c for c in method.numbers() if chosen is None or c.field == chosen]
+    for control in numbers:
+        values[control.field] = _slider(page, method, control, baseline)
+    others = [
+        c
+        for c in method.controls
+        if c.kind != NUMBER and (c.only_with is None or c.only_with in values)
+    ]
+    presets = [(c, value, name) for c in numbers for value, name in c.presets]
+    if presets:
+        row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
+        cells = [row] * len(others)
+        for control, value, name in presets:
+            row.button(
+                f"{name}: {control.symbol} = {value:g}",
+                key=keys.preset(page, name),
+                on_click=_set_value,
+                args=(keys.control(page, control, baseline.key), value),
+                help=f"Set the {control.name} to {value:g}.",
+            )
+    else:
+        cells = st.columns(len(others)) if others else []
+    for cell, control in zip(cells, others, strict=True):
+        values[control.field] = _choice(cell, page, control, values)
+    return values
+
+
+def _chosen_alternative(page: str, method: Method) -> str | None:
+    """The settings field a method's alternatives switch names (None: no switch)."""
+    switch = method.alternatives
+    if switch is None:
+        return None
+    fields = {option: field for option, field, _ in switch.options}
+    names = {option: name for option, _, name in switch.options}
+    option = st.segmented_control(
+        switch.label,
+        options=list(fields),
+        default=switch.options[0][0],
+        format_func=names.get,
+        key=keys.alternatives(page, method),
+        persist_state=KEEP,
+        required=True,
+        help=switch.help,
+    )
+    return fields[option]
+
+
+def _slider(page: str, method: Method, control: Control, baseline: Baseline) -> float:
+    """One number control as a slider; its value in settings units, rounded."""
+    bounds = slider_range(method, control, baseline)
+    key = keys.control(page, control, baseline.key)
+    scale = 100 if control.percent else 1  # a share shows as a whole percentage
+    options = {
+        "min_value": round(bounds.low * scale) if control.percent else bounds.low,
+        "max_value": round(bounds.high * scale) if control.percent else bounds.high,
+        "step": round(bounds.step * scale) if control.percent else bounds.step,
+        "format": "%d%%" if control.percent else control.number_format,
+    }
+    start = round(bounds.start * scale) if control.percent else bounds.start
+    if control.presets:
+        # The preset buttons set this slider through the session, so its start value is
+        # put there too, not passed as ``value`` (Streamlit warns when a widget gets both).
+        st.session_state.setdefault(key, start)
+    else:
+        options["value"] = start
+    shown = st.slider(control.label, key=key, persist_state=KEEP, help=control.help, **options)
+    value = shown / 100 if control.percent else round(shown, DIGITS)
+    remember_ahead(page, method.name, control.field, value, bounds.step, bounds.low, bounds.high)
+    return value
+
+
+def _choice(cell, page: str, control: Control, values: dict):
+    """A choice (radio, or a toggle for one value) or a flag (toggle), in ``cell``."""
+    key = keys.control(page, control, "")
+    if control.kind == CHOICE and control.toggle_value is None:
+        return cell.radio(
+            control.label,
+            options=list(control.choices),
+            format_func=control.choice_labels.get,
+            key=key,
+            persist_state=KEEP,
+            horizontal=True,
+            help=control.help,
+        )
+    disabled = _disabled(control, values)
+    on = cell.toggle(
+        control.label,
+        value=False,
+        key=key,
+        persist_state=KEEP,
+        disabled=disabled,
+        help=control.help,
+    )
+    if control.kind == CHOICE:
+        return control.toggle_value if on and not disabled else control.default
+    return on
+
+
+def shown_on(page: str, method: Method, saved: Mapping) -> bool:
+    """Whether ``page`` has drawn any widget of ``method`` (``saved``: the session state)."""
+    names = [keys.element(page, control.widget) for control in method.controls]
+    if method.alternatives is not None:
+        names.append(keys.alternatives(page, method))
+    return any(key == name or key.startswith(f"{name}.") for key in saved for name in names)
+
+
+def saved_fields(page: str, method: Method, baseline_key: str, saved: Mapping) -> dict | None:
+    """The settings fields ``method``'s widgets on ``page`` were left at, as
+    :func:`method_ui` returned them; None when a number was never set for this model."""
+    chosen = None
+    if method.alternatives is not None:
+        options = {option: field for option, field, _ in method.alternatives.options}
+        chosen = options.get(saved.get(keys.alternatives(page, method)))
+        if chosen is None:
+            return None
+    values = {}
+    for control in method.numbers():
+        if chosen is not None and control.field != chosen:
+            continue
+        key = keys.control(page, control, baseline_key)
+        if key not in saved:
+            return None
+        values[control.field] = saved[key] / 100 if control.percent else float(saved[key])
+    for control in method.controls:
+        if control.kind == NUMBER or (control.only_with and control.only_with not in values):
+            continue
+        value = saved.get(keys.control(page, control, baseline_key))
+        if control.kind == CHOICE and control.toggle_value is None:
+            values[control.field] = control.default if value is None else value
+            continue
+        on = bool(value) and not _disabled(control, values)
+        if control.kind == CHOICE:  # a choice shown as a toggle
+            values[control.field] = control.toggle_value if on else control.default
+        else:
+            values[control.field] = on
+    return values
+
+
+def _disabled(control: Control, values: dict) -> bool:
+    """Whether another control's value greys ``control`` out (and keeps it at its default)."""
+    if control.disabled_when is None:
+        return False
+    field, value = control.disabled_when
+    return values.get(field) == value
+
+
+def _set_value(key: str, value) -> None:
+    st.session_state[key] = value
