@@ -6,9 +6,11 @@ import streamlit as st
 
 from compression.figures import plots
 from compression.models import MODEL_TITLES
-from ui import datasets, keys, page, readouts
 from ui import format as fmt
+from ui import page, readouts
+from ui.controls import keys
 from ui.navigation import icon_for, page_path
+from ui.state import datasets
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")
 images_title = datasets.dataset_title(baseline.dataset)

@@ -13,7 +13,7 @@ For the Prune and Binarize pages with the shipped mlp, two kinds of change:
 Each on two servers:
 
 - *as shipped*: the page measures the positions next to the slider first, then all its
-  other positions, nearest first, in the background (``ui/prefetch.py``). The clock
+  other positions, nearest first, in the background (``ui/state/prefetch.py``). The clock
   starts once the server has gone quiet after the page opened (the wait is printed):
   every change is answered from the cache, as it is for a person after that wait.
 - *neighbours only* (``COMPRESSION_EXPLORER_SLIDER_PREFETCH=0``): only the guesses next
@@ -49,7 +49,7 @@ from playwright.sync_api import sync_playwright
 
 from bench import live_app
 from bench.percentile import percentile
-from ui.measuring import SLIDER_PREFETCH_ENV
+from ui.state.measuring import SLIDER_PREFETCH_ENV
 
 PAGES = {"Prune": ("pages/3_Prune.py", "Pruning threshold"),
          "Binarize": ("pages/2_Binarize.py", "Binarization threshold")}  # fmt: skip

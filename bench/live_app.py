@@ -297,7 +297,7 @@ def move_slider(page: Page, label: str, presses: int, key: str = "ArrowRight") -
     """Move a slider ``presses`` steps, one at a time, each waited for; return the numbers.
 
     One step at a time, as a person does; bursts of presses are not in the test suite
-    (see "Known problem: fast key presses" in the README).
+    (see "Known problem: fast key presses" in docs/guarantees.md).
     """
     shown = metrics(page)
     for _ in range(presses):

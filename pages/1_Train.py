@@ -6,8 +6,10 @@ import streamlit as st
 
 from compression.data import missing_dataset_note
 from compression.figures import plots
-from ui import baselines, datasets, keys, page, widgets
 from ui import format as fmt
+from ui import page
+from ui.controls import keys, widgets
+from ui.state import baselines, datasets
 from ui.training import train_live, train_on
 
 baseline, reference = page.start_page("Train")

@@ -12,10 +12,11 @@ from compression.sweeps.sweep import (
     sweep_csv,
 )
 from compression.sweeps.tradeoff import DEFAULT_BINARIZE_THRESHOLDS, DEFAULT_PRUNE_SPARSITIES
-from ui import keys, page, whatif
-from ui.help_texts import CONTROL_HELP
+from ui import page, whatif
+from ui.controls import keys
+from ui.controls.help_texts import CONTROL_HELP
+from ui.controls.widgets import KEEP
 from ui.retrain import settings_caption
-from ui.widgets import KEEP
 
 PAGE = "whatif"
 METHOD_TITLES = {

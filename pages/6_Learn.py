@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from compression.explain.lesson import LESSONS, lesson_markdown
-from ui import link, page, teaching
+from ui import page, teaching
+from ui.controls import link
+from ui.lessons import LESSONS, lesson_markdown
 from ui.retrain import settings_caption
 
 baseline, reference = page.start_page("Learn")

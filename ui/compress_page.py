@@ -17,21 +17,11 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS
 from compression.settings import CompressionSettings
-from ui import (
-    downloads,
-    keys,
-    link,
-    lookahead,
-    measuring,
-    method_widgets,
-    page,
-    readouts,
-    retrain,
-    teaching,
-    widgets,
-)
+from ui import downloads, page, readouts, retrain, teaching
 from ui import format as fmt
-from ui.baselines import Baseline
+from ui.controls import keys, link, method_widgets, widgets
+from ui.state import lookahead, measuring
+from ui.state.baselines import Baseline
 
 COMBINED = "pruned + binarized"  # the contributions' row with every method applied
 

@@ -22,7 +22,7 @@ from compression.files.export import (
 )
 from compression.measure import Measurement
 from ui import format as fmt
-from ui.baselines import Baseline
+from ui.state.baselines import Baseline
 
 
 @dataclass(frozen=True)

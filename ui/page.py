@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from compression.measure import Measurement
-from ui import baselines, datasets, keys, link, measuring, upload
 from ui import format as fmt
-from ui.baselines import Baseline
+from ui import upload
+from ui.controls import keys, link
 from ui.navigation import sidebar_menu
 from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
+from ui.state import baselines, datasets, measuring
+from ui.state.baselines import Baseline
 
 APP_TITLE = "Compression Explorer"
 

@@ -14,14 +14,15 @@ from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig, TrainResult, config_dict, finetune
 from ui import format as fmt
-from ui import keys, measuring, retrained
-from ui.baselines import Baseline
-from ui.datasets import dataset
-from ui.help_texts import CONTROL_HELP
+from ui.controls import keys
+from ui.controls.help_texts import CONTROL_HELP
+from ui.controls.widgets import KEEP
 from ui.readouts import RETRAINED_ACCURACY
-from ui.retrained import FinetuneOutcome
+from ui.state import measuring, retrained
+from ui.state.baselines import Baseline
+from ui.state.datasets import dataset
+from ui.state.retrained import FinetuneOutcome
 from ui.training import TrainingProgress, train_live
-from ui.widgets import KEEP
 
 
 def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) -> None:

@@ -16,13 +16,15 @@ import json
 import streamlit as st
 
 from compression.compress import compress
-from compression.explain import errors_view, lesson, weights_view
+from compression.explain import errors_view, weights_view
 from compression.figures import errors, first_layer
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-from ui import datasets, keys
-from ui.baselines import Baseline
-from ui.widgets import KEEP
+from ui import lessons
+from ui.controls import keys
+from ui.controls.widgets import KEEP
+from ui.state import datasets
+from ui.state.baselines import Baseline
 
 UNITS_SHOWN = 16  # strongest first-layer units drawn
 GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
@@ -56,15 +58,15 @@ def first_layer_pictures(
 @st.cache_data(max_entries=256, show_spinner=False)
 def _lesson_example(
     baseline_key: str, settings_json: str, lesson_key: str, _baseline: Baseline
-) -> lesson.LiveExample | None:
+) -> lessons.LiveExample | None:
     settings = CompressionSettings.from_dict(json.loads(settings_json))
     layers = settings.chosen_layers(_baseline.layers)
-    return lesson.live_example(lesson_key, _baseline.state, layers, settings)
+    return lessons.live_example(lesson_key, _baseline.state, layers, settings)
 
 
 def lesson_example(
     lesson_key: str, baseline: Baseline, settings: CompressionSettings
-) -> lesson.LiveExample | None:
+) -> lessons.LiveExample | None:
     """The live table of a lesson, on ``baseline`` under ``settings`` (cached)."""
     settings_json = json.dumps(settings.to_dict(), sort_keys=True)
     return _lesson_example(baseline.key, settings_json, lesson_key, baseline)

@@ -18,8 +18,9 @@ from compression.data import DATASETS
 from compression.files.checkpoint import CheckpointError
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.models import MODEL_TITLES
-from ui import baselines, keys
-from ui.baselines import Baseline
+from ui.controls import keys
+from ui.state import baselines
+from ui.state.baselines import Baseline
 
 UPLOAD_KEY = keys.UPLOAD
 _ERROR = keys.UPLOAD_ERROR

@@ -21,8 +21,9 @@ from compression.methods import METHODS
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
-from ui import datasets, keys, measuring, method_widgets
-from ui.baselines import Baseline
+from ui.controls import keys, method_widgets
+from ui.state import datasets, measuring
+from ui.state.baselines import Baseline
 
 RESULTS_KEPT = 32  # tables in the shared store
 _LAST = keys.element("whatif", "last")  # session: {(section, baseline key): LastRun}
@@ -181,7 +182,7 @@ def page_settings(page: str, baseline: Baseline, saved) -> CompressionSettings |
     """The settings the sliders of ``page`` were left at (None if it was not visited).
 
     ``saved`` is the session state (a mapping of widget key -> value); each method the
-    page drew is read back by :func:`ui.method_widgets.saved_fields`.
+    page drew is read back by :func:`ui.controls.method_widgets.saved_fields`.
     """
     shown = [method for method in METHODS.values() if method_widgets.shown_on(page, method, saved)]
     if not shown:

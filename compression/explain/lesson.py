@@ -2,58 +2,20 @@
 
 Every function is pure (weights and settings in, a small table out) and uses the
 same code as the explorer (``binarize``, ``threshold_for_sparsity``), so the numbers
-a student reads next to a formula are the ones the sliders act on. The prose lives
-in ``docs/learn/*.md``; :data:`LESSONS` lists it in reading order.
+a student reads next to a formula are the ones the sliders act on. Which table goes
+with which lesson, and the lessons' text, are the app's: :mod:`ui.lessons`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import torch
 
-from compression.compress import prune_masks
-from compression.data import PROJECT_ROOT
-from compression.explain.sparse_speed import RECORDED_TIMINGS_CAPTION, recorded_sparse_timings
-from compression.methods.binarize import TWN_THRESHOLD, binarize, binarize_ste
+from compression.methods.binarize import binarize, binarize_ste
 from compression.methods.prune import threshold_for_sparsity
 from compression.models import weight_key
-from compression.settings import CompressionSettings
-
-LEARN_DIR = PROJECT_ROOT / "docs" / "learn"
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """One section of the Learn page: a title and its markdown file."""
-
-    key: str  # stable id, also the file stem
-    title: str
-
-    @property
-    def path(self) -> Path:
-        return LEARN_DIR / f"{self.key}.md"
-
-
-LESSONS = (
-    Lesson("binarization", "Binarization: one bit per weight"),
-    Lesson("straight_through", "Training through sign(): the straight-through estimator"),
-    Lesson("ternary", "Ternary weights: a band of zeros"),
-    Lesson("pruning", "Magnitude pruning"),
-    Lesson("sparse_speed", "Why a sparse model is not automatically faster"),
-    Lesson("pictures", "Reading the pictures"),
-)
-
-
-def lesson_markdown(key: str) -> str:
-    """The markdown text of a lesson (LaTeX between ``$`` signs)."""
-    lessons = {lesson.key: lesson for lesson in LESSONS}
-    if key not in lessons:
-        raise ValueError(f"unknown lesson {key!r}; choose one of {', '.join(lessons)}")
-    return lessons[key].path.read_text(encoding="utf-8")
 
 
 def layer_scales(state: dict[str, torch.Tensor], layers: Sequence[str]) -> pd.DataFrame:
@@ -188,61 +150,3 @@ def removed_by_threshold(
             }
         )
     return pd.DataFrame(rows)
-
-
-EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
-
-
-@dataclass(frozen=True)
-class LiveExample:
-    """A lesson's table computed on the user's weights, and one line saying what it shows."""
-
-    table: pd.DataFrame
-    caption: str
-
-
-def live_example(
-    key: str,
-    state: dict[str, torch.Tensor],
-    layers: Sequence[str],
-    settings: CompressionSettings | None = None,
-) -> LiveExample | None:
-    """The table that sits next to lesson ``key``; None for lessons without one.
-
-    ``layers`` are the layers the user compresses (``settings.chosen_layers(all)``);
-    ``settings`` None means no compression. ``sparse_speed`` gets the recorded
-    benchmark: timing live takes seconds and, on a busy shared server, measures the
-    other users more than the matrices (``compression.explain.sparse_speed.sparse_matmul_timings``
-    can still be offered on request).
-    """
-    settings = CompressionSettings() if settings is None else settings
-    if key == "binarization":
-        return LiveExample(layer_scales(state, layers), "a = mean|W| of each layer of your model")
-    if key == "straight_through":
-        return LiveExample(straight_through_example(), "six hand-picked weights, a = mean|w|")
-    if key == "ternary":
-        t = settings.binarize_threshold
-        caption = (
-            f"at your threshold t = {t:g}" if t is not None
-            else f"at t = {TWN_THRESHOLD} (binarization is off; the Ternary Weight Networks value)"
-        )  # fmt: skip
-        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings)
-        table = ternary_band(state, layers, TWN_THRESHOLD if t is None else t, masks)
-        return LiveExample(table, caption)
-    if key == "pruning":
-        if settings.prune_threshold is not None:
-            table = removed_by_threshold(state, layers, settings.prune_threshold)
-            return LiveExample(table, f"at your threshold |W| <= {settings.prune_threshold:g}")
-        sparsity = settings.prune_sparsity
-        chosen = EXAMPLE_SPARSITY if sparsity is None else sparsity
-        scope = settings.prune_scope
-        caption = (
-            f"at your sparsity {chosen:.0%}, scope {scope}" if sparsity is not None
-            else f"at sparsity {chosen:.0%}, scope {scope} (pruning is off)"
-        )  # fmt: skip
-        return LiveExample(pruning_thresholds(state, layers, chosen, scope), caption)
-    if key == "sparse_speed":
-        return LiveExample(recorded_sparse_timings(), RECORDED_TIMINGS_CAPTION)
-    if key in {lesson.key for lesson in LESSONS}:
-        return None
-    raise ValueError(f"unknown lesson {key!r}")

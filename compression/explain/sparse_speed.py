@@ -19,10 +19,6 @@ from compression.data import PROJECT_ROOT
 from compression.methods.prune import threshold_for_sparsity
 
 RECORDED_TIMINGS = PROJECT_ROOT / "docs" / "learn" / "sparse_speed.csv"
-RECORDED_TIMINGS_CAPTION = (
-    "measured with `python bench/sparse_speed.py` (one thread) on the machine that "
-    "built this app; times on yours will differ, the pattern should not"
-)
 
 
 def recorded_sparse_timings(path: Path = RECORDED_TIMINGS) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ui.measuring import SLIDER_PREFETCH_ENV
+from ui.state.measuring import SLIDER_PREFETCH_ENV
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +20,7 @@ def guesses_only(monkeypatch):
 @pytest.fixture
 def page_measurements(monkeypatch):
     """Settings measured by page runs (not by the background worker), from an empty cache."""
-    from ui import measuring
+    from ui.state import measuring
 
     measuring._measure.clear()
     on_page = []

@@ -14,8 +14,8 @@ from compression.measure import measure
 from compression.models import layer_names_for
 from compression.settings import CompressionSettings
 from compression.size import size_summary, size_table
-from ui.baselines import Baseline
 from ui.downloads import download_files, download_offers
+from ui.state.baselines import Baseline
 
 SETTINGS = [
     CompressionSettings(),

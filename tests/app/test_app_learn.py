@@ -6,7 +6,7 @@ import pytest
 import torch
 from app_driver import open_app, problems, slider
 
-from compression.explain.lesson import LESSONS
+from ui.lessons import LESSONS
 
 
 def test_every_lesson_is_shown_with_its_formula_and_live_table():

@@ -20,7 +20,7 @@ from streamlit.elements.lib import policies
 from streamlit.testing.v1 import AppTest
 
 from compression.files.checkpoint import load_checkpoint
-from ui import baselines
+from ui.state import baselines
 
 
 def test_home_page_shows_digits_and_the_shipped_model(shipped_mlp):
@@ -159,7 +159,7 @@ def test_the_cnn_baseline_can_be_picked_and_compressed():
 
 def _measure_negative_threshold():
     from compression.settings import CompressionSettings
-    from ui import baselines, measuring
+    from ui.state import baselines, measuring
 
     measuring.measured(baselines.current_baseline(), CompressionSettings(prune_threshold=-1.0))
 

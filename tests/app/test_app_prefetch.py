@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app_driver import metrics, open_app, problems, slider
 
-from ui import measuring
+from ui.state import measuring
 
 
 def _move(app, label: str, value: float) -> None:

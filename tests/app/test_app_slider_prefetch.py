@@ -7,9 +7,9 @@ import pytest
 from app_driver import metrics, open_app, problems, slider
 
 from compression.methods.binarize import BINARIZE
-from ui import measuring
-from ui.lookahead import slider_positions
-from ui.measuring import SLIDER_PREFETCH_ENV
+from ui.state import measuring
+from ui.state.lookahead import slider_positions
+from ui.state.measuring import SLIDER_PREFETCH_ENV
 
 BINARIZE_SLIDER = BINARIZE.control("binarize_threshold")
 BINARIZE_MAX, BINARIZE_STEP = BINARIZE_SLIDER.slider_high, BINARIZE_SLIDER.step

@@ -15,7 +15,7 @@ from compression.compress import compress
 from compression.files.checkpoint import Checkpoint, save_checkpoint
 from compression.models import build_model
 from compression.settings import CompressionSettings
-from ui import baselines
+from ui.state import baselines
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
 from compression.settings import CompressionSettings
-from ui import baselines, starter_model
+from ui.state import baselines, starter_model
 
 
 def train_tiny(app):

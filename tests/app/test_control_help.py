@@ -6,7 +6,7 @@ import re
 
 from app_driver import ROOT
 
-from ui.help_texts import CONTROL_HELP
+from ui.controls.help_texts import CONTROL_HELP
 
 APP_SOURCES = [
     ROOT / "app.py",

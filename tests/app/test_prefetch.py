@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 
-from ui.prefetch import Prefetcher
+from ui.state.prefetch import Prefetcher
 
 
 def _blocked(prefetcher: Prefetcher) -> threading.Event:
@@ -69,7 +69,7 @@ def test_a_failing_task_is_logged_and_the_worker_goes_on(caplog):
     def fail() -> None:
         raise RuntimeError("no such layer")
 
-    with caplog.at_level(logging.ERROR, logger="ui.prefetch"):
+    with caplog.at_level(logging.ERROR, logger="ui.state.prefetch"):
         prefetcher.submit("bad", fail)
         assert prefetcher.wait_until_idle(10)
     assert "Background measurement 'bad' failed" in caplog.text
@@ -114,7 +114,7 @@ def test_a_position_that_failed_may_be_queued_again(caplog):
     def fail() -> None:
         raise RuntimeError("out of memory")
 
-    with caplog.at_level(logging.ERROR, logger="ui.prefetch"):
+    with caplog.at_level(logging.ERROR, logger="ui.state.prefetch"):
         prefetcher.submit_background([("a", fail)])
         assert prefetcher.wait_until_idle(10)
     assert prefetcher.submit_background([("a", lambda: runs.append("a"))]) == 1

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from compression.settings import CompressionSettings
-from ui.link_codec import (
+from ui.controls.link_codec import (
     SHARE_KEYS,
     SharedSetup,
     decode_setup,
@@ -129,7 +129,7 @@ def sharing_app():
     import streamlit as st
 
     from compression.settings import CompressionSettings
-    from ui.link_codec import SharedSetup, decode_setup, encode_setup
+    from ui.controls.link_codec import SharedSetup, decode_setup, encode_setup
 
     decoded = decode_setup(st.query_params.to_dict())
     for note in decoded.notes:

@@ -6,7 +6,7 @@ import pandas as pd
 import torch
 
 from compression.settings import CompressionSettings
-from ui.baselines import Baseline
+from ui.state.baselines import Baseline
 from ui.whatif import ResultStore, page_settings
 
 MLP = Baseline(key="test:mlp", model_name="mlp", state={"fc1.weight": torch.zeros(1)})

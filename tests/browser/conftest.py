@@ -20,8 +20,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import live_app  # noqa: E402
-from ui.baselines import CHECKPOINTS_ENV  # noqa: E402
-from ui.measuring import SLIDER_PREFETCH_ENV  # noqa: E402
+from ui.state.baselines import CHECKPOINTS_ENV  # noqa: E402
+from ui.state.measuring import SLIDER_PREFETCH_ENV  # noqa: E402
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "Uncaught app exception")
 

@@ -45,7 +45,7 @@ def layer_of_module(module: str) -> str | None:
 
 
 SOURCES = sorted(
-    [*ROOT.glob("compression/**/*.py"), *ROOT.glob("ui/*.py"), *ROOT.glob("pages/*.py")]
+    [*ROOT.glob("compression/**/*.py"), *ROOT.glob("ui/**/*.py"), *ROOT.glob("pages/*.py")]
 )
 SOURCES.append(ROOT / "app.py")
 
@@ -91,6 +91,11 @@ def test_the_engine_draws_no_figures():
 
 
 def test_the_layer_check_sees_an_upward_import_even_inside_a_function():
-    source = "import torch\n\ndef f():\n    from ui import keys\n    import compression.size\n"
-    assert upward_imports(ROOT / "compression" / "probe.py", source) == ["ui", "ui.keys"]
+    source = (
+        "import torch\n\ndef f():\n    from ui.controls import keys\n    import compression.size\n"
+    )
+    assert upward_imports(ROOT / "compression" / "probe.py", source) == [
+        "ui.controls",
+        "ui.controls.keys",
+    ]
     assert upward_imports(ROOT / "ui" / "probe.py", source) == []

@@ -13,7 +13,7 @@ from compression.methods import METHODS, all_controls, method_of
 from compression.methods.controls import CHOICE, NUMBER
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import DEFAULT_VALUES, SWEEP_METHODS
-from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup
+from ui.controls.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup
 
 LAYERS = ["fc1", "fc2", "fc3"]
 CONTROLS = all_controls()

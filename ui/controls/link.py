@@ -5,7 +5,7 @@ seed and compression settings to this person's widgets (:func:`restore`). A valu
 that does not fit falls back to its default and the page says so in one note.
 Writing: every run of a compress page puts the settings on screen into the address
 (:func:`keep`), so copying the address copies the experiment. The encoding is
-:mod:`ui.link_codec`.
+:mod:`ui.controls.link_codec`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import streamlit as st
 from compression.methods import METHODS
 from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
-from ui import baselines, datasets, keys, method_widgets
-from ui.baselines import Baseline
-from ui.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
+from ui.controls import keys, method_widgets
+from ui.controls.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
+from ui.state import baselines, datasets
+from ui.state.baselines import Baseline
 
 CURRENT = keys.CURRENT_SETUP
 

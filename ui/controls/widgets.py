@@ -2,8 +2,8 @@
 
 Widget values persist for the whole session (``persist_state="session"``), so a
 person finds their sliders where they left them when they come back to a page.
-Keys come from :mod:`ui.keys`; those that depend on a model carry its name, so an
-mlp setting never lands on a cnn. A method's own controls: :mod:`ui.method_widgets`.
+Keys come from :mod:`ui.controls.keys`; those that depend on a model carry its name, so an
+mlp setting never lands on a cnn. A method's own controls: :mod:`ui.controls.method_widgets`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import streamlit as st
 
 from compression.data import DATASETS
 from compression.train import TrainConfig
-from ui import datasets, keys
-from ui.baselines import Baseline
-from ui.help_texts import CONTROL_HELP
+from ui.controls import keys
+from ui.controls.help_texts import CONTROL_HELP
+from ui.state import datasets
+from ui.state.baselines import Baseline
 
 KEEP = "session"  # persist_state of every widget
 

@@ -9,8 +9,8 @@ import torch
 
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
-from ui import keys
-from ui.baselines import Baseline
+from ui.controls import keys
+from ui.state.baselines import Baseline
 
 _FINETUNED = keys.FINETUNED
 

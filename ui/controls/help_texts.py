@@ -1,6 +1,6 @@
 """Help texts for Streamlit's ``help=``, one sentence per control: what moving it does.
 
-Keys name the setting the control sets where it sets one (:mod:`ui.link_codec`,
+Keys name the setting the control sets where it sets one (:mod:`ui.controls.link_codec`,
 :class:`compression.train.TrainConfig`); a page writes
 ``st.selectbox(..., help=CONTROL_HELP["sweep_method"])``. Every entry is shown by some page.
 """

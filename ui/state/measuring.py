@@ -21,9 +21,9 @@ import torch
 from compression.explain.chart_data import WeightProfile, weight_profiles
 from compression.measure import Measurement, measure, split_settings
 from compression.settings import CompressionSettings, SettingsError
-from ui.baselines import Baseline
-from ui.datasets import cached_dataset, dataset
-from ui.prefetch import Prefetcher
+from ui.state.baselines import Baseline
+from ui.state.datasets import cached_dataset, dataset
+from ui.state.prefetch import Prefetcher
 
 # "0": measure only the guesses next to a slider ahead, not all its other positions
 # (the tests and the "not measured yet" benchmark rows; the app measures them all).
@@ -129,7 +129,7 @@ def prefetch_slider(baseline: Baseline, positions: list[CompressionSettings]) ->
     """Measure a slider's other ``positions`` in the background, nearest first.
 
     They run after the guesses of :func:`prefetch`, one at a time, once no page has
-    measured or asked for them for a few seconds (``ui.prefetch.QUIET_SECONDS``). Off
+    measured or asked for them for a few seconds (``ui.state.prefetch.QUIET_SECONDS``). Off
     when :data:`SLIDER_PREFETCH_ENV` is ``"0"``.
     """
     if os.environ.get(SLIDER_PREFETCH_ENV, "1") != "0":

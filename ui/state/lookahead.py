@@ -2,7 +2,7 @@
 
 After each move, a slider notes one step on in its direction of travel, one back and
 two on (the guesses), then all its other positions, nearest first. A page hands
-:func:`nearby_settings` and :func:`other_positions` to :mod:`ui.measuring`.
+:func:`nearby_settings` and :func:`other_positions` to :mod:`ui.state.measuring`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import replace
 import streamlit as st
 
 from compression.settings import CompressionSettings
-from ui import keys
+from ui.controls import keys
 
 DIGITS = 10  # slider values are rounded so a key press and a guess name the same setting
 

@@ -25,8 +25,9 @@ from compression.files.checkpoint import (
 )
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.train import TrainConfig, config_dict
-from ui import keys, starter_model
-from ui.datasets import dataset_title
+from ui.controls import keys
+from ui.state import starter_model
+from ui.state.datasets import dataset_title
 
 # Where the shipped checkpoints live; tests point this at an empty folder.
 CHECKPOINTS_ENV = "COMPRESSION_EXPLORER_CHECKPOINTS"

@@ -16,7 +16,7 @@ import streamlit as st
 from compression.data import Dataset
 from compression.models import MODEL_TITLES
 from compression.train import TrainConfig, TrainResult
-from ui import datasets
+from ui.state import datasets
 from ui.training import TrainingProgress, train_live, train_on
 
 # Training images of the start-up model trained when a shipped checkpoint is unusable.

@@ -15,10 +15,10 @@ import streamlit as st
 
 from compression.methods import METHODS
 from compression.methods.controls import CHOICE, NUMBER, Control, Method
-from ui import keys
-from ui.baselines import Baseline
-from ui.lookahead import DIGITS, remember_ahead
-from ui.widgets import KEEP
+from ui.controls import keys
+from ui.controls.widgets import KEEP
+from ui.state.baselines import Baseline
+from ui.state.lookahead import DIGITS, remember_ahead
 
 
 @dataclass(frozen=True)

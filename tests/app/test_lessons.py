@@ -1,0 +1,79 @@
+"""The Learn page's lessons: their text and formulas, and the live table beside each,
+checked against the engine's own numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compression.explain.lesson import layer_scales, ternary_band
+from compression.explain.sparse_speed import csr_bytes, recorded_sparse_timings
+from compression.models import build_model
+from compression.settings import CompressionSettings
+from ui.lessons import LESSONS, lesson_markdown, live_example
+
+LAYERS = ["fc1", "fc2", "fc3"]
+
+
+@pytest.fixture(scope="module")
+def state():
+    return {k: v.detach().clone() for k, v in build_model("mlp", seed=3).state_dict().items()}
+
+
+def test_every_lesson_has_text_with_its_formulas():
+    expected = {
+        "binarization": [r"\operatorname{sign}(W)", r"\operatorname{mean}|W|"],
+        "straight_through": [r"\mathbf{1}\{|W| \le 1\}"],
+        "ternary": [r"\Delta = t \cdot \operatorname{mean}|W|"],
+        "pruning": [r"|W_i|", "retrain"],
+        "sparse_speed": ["CSR", "12"],
+        "pictures": ["L2 norm", "border"],
+    }
+    assert [lesson.key for lesson in LESSONS] == list(expected)
+    for lesson in LESSONS:
+        text = lesson_markdown(lesson.key)
+        assert len(text.split()) > 100, lesson.key
+        for fragment in expected[lesson.key]:
+            assert fragment.lower() in text.lower(), (lesson.key, fragment)
+    with pytest.raises(ValueError, match="unknown lesson"):
+        lesson_markdown("quantum")
+
+
+def test_live_examples_follow_the_users_settings(state):
+    off = CompressionSettings()
+    assert live_example("binarization", state, LAYERS, off).table.equals(
+        layer_scales(state, LAYERS)
+    )
+    ternary = live_example("ternary", state, LAYERS, CompressionSettings(binarize_threshold=1.2))
+    assert "t = 1.2" in ternary.caption
+    assert ternary.table.equals(ternary_band(state, LAYERS, 1.2))
+    assert "binarization is off" in live_example("ternary", state, LAYERS, off).caption
+
+    by_sparsity = live_example("pruning", state, ["fc2"], CompressionSettings(prune_sparsity=0.25))
+    assert by_sparsity.table["removed"].tolist() == [round(0.25 * 30000)]
+    assert "25%" in by_sparsity.caption
+    by_cut = live_example("pruning", state, ["fc3"], CompressionSettings(prune_threshold=0.05))
+    expected = int((state["fc3.weight"].abs() <= 0.05).sum())
+    assert by_cut.table["removed"].tolist() == [expected]
+
+    # A pruned model: the ternary band is measured on the weights pruning kept.
+    both = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.7)
+    assert live_example("ternary", state, LAYERS, both).table["considered"].tolist() == [
+        state[f"{layer}.weight"].numel() - round(0.5 * state[f"{layer}.weight"].numel())
+        for layer in LAYERS
+    ]
+    assert live_example("pictures", state, LAYERS) is None
+    with pytest.raises(ValueError, match="unknown lesson"):
+        live_example("astrology", state, LAYERS)
+
+
+def test_recorded_benchmark_is_complete_and_self_consistent():
+    table = recorded_sparse_timings()
+    assert set(table["batch"]) == {1, 256}
+    assert {0.0, 0.5, 0.9, 0.99} <= set(table["sparsity"].round(6))
+    np.testing.assert_allclose(table["csr_vs_dense"], table["csr_us"] / table["dense_us"])
+    nonzeros = ((1 - table["sparsity"]) * 300 * 784).round().astype(int)
+    assert table["csr_bytes"].tolist() == [csr_bytes(int(n), 300) for n in nonzeros]
+    assert (table["dense_bytes"] == 4 * 300 * 784).all()
+    shown = live_example("sparse_speed", {}, [])
+    assert shown.table.equals(table) and "bench/sparse_speed.py" in shown.caption

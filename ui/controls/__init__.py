@@ -1,0 +1,2 @@
+"""What a person sets: widgets (a method's made from its description), their keys, and the
+share link that carries them in the address bar."""
