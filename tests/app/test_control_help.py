@@ -11,7 +11,7 @@ from ui.controls.help_texts import CONTROL_HELP
 APP_SOURCES = [
     ROOT / "app.py",
     *sorted((ROOT / "pages").glob("*.py")),
-    *sorted(path for path in (ROOT / "ui").glob("*.py") if path.name != "help_texts.py"),
+    *sorted(path for path in (ROOT / "ui").rglob("*.py") if path.name != "help_texts.py"),
 ]
 
 
