@@ -25,6 +25,7 @@ from compression.files.checkpoint import (
 from compression.files.compact_format import load_compact
 from compression.files.export import export_bytes
 from compression.files.model_file import load_model_file
+from compression.files.output_path import OutputPathError, check_writable
 from compression.files.packing import COMPRESSORS
 from compression.measure import measure
 from compression.methods import METHODS, all_controls
@@ -40,7 +41,7 @@ from compression.sweeps.sweep import (
     sweep_csv,
     write_sweep_csv,
 )
-from compression.train import TrainConfig, config_dict, finetune, train
+from compression.train import EPOCHS_MAX, SEED_MAX, TrainConfig, config_dict, finetune, train
 
 
 class UsageError(Exception):
@@ -66,14 +67,18 @@ def _float_in(low: float, high: float | None = None) -> Callable[[str], float]:
     return parse
 
 
-def _positive_int() -> Callable[[str], int]:
+def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A whole number in [low, high], checked before anything is read or run."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+        except ValueError:  # also past Python's 4,300 digits: quote only the start
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text[:40]!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {text[:40]}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {text[:40]}")
         return value
 
     return parse
@@ -111,10 +116,11 @@ def settings_from(args: argparse.Namespace, model_name: str) -> CompressionSetti
 
 
 def _check_output(path: str, option: str = "--out") -> Path:
-    out = Path(path)
-    if out.is_dir():
-        raise UsageError(f"{option} {path} is a folder; give a file name")
-    return out
+    """The output path, once a file can be written there: checked before any long work."""
+    try:
+        return check_writable(Path(path))
+    except OutputPathError as error:
+        raise UsageError(f"{option} {error}") from None
 
 
 def _progress(record: dict) -> None:
@@ -253,11 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def add_training_options(sub, epochs: int, lr: float) -> None:
-        sub.add_argument("--epochs", type=_positive_int(), default=epochs)
+        sub.add_argument("--epochs", type=_int_in(1, EPOCHS_MAX), default=epochs)
         sub.add_argument("--lr", type=_float_in(1e-8, 1.0), default=lr)
-        sub.add_argument("--batch-size", type=_positive_int(), default=128)
-        sub.add_argument("--seed", type=int, default=0)
-        sub.add_argument("--train-subset", type=_positive_int(), metavar="N")
+        sub.add_argument("--batch-size", type=_int_in(1), default=128)
+        sub.add_argument("--seed", type=_int_in(0, SEED_MAX), default=0)
+        sub.add_argument("--train-subset", type=_int_in(1), metavar="N")
         sub.add_argument("--out", required=True, metavar="CKPT")
 
     defaults = TrainConfig()
@@ -300,6 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: OSError) -> str:
+    """``/out/x.pt: Permission denied``, not Python's ``[Errno 13] ...`` or a traceback."""
+    text = error.strerror or str(error) or type(error).__name__
+    if error.filename is not None:
+        text = f"{error.filename}: {text}"
+    return " ".join(text.split())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -312,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `... | head`: the reader left, nothing more to say
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's flush quiet
         return 0
+    except OSError as error:  # a denied permission, a full disk, a read-only file system
+        print(f"error: {_one_line(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written", file=sys.stderr)
         return 130

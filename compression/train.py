@@ -24,6 +24,13 @@ from compression.settings import CompressionSettings
 # ~53 ms this way against ~65 ms in one batch (bench/slider_latency.py).
 TEST_BATCH = 1_000
 
+# The share link's bound too: numpy's seeds stop at 2**32 - 1, and torch maps 2**63 and beyond
+# back onto small seeds (2**63 trains like 0), so a larger seed would not be the one recorded.
+SEED_MAX = 2**32 - 1
+# ~40 minutes of mlp training on 2 cores; with the default decay (0.75 per epoch) the step
+# size is below 1e-15 after 100 epochs, so more is a slip of the keyboard, not a recipe.
+EPOCHS_MAX = 1_000
+
 
 class TrainingStopped(RuntimeError):
     """Raised when the caller's ``should_stop`` asked training to end early."""
@@ -41,8 +48,10 @@ class TrainConfig:
     lr_decay: float = 0.75  # multiply the step size by this after every epoch
 
     def validated(self) -> TrainConfig:
-        if self.epochs < 1:
-            raise ValueError(f"epochs must be at least 1, got {self.epochs}")
+        if not 1 <= self.epochs <= EPOCHS_MAX:
+            raise ValueError(f"epochs must be between 1 and {EPOCHS_MAX}, got {self.epochs}")
+        if not 0 <= self.seed <= SEED_MAX:
+            raise ValueError(f"seed must be between 0 and {SEED_MAX}, got {self.seed}")
         if not 0 < self.learning_rate <= 1:
             raise ValueError(f"learning rate must be in (0, 1], got {self.learning_rate}")
         if self.batch_size < 1:

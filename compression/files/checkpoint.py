@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from compression.files.output_path import existing_regular_file
 from compression.models import MODELS, build_model
 
 CHECKPOINT_FORMAT = "compression-explorer/checkpoint"
@@ -34,16 +35,31 @@ class Checkpoint:
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``payload`` to ``path`` so that readers see the old file or the whole new one.
+
+    Only a new file or an existing regular file is written (see ``output_path``); a
+    replaced file keeps its permission bits. A failed write leaves the old file as it was.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    existing = existing_regular_file(path)
+    mode = existing.st_mode & 0o777 if existing else 0o666 & ~_current_umask()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace_through_temporary(path, payload, mode)
+    except OSError as error:  # a full disk, a denied permission: told about the path asked for
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, str(path)) from error  # the same subclass
+
+
+def _replace_through_temporary(path: Path, payload: bytes, mode: int) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes 0600 files
+        os.chmod(temporary, mode)  # mkstemp makes 0600 files
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -57,6 +57,9 @@ SWEEP_COLUMNS = (
     "compressed_bytes", "compression_ratio",
 )  # fmt: skip
 ALL_LAYERS = "all"
+# A point costs about one test pass (~60 ms for the mlp): 1,000 values take a minute or two
+# over all layers, a few per layer. Far more is a slip, and would run for hours.
+MAX_SWEEP_VALUES = 1_000
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,19 @@ def parse_values(text: str, method_name: str) -> tuple[float, ...]:
     items = [item.strip() for item in text.split(",")]
     if not any(items):
         raise SettingsError("give at least one value to sweep, e.g. 0,0.5,0.9")
+    _check_count(len(items))
     values = []
     for item in items:
         try:
             values.append(float(item))
         except ValueError:
-            raise SettingsError(f"sweep value {item!r} is not a number") from None
+            raise SettingsError(f"sweep value {item[:40]!r} is not a number") from None
     return tuple(method.check(value) for value in values)
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_SWEEP_VALUES:
+        raise SettingsError(f"a sweep takes at most {MAX_SWEEP_VALUES:,} values, got {count:,}")
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ class SweepSpec:
         method = sweep_method(self.method)
         if not self.values:
             raise SettingsError("give at least one value to sweep, e.g. 0,0.5,0.9")
+        _check_count(len(self.values))
         base = self.base.validated(all_layers)
         replaced = method.fixed_in(base)
         if replaced and not self.per_layer:
