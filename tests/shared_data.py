@@ -51,3 +51,10 @@ def shipped_mlp_checkpoint() -> Checkpoint:
 def shipped_mlp_state() -> dict[str, torch.Tensor]:
     """The shipped mlp's tensors (read-only)."""
     return shipped_mlp_checkpoint().state
+
+
+# Eight test images of three classes and two models' answers, for the mistakes views.
+#                         index: 0  1  2  3  4  5  6  7
+LABELS = torch.tensor([0, 1, 2, 2, 1, 0, 2, 1])
+BASELINE = torch.tensor([0, 1, 2, 1, 1, 0, 2, 1])  # wrong only at 3
+COMPRESSED = torch.tensor([0, 2, 2, 2, 0, 0, 1, 1])  # wrong at 1, 4, 6; right at 3

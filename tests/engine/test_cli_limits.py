@@ -4,21 +4,12 @@ range end the program with one line and exit 2 before any data is read."""
 from __future__ import annotations
 
 import pytest
-from shared_data import random_state
 
 from compression import cli
 from compression.cli import main
-from compression.files.checkpoint import Checkpoint, save_checkpoint
 from compression.settings import SettingsError
 from compression.sweeps.sweep import MAX_SWEEP_VALUES, SweepSpec
 from compression.train import EPOCHS_MAX, SEED_MAX, TrainConfig
-
-
-@pytest.fixture
-def base_checkpoint(tmp_path):
-    path = tmp_path / "base.pt"
-    save_checkpoint(path, Checkpoint("mlp", random_state("mlp"), {"dataset": "mnist"}))
-    return path
 
 
 @pytest.fixture

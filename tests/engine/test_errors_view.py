@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from shared_data import BASELINE, COMPRESSED, LABELS
 
 from compression.explain.errors_view import (
     confusion_matrix,
@@ -14,11 +15,6 @@ from compression.explain.errors_view import (
     misclassified_gallery,
     prediction_changes,
 )
-
-#                         index: 0  1  2  3  4  5  6  7
-LABELS = torch.tensor([0, 1, 2, 2, 1, 0, 2, 1])
-BASELINE = torch.tensor([0, 1, 2, 1, 1, 0, 2, 1])  # wrong only at 3
-COMPRESSED = torch.tensor([0, 2, 2, 2, 0, 0, 1, 1])  # wrong at 1, 4, 6; right at 3
 
 
 def test_gallery_lists_examples_the_compression_broke():

@@ -13,11 +13,10 @@ import stat
 import tempfile
 
 import pytest
-from shared_data import random_state
 
 from compression import cli
 from compression.cli import main
-from compression.files.checkpoint import Checkpoint, atomic_write_bytes, save_checkpoint
+from compression.files.checkpoint import atomic_write_bytes
 from compression.files.output_path import OutputPathError
 
 # -- the write itself: atomic_write_bytes -------------------------------------------------
@@ -70,13 +69,6 @@ def test_a_replaced_file_keeps_its_permission_bits(tmp_path):
 
 
 # -- the command line: checked before the work, every OSError one line --------------------
-
-
-@pytest.fixture
-def base_checkpoint(tmp_path):
-    path = tmp_path / "base.pt"
-    save_checkpoint(path, Checkpoint("mlp", random_state("mlp"), {"dataset": "mnist"}))
-    return path
 
 
 @pytest.fixture

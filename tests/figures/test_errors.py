@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from shared_data import BASELINE, COMPRESSED, LABELS
 
 from compression.explain.errors_view import (
     confusion_matrix,
@@ -12,11 +13,6 @@ from compression.explain.errors_view import (
     misclassified_gallery,
 )
 from compression.figures.errors import confusion_figure, gallery_figure
-
-#                         index: 0  1  2  3  4  5  6  7
-LABELS = torch.tensor([0, 1, 2, 2, 1, 0, 2, 1])
-BASELINE = torch.tensor([0, 1, 2, 1, 1, 0, 2, 1])  # wrong only at 3
-COMPRESSED = torch.tensor([0, 2, 2, 2, 0, 0, 1, 1])  # wrong at 1, 4, 6; right at 3
 
 
 def test_confusion_figure_shows_every_count_and_highlights_mistakes():
