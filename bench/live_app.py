@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,14 +149,22 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
-def start_server(log: Path, env: dict[str, str] | None = None, timeout: float = 120) -> Server:
-    """Start the app headless on a free loopback port; return once it answers its health check."""
+def start_server(
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    options: Sequence[str] = (),
+) -> Server:
+    """Start the app headless on a free loopback port; return once it answers its health check.
+
+    ``options`` are more ``streamlit run`` options, such as ``--server.disconnectedSessionTTL``.
+    """
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true", "--server.address", "127.0.0.1",
         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType", "none", *options,
     ]  # fmt: skip
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:

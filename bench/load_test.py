@@ -198,22 +198,31 @@ def wrong_readings(results: dict) -> list[tuple]:
     ]
 
 
-def run_and_check(run, description: str) -> dict:
-    """Parse ``--sessions`` and ``--seconds``, run ``run(sessions, seconds)`` and print the
-    load average; its outcome, plus ``mismatches`` (readings unlike measure's) and
-    ``errors`` (exceptions the sessions saw)."""
+def session_arguments(description: str) -> argparse.ArgumentParser:
+    """The command line every load test shares: ``--sessions`` and ``--seconds``."""
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60)
-    args = parser.parse_args()
-    load_start = os.getloadavg()[0]
-    outcome = asyncio.run(run(args.sessions, args.seconds))
+    return parser
+
+
+def checked(outcome: dict, load_start: float) -> dict:
+    """Print the load average since ``load_start``; the outcome plus ``mismatches`` (readings
+    unlike measure's) and ``errors`` (exceptions the sessions saw)."""
     results = outcome["results"]
     outcome["mismatches"] = wrong_readings(results)
     outcome["errors"] = [e for r in results.values() for e in r["errors"]]
     print(f"load average at start {load_start:.2f}, at end {os.getloadavg()[0]:.2f}; "
           f"cpus {os.cpu_count()}")  # fmt: skip
     return outcome
+
+
+def run_and_check(run, description: str) -> dict:
+    """Parse ``--sessions`` and ``--seconds``, run ``run(sessions, seconds)`` and check it
+    (:func:`checked`)."""
+    args = session_arguments(description).parse_args()
+    load_start = os.getloadavg()[0]
+    return checked(asyncio.run(run(args.sessions, args.seconds)), load_start)
 
 
 def memory_row(rss: tuple[int, int, int]) -> str:
