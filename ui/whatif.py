@@ -125,7 +125,7 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
     except SettingsError as error:
         st.error(f"This sweep cannot be run: {error}.")
         return None
-    data = datasets.dataset()
+    data = datasets.dataset(baseline.dataset)
     total = spec.point_count(baseline.layers)
     return _run(
         "sweep",
@@ -148,7 +148,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     if not spec.prune_values or not spec.binarize_values:
         st.error("Choose at least one pruning value and one binarization value.")
         return None
-    data = datasets.dataset()
+    data = datasets.dataset(baseline.dataset)
     try:
         return _run(
             "grid",
