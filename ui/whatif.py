@@ -22,6 +22,7 @@ from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
 from ui.controls import keys, method_widgets
+from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state import datasets, measuring
 from ui.state.baselines import Baseline
 
@@ -123,7 +124,7 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
     try:
         spec.validated(baseline.layers)
     except SettingsError as error:
-        st.error(f"This sweep cannot be run: {error}.")
+        st.error(f"This sweep cannot be run: {shown(error, MESSAGE_LIMIT)}.")
         return None
     data = datasets.dataset(baseline.dataset)
     total = spec.point_count(baseline.layers)
@@ -168,7 +169,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
             ),
         )
     except SettingsError as error:
-        st.error(f"This grid cannot be run: {error}.")
+        st.error(f"This grid cannot be run: {shown(error, MESSAGE_LIMIT)}.")
         return None
 
 

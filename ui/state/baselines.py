@@ -42,7 +42,11 @@ _FILES = keys.BASELINE_FILES
 
 @dataclass(frozen=True)
 class Baseline:
-    """A trained float32 model that pages compress. Its ``state`` is never written to."""
+    """A trained float32 model that pages compress. Its ``state`` is never written to.
+
+    ``title`` and ``note`` are plain text and may hold a file's name or metadata: pages
+    show them through :func:`ui.safe_text.shown`.
+    """
 
     key: str  # identity for caches: unique per weights
     model_name: str  # "mlp" or "cnn"
@@ -100,7 +104,7 @@ def _shipped(path: str, model_name: str, dataset_name: str) -> Baseline:
         seed=int(checkpoint.metadata.get("train_config", {}).get("seed", 0)),
         metadata=checkpoint.metadata,
         title=_title(model_name, dataset_name),
-        note=f"checkpoints/{Path(path).name}, made by `{command}`" if command else path,
+        note=f"checkpoints/{Path(path).name}, made by {command}" if command else path,
         history=tuple(checkpoint.metadata.get("history", ())),
     )
 

@@ -11,6 +11,7 @@ import streamlit as st
 from compression.data import DATASETS, DataFileError, Dataset, load_dataset
 from compression.explain.chart_data import sample_digits as _sample_digits
 from compression.explain.mosaic import labelled_mosaic
+from ui.safe_text import MESSAGE_LIMIT, shown
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 
@@ -30,7 +31,8 @@ def dataset(name: str) -> Dataset:
     try:
         return cached_dataset(name)
     except DataFileError as error:
-        st.error(f"The {DATASETS[name].title} files could not be read: {error}")
+        reason = shown(error, MESSAGE_LIMIT)
+        st.error(f"The {DATASETS[name].title} files could not be read: {reason}")
         st.stop()
 
 
