@@ -10,6 +10,7 @@ from ui import format as fmt
 from ui import page, readouts
 from ui.controls import keys
 from ui.navigation import icon_for, page_path
+from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, shown
 from ui.state import datasets
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")
@@ -62,8 +63,8 @@ st.caption(
 
 model, links = st.columns(2, gap="large")
 with model:
-    st.subheader(f"In use: {baseline.title}")
-    st.caption(baseline.note)
+    st.subheader(f"In use: {shown(baseline.title, TITLE_LIMIT)}")
+    st.caption(shown(baseline.note, MESSAGE_LIMIT))
     st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
 with links:
     st.subheader("Where to go")

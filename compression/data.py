@@ -251,7 +251,7 @@ def _checksums_for(spec: DatasetSpec, folder: Path) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=4)
-def load_dataset(name: str = "mnist", folder: Path | None = None) -> Dataset:
+def load_dataset(name: str, folder: Path | None = None) -> Dataset:
     """Load and verify a data set once per process; later calls return the same tensors.
 
     Images are scaled to [0, 1] (pixel / 255) with shape (N, 1, 28, 28).

@@ -63,7 +63,8 @@ class Measurement:
                 "shape": list(row.shape),
                 "params": int(row.params),
                 "nonzero_params": int(row.nonzero_params),
-                "sparsity": float(row.sparsity),
+                "sparsity": float(row.sparsity),  # of the weight tensor
+                "param_sparsity": float(row.param_sparsity),  # weights and biases
                 "bits_per_weight": float(row.bits_per_weight),
                 "values": row.values,
                 "positions": row.positions,

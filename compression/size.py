@@ -121,7 +121,11 @@ def bytes_of(bits: int) -> int:
 
 
 def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> dict:
-    """One row of the size table: counts, sparsity, chosen codes and bytes of a layer."""
+    """One row of the size table: counts, sparsity, chosen codes and bytes of a layer.
+
+    ``sparsity`` is the share of the weight tensor that is 0 (biases not counted, as in
+    ``torch.nn.utils.prune`` and Distiller); ``param_sparsity`` counts weights and biases.
+    """
     weights = weight.numel()
     biases = 0 if bias is None else bias.numel()
     nonzero_weights = int(torch.count_nonzero(weight))
@@ -149,8 +153,8 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
         "shape": tuple(weight.shape),
         "params": params,
         "nonzero_params": nonzero,
-        "sparsity": 1 - nonzero / params,
-        "weight_sparsity": 1 - nonzero_weights / weights,
+        "sparsity": 1 - nonzero_weights / weights,
+        "param_sparsity": 1 - nonzero / params,
         "values": _value_label(values, nonzero_weights, weights),
         "positions": position.kind,
         "delta_width": position.delta_width,

@@ -9,6 +9,7 @@ from compression.figures import plots
 from ui import format as fmt
 from ui import page
 from ui.controls import keys, widgets
+from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, html_text, shown
 from ui.state import baselines, datasets
 from ui.training import train_live, train_on
 
@@ -64,19 +65,19 @@ if start and not stopped:
     )
     st.rerun()
 
-st.subheader(f"Training of the baseline in use: {baseline.title}")
+st.subheader(f"Training of the baseline in use: {shown(baseline.title, TITLE_LIMIT)}")
 if baseline.history:
     st.plotly_chart(
         plots.training_curves(
             baseline.history,
             baseline.step_losses,
-            title=f"{baseline.title}: loss and accuracy per epoch",
+            title=f"{html_text(baseline.title)}: loss and accuracy per epoch",
         ),
         key=keys.element("train", "curves"),
     )
 else:
     st.caption("No training history was stored with this model.")
-st.caption(baseline.note)
+st.caption(shown(baseline.note, MESSAGE_LIMIT))
 if baseline.key.startswith("trained:"):
     st.download_button(
         "Download this model",

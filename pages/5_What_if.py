@@ -17,6 +17,7 @@ from ui.controls import keys
 from ui.controls.help_texts import CONTROL_HELP
 from ui.controls.widgets import KEEP
 from ui.retrain import settings_caption
+from ui.safe_text import MESSAGE_LIMIT, shown
 
 PAGE = "whatif"
 METHOD_TITLES = {
@@ -102,7 +103,7 @@ def sensitivity() -> None:
     try:
         spec = SweepSpec(method, parse_values(text, method), per_layer=per_layer)
     except SettingsError as error:
-        st.error(f"These values cannot be swept: {error}.")
+        st.error(f"These values cannot be swept: {shown(error, MESSAGE_LIMIT)}.")
         spec = None
     count = "" if spec is None else f" ({spec.point_count(baseline.layers)} points)"
     pressed = st.button(

@@ -6,6 +6,7 @@ from ui import page, teaching
 from ui.controls import link
 from ui.lessons import LESSONS, lesson_markdown
 from ui.retrain import settings_caption
+from ui.safe_text import TITLE_LIMIT, shown
 
 baseline, reference = page.start_page("Learn")
 
@@ -15,9 +16,9 @@ settings = setup.settings.validated(baseline.layers)
 link.share_box(link.keep(baseline, settings))
 st.markdown(
     "Each section explains one idea in a few lines of math. The table next to it is "
-    f"computed now, on **{baseline.title}** with the settings you last used on a compress "
-    f"page: *{settings_caption(settings)}*. Change them on Binarize, Prune or Combine and "
-    "come back: the numbers follow."
+    f"computed now, on **{shown(baseline.title, TITLE_LIMIT)}** with the settings you last "
+    f"used on a compress page: *{settings_caption(settings)}*. Change them on Binarize, "
+    "Prune or Combine and come back: the numbers follow."
 )
 
 for lesson in LESSONS:

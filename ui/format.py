@@ -66,7 +66,7 @@ def layer_table(sizes: pd.DataFrame) -> pd.DataFrame:
             "layer": sizes["layer"],
             "shape": [" × ".join(str(d) for d in shape) for shape in sizes["shape"]],
             "parameters": sizes["params"].astype(int),
-            "weights = 0": [percent(s) for s in sizes["weight_sparsity"]],
+            "weights = 0": [percent(s) for s in sizes["sparsity"]],
             "values": sizes["values"],
             "positions": sizes["positions"],
             "bits / weight": [bits(b) for b in sizes["bits_per_weight"]],

@@ -19,6 +19,7 @@ from compression.files.checkpoint import CheckpointError
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.models import MODEL_TITLES
 from ui.controls import keys
+from ui.safe_text import MESSAGE_LIMIT, shortened, shown
 from ui.state import baselines
 from ui.state.baselines import Baseline
 
@@ -48,8 +49,9 @@ def uploaded_baseline(file_name: str, data: bytes) -> Baseline:
         key=f"upload:{hashlib.sha256(data).hexdigest()[:20]}",
         model_name=checkpoint.model_name,
         state=checkpoint.state,
-        title=f"{file_name} (uploaded)",
-        note=f"your {model_title}, uploaded as the {kind} {file_name} ({len(data):,} bytes)",
+        title=f"{shortened(file_name)} (uploaded)",
+        note=f"your {model_title}, uploaded as the {kind} {shortened(file_name)} "
+        f"({len(data):,} bytes)",
         dataset=dataset,
         seed=int((checkpoint.metadata.get("train_config") or {}).get("seed", 0)),
         metadata=checkpoint.metadata,
@@ -87,4 +89,4 @@ def model_uploader() -> None:
     )
     refused = st.session_state.get(_ERROR)
     if uploaded is not None and refused is not None and refused[0] == uploaded.file_id:
-        st.error(f"This file was not used: {refused[1]}.")
+        st.error(f"This file was not used: {shown(refused[1], MESSAGE_LIMIT)}.")

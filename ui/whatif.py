@@ -22,6 +22,7 @@ from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
 from compression.sweeps.tradeoff import tradeoff_grid
 from ui.controls import keys, method_widgets
+from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state import datasets, measuring
 from ui.state.baselines import Baseline
 
@@ -123,9 +124,9 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
     try:
         spec.validated(baseline.layers)
     except SettingsError as error:
-        st.error(f"This sweep cannot be run: {error}.")
+        st.error(f"This sweep cannot be run: {shown(error, MESSAGE_LIMIT)}.")
         return None
-    data = datasets.dataset()
+    data = datasets.dataset(baseline.dataset)
     total = spec.point_count(baseline.layers)
     return _run(
         "sweep",
@@ -148,7 +149,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     if not spec.prune_values or not spec.binarize_values:
         st.error("Choose at least one pruning value and one binarization value.")
         return None
-    data = datasets.dataset()
+    data = datasets.dataset(baseline.dataset)
     try:
         return _run(
             "grid",
@@ -168,7 +169,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
             ),
         )
     except SettingsError as error:
-        st.error(f"This grid cannot be run: {error}.")
+        st.error(f"This grid cannot be run: {shown(error, MESSAGE_LIMIT)}.")
         return None
 
 

@@ -50,7 +50,7 @@ def _bar_figure(
 
 def sparsity_bars(sizes: pd.DataFrame, title: str = "Weights removed per layer") -> go.Figure:
     """Per-layer weight sparsity in %, from a :func:`compression.size.size_table`."""
-    percent = [100 * float(share) for share in sizes["weight_sparsity"]]
+    percent = [100 * float(share) for share in sizes["sparsity"]]
     bars = {
         "type": "bar", "x": list(sizes["layer"]), "y": percent, "name": "compressed",
         "marker": {"color": palette.COMPRESSED}, "textposition": "outside",

@@ -27,7 +27,9 @@ SETTINGS = [
 
 @pytest.fixture(scope="module")
 def mlp_baseline(tiny_mlp_state):
-    return Baseline(key="test:mlp", model_name="mlp", state=tiny_mlp_state, title="test MLP")
+    return Baseline(
+        key="test:mlp", model_name="mlp", state=tiny_mlp_state, dataset="mnist", title="test MLP"
+    )
 
 
 def label_kilobytes(label: str) -> float:

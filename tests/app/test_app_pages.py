@@ -93,7 +93,7 @@ def test_compressing_leaves_the_shared_baseline_unchanged():
     combine = open_app("pages/4_Combine.py")
     slider(combine, "Binarization threshold").set_value(0.7).run()
     assert not problems(prune) and not problems(combine)
-    shared = baselines._shipped(str(path), "mlp").state  # the object every session reads
+    shared = baselines._shipped(str(path), "mlp", "mnist").state  # the object every session reads
     for key, tensor in on_disk.items():
         assert torch.equal(shared[key], tensor), key
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from app_driver import APP, TIMEOUT, exact_size, metrics, problems, slider
 from streamlit.testing.v1 import AppTest
@@ -95,3 +97,37 @@ def test_the_share_box_holds_the_query_string_of_the_settings_on_screen():
     app = open_link(COMBINE, {"prune_sparsity": "0.6"})
     shown = " ".join(code.value for code in app.code)
     assert "prune_sparsity=0.6" in shown and "model=mlp" in shown
+
+
+HOSTILE_LINK = {
+    "model": "<img src=x onerror=alert(1)>",
+    "prune_scope": "![logo](https://example.com/logo.png)",
+    "layers": "fc1,[Session expired - log in](https://example.com)",
+}
+
+
+def unescaped(markdown: str) -> set[str]:
+    """Link, image and HTML characters of ``markdown`` that no backslash escapes."""
+    return set(re.sub(r"\\.", "", markdown)) & set("[]<>")
+
+
+@pytest.mark.parametrize(
+    "page", [None, "pages/3_Prune.py", COMBINE, "pages/5_What_if.py", "pages/6_Learn.py"]
+)
+def test_a_link_cannot_put_links_or_images_into_the_pages_notice(page):
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.query_params.update(HOSTILE_LINK)
+    app = app.run() if page is None else app.switch_page(page).run()
+    assert not problems(app)
+    notice = " ".join(info.value for info in app.info)
+    assert "\\[Session expired - log in\\](https:\u2060//exam…" in notice  # as typed, cut short
+    assert r"!\[logo\]" in notice and r"\<img src=x onerror=alert(1)\>" in notice
+    assert unescaped(notice) == set() and "https://" not in notice  # no autolink either
+
+
+def test_a_100_kb_link_value_gives_a_short_notice():
+    app = open_link(COMBINE, {"layers": "[x](https://example.com)" * 4_000, "seed": "9" * 100_000})
+    assert not problems(app)
+    notice = " ".join(info.value for info in app.info)
+    assert "…" in notice and len(notice) < 600
+    assert unescaped(notice) == set()

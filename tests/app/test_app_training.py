@@ -57,7 +57,7 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
     # the mask was held fixed: the same weights are 0, so the encoding is no larger
     retrained_help = next(m.proto.help for m in app.main.metric if m.label == "Retrained size")
     assert number(retrained_help) <= pruned_bytes
-    shared = baselines._shipped(str(ROOT / "checkpoints" / "mlp-mnist.pt"), "mlp").state
+    shared = baselines._shipped(str(ROOT / "checkpoints" / "mlp-mnist.pt"), "mlp", "mnist").state
     on_disk = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
     assert all(torch.equal(shared[k], on_disk[k]) for k in on_disk)
     # the download is a valid checkpoint whose accuracy is the one shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import torch
@@ -144,3 +145,32 @@ def test_a_bad_file_gives_one_error_and_changes_nothing(home, tmp_path, case):
     assert len(errors) == 1 and message in errors[0] and f"bad-{case}.pt" in errors[0]
     assert (picked(home), picker_labels(home), baseline_accuracy(home)) == before
     assert not (tmp_path / "ran").exists()
+
+
+HOSTILE_NAME = "[Session expired - log in](https://example.com) ![x](https://example.com/x.png).pt"
+SHOWN_NAME = "\\[Session expired - log in\\](https:\u2060//exam…"  # escaped and cut short
+
+
+def unescaped(markdown: str) -> set[str]:
+    """Link, image and HTML characters of ``markdown`` that no backslash escapes."""
+    return set(re.sub(r"\\.", "", markdown)) & set("[]<>")
+
+
+def test_a_file_name_cannot_put_links_or_images_on_the_page(tiny_mlp_state):
+    app = open_app()
+    upload(app, HOSTILE_NAME, checkpoint_bytes(Checkpoint("mlp", tiny_mlp_state, {})))
+    assert not problems(app)
+    title = app.sidebar.selectbox(key=PICKER).format_func(picked(app))
+    assert title == "[Session expired - log in](https://exam… (uploaded)"  # plain text, short
+    note = app.sidebar.caption[0].value
+    in_use = next(h.value for h in app.subheader if h.value.startswith("In use"))
+    assert SHOWN_NAME in note and unescaped(note) == set()
+    assert SHOWN_NAME in in_use and unescaped(in_use) == set()
+
+
+def test_a_refused_file_with_a_long_hostile_name_gives_a_short_escaped_error():
+    app = open_app()
+    upload(app, HOSTILE_NAME * 1_000, bytes(range(256)) * 40)
+    errors = [error.value for error in app.sidebar.error]
+    assert len(errors) == 1 and len(errors[0]) < 1_000  # the name alone is 84 KB
+    assert r"\[Session expired - log in\]" in errors[0] and unescaped(errors[0]) == set()

@@ -9,11 +9,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from app_driver import exact_size, metrics, number, open_app, problems
+from app_driver import ROOT, exact_size, metrics, number, open_app, problems
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import ui.whatif
 from compression.data import load_dataset
+from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
 from compression.settings import CompressionSettings
 from compression.sweeps.sweep import SWEEP_COLUMNS
@@ -115,6 +116,29 @@ def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
     assert tuple(csv.columns) == SWEEP_COLUMNS
     pd.testing.assert_frame_equal(csv, table, check_dtype=False)
     assert computations["sweep"] == 1
+
+
+def test_a_fashion_mnist_baseline_is_swept_on_the_fashion_mnist_test_images(computations):
+    app = open_app(PAGE)
+    app.selectbox(key="baseline.picker").set_value("shipped:mlp:fashion-mnist").run()
+    app = run_sweep_on_page(app, "0, 0.9")
+    assert not problems(app)
+    table = app.dataframe[0].value
+    fashion = load_dataset("fashion-mnist")
+    state = load_checkpoint(ROOT / "checkpoints" / "mlp-fashion-mnist.pt").state
+    for row in table.itertuples():
+        settings = CompressionSettings(prune_sparsity=row.value, layers=(row.layer,))
+        measured = measure("mlp", state, settings, fashion.test_images, fashion.test_labels)
+        assert row.accuracy == pytest.approx(measured.accuracy, abs=1e-12)
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.9]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    grid = app.dataframe[-1].value
+    pruned = CompressionSettings(prune_sparsity=0.9)
+    measured = measure("mlp", state, pruned, fashion.test_images, fashion.test_labels)
+    assert grid["accuracy"].tolist() == [pytest.approx(measured.accuracy, abs=1e-12)]
+    assert computations == {"sweep": 1, "grid": 1}
 
 
 def test_bad_values_show_an_error_and_run_nothing(computations):

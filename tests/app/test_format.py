@@ -41,7 +41,7 @@ def test_layer_table_reads_in_units():
             "layer": ["fc1"],
             "shape": [(300, 784)],
             "params": [235_500],
-            "weight_sparsity": [0.5],
+            "sparsity": [0.5],
             "values": ["float32"],
             "positions": ["bitmask"],
             "bits_per_weight": [17.0],

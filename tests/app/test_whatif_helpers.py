@@ -9,7 +9,9 @@ from compression.settings import CompressionSettings
 from ui.state.baselines import Baseline
 from ui.whatif import ResultStore, page_settings
 
-MLP = Baseline(key="test:mlp", model_name="mlp", state={"fc1.weight": torch.zeros(1)})
+MLP = Baseline(
+    key="test:mlp", model_name="mlp", state={"fc1.weight": torch.zeros(1)}, dataset="mnist"
+)
 
 
 def test_result_store_keeps_the_most_recently_used_tables():

@@ -184,6 +184,26 @@ def test_to_dict_is_the_json_of_the_measurement(state, test_batch):
     assert compressed == measured.size_bytes
 
 
+def test_layer_sparsity_in_the_json_counts_weights_and_param_sparsity_counts_biases(
+    state, test_batch
+):
+    """Worked by hand: fc2 keeps its 30,000 weights and loses its 100 biases; fc3 loses 9 of
+    its 10 rows of 100 weights and keeps its 10 biases; fc1 is left as trained."""
+    holed = dict(state)
+    holed["fc2.bias"] = torch.zeros(100)
+    holed["fc3.weight"] = state["fc3.weight"].clone()
+    holed["fc3.weight"][:9] = 0
+    result = measure("mlp", holed, CompressionSettings(), *test_batch).to_dict()
+    layers = {layer["name"]: layer for layer in result["layers"]}
+    assert layers["fc1"]["sparsity"] == layers["fc1"]["param_sparsity"] == 0.0
+    assert layers["fc2"]["sparsity"] == 0.0  # every weight is there
+    assert layers["fc2"]["param_sparsity"] == pytest.approx(100 / 30_100)
+    assert layers["fc3"]["sparsity"] == pytest.approx(900 / 1_000)
+    assert layers["fc3"]["param_sparsity"] == pytest.approx(900 / 1_010)
+    # the whole model's figure still counts every parameter, biases included
+    assert result["sparsity"] == pytest.approx((100 + 900) / 266_610)
+
+
 def test_split_settings_isolates_each_step():
     settings = CompressionSettings(
         prune_threshold=0.03, binarize_threshold=0.7, per_channel=True, layers=("fc2",)

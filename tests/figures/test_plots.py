@@ -116,7 +116,7 @@ def test_size_breakdown_stacks_the_parts_to_the_compressed_bytes(sizes):
 
 def test_sparsity_bars_are_percent_of_weights(sizes):
     fig = plots.sparsity_bars(sizes)
-    np.testing.assert_allclose(fig.data[0].y, 100 * sizes["weight_sparsity"])
+    np.testing.assert_allclose(fig.data[0].y, 100 * sizes["sparsity"])
     assert fig.data[0].text[0].endswith("%")
 
 

@@ -19,6 +19,7 @@ from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
 from ui.controls import keys, method_widgets
 from ui.controls.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
+from ui.safe_text import TITLE_LIMIT, shown
 from ui.state import baselines, datasets
 from ui.state.baselines import Baseline
 
@@ -69,7 +70,8 @@ def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
     same_model = (setup.model, setup.dataset) == (baseline.model_name, baseline.dataset)
     if same_model and setup.seed != baseline.seed:
         link.notes.append(
-            f"the link's model was trained with seed {setup.seed}, {baseline.title} with "
+            f"the link's model was trained with seed {setup.seed}, "
+            f"{shown(baseline.title, TITLE_LIMIT)} with "
             f"seed {baseline.seed}; train with seed {setup.seed} on the Train page for "
             "the same weights"
         )
@@ -121,6 +123,7 @@ def _clamped(link: LinkRestore, key: str, value: float, low: float, high: float)
 
 
 def show_notes(link: LinkRestore | None) -> None:
+    """The link's notes in one notice (Markdown: each value from the link is escaped)."""
     if link is not None and link.notes:
         st.info(
             "This link could not be followed exactly, so defaults were used where needed: "

@@ -4,7 +4,9 @@
 ``st.query_params``; ``decode_setup(params)`` reads one back. Decoding never raises:
 a missing, malformed, out-of-range or stale value (a layer the model does not have,
 a data set this version does not know) falls back to its default, and each fallback
-adds one sentence to ``notes`` so the page can say what it did. Keys this module
+adds one sentence to ``notes`` so the page can say what it did. The notes are Markdown:
+every value from the link in them is cut short and escaped (:mod:`ui.safe_text`), so a
+link cannot put its own text, links or images into the page's notice. Keys this module
 does not know are left alone (the URL may carry other state).
 """
 
@@ -21,6 +23,7 @@ from compression.methods import METHODS, all_controls
 from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
 from compression.settings import CompressionSettings, SettingsError
+from ui.safe_text import MESSAGE_LIMIT, quoted, shown
 
 OFF = "off"  # a switched-off threshold
 ALL_LAYERS = "all"
@@ -96,8 +99,7 @@ class _Reader:
         return None if value is None else str(value).strip()
 
     def reject(self, key: str, raw: str, reason: str, default: object) -> None:
-        shown = raw if len(raw) <= 40 else raw[:37] + "..."
-        self.notes.append(f"ignored {key}={shown!r} ({reason}); using {default}")
+        self.notes.append(f"ignored {key}={quoted(raw)} ({reason}); using {default}")
 
     def choice(self, key: str, allowed: list[str] | tuple[str, ...], default: str) -> str:
         raw = self.text(key)
@@ -149,7 +151,7 @@ class _Reader:
             reason = f"this model has {', '.join(model_layers)}"
             if known:
                 self.notes.append(
-                    f"ignored layer(s) {', '.join(unknown)} in {key} ({reason}); "
+                    f"ignored layer(s) {quoted(','.join(unknown))} in {key} ({reason}); "
                     f"using {','.join(known)}"
                 )
             else:
@@ -192,5 +194,6 @@ def _consistent(settings: CompressionSettings, model: str, notes: list[str]) -> 
     try:
         return settings.validated(layer_names_for(model))
     except SettingsError as error:  # a rule added later that this decoder does not know
-        notes.append(f"the link's compression settings do not fit ({error}); using none")
+        reason = shown(error, MESSAGE_LIMIT)
+        notes.append(f"the link's compression settings do not fit ({reason}); using none")
         return CompressionSettings()

@@ -42,12 +42,16 @@ _FILES = keys.BASELINE_FILES
 
 @dataclass(frozen=True)
 class Baseline:
-    """A trained float32 model that pages compress. Its ``state`` is never written to."""
+    """A trained float32 model that pages compress. Its ``state`` is never written to.
+
+    ``title`` and ``note`` are plain text and may hold a file's name or metadata: pages
+    show them through :func:`ui.safe_text.shown`.
+    """
 
     key: str  # identity for caches: unique per weights
     model_name: str  # "mlp" or "cnn"
     state: dict[str, torch.Tensor] = field(repr=False)
-    dataset: str = "mnist"  # the data set it was trained on; its test set measures it
+    dataset: str  # the data set it was trained on; its test set measures it (no default)
     seed: int = 0  # training seed
     metadata: dict = field(default_factory=dict, repr=False, compare=False)  # checkpoint's
     title: str = ""  # what a person reads, e.g. "shipped MLP checkpoint"
@@ -67,11 +71,11 @@ def checkpoint_dir() -> Path:
     return Path(os.environ.get(CHECKPOINTS_ENV, PROJECT_ROOT / "checkpoints"))
 
 
-def shipped_path(model_name: str, dataset_name: str = "mnist") -> Path:
+def shipped_path(model_name: str, dataset_name: str) -> Path:
     return checkpoint_dir() / f"{model_name}-{dataset_name}.pt"
 
 
-def shipped_key(model_name: str, dataset_name: str = "mnist") -> str:
+def shipped_key(model_name: str, dataset_name: str) -> str:
     """Picker key of a shipped baseline: ``"shipped:mlp"``, ``"shipped:mlp:fashion-mnist"``."""
     suffix = "" if dataset_name == "mnist" else f":{dataset_name}"
     return f"shipped:{model_name}{suffix}"
@@ -84,7 +88,7 @@ def _title(model_name: str, dataset_name: str, kind: str = "shipped") -> str:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the trained model …")
-def _shipped(path: str, model_name: str, dataset_name: str = "mnist") -> Baseline:
+def _shipped(path: str, model_name: str, dataset_name: str) -> Baseline:
     checkpoint = load_checkpoint(Path(path))
     if checkpoint.model_name != model_name:
         raise CheckpointError(f"{path}: holds a {checkpoint.model_name}, expected {model_name}")
@@ -100,7 +104,7 @@ def _shipped(path: str, model_name: str, dataset_name: str = "mnist") -> Baselin
         seed=int(checkpoint.metadata.get("train_config", {}).get("seed", 0)),
         metadata=checkpoint.metadata,
         title=_title(model_name, dataset_name),
-        note=f"checkpoints/{Path(path).name}, made by `{command}`" if command else path,
+        note=f"checkpoints/{Path(path).name}, made by {command}" if command else path,
         history=tuple(checkpoint.metadata.get("history", ())),
     )
 
@@ -125,7 +129,7 @@ def _starter_baseline(model_name: str, dataset_name: str, reason: str) -> Baseli
     )
 
 
-def shipped_baseline(model_name: str, dataset_name: str = "mnist") -> Baseline:
+def shipped_baseline(model_name: str, dataset_name: str) -> Baseline:
     """The shipped checkpoint of ``model_name``, or a starter model trained in its place."""
     path = shipped_path(model_name, dataset_name)
     try:
@@ -215,7 +219,7 @@ def adopt_trained(
     config: TrainConfig,
     history: list[dict],
     step_losses: list[tuple[float, float]],
-    dataset_name: str = "mnist",
+    dataset_name: str,
 ) -> Baseline:
     """Make a freshly trained model this person's baseline (only in their session).
 

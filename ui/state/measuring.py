@@ -91,7 +91,7 @@ def measure_state(
     model_name: str,
     state: dict[str, torch.Tensor],
     settings: CompressionSettings,
-    dataset_name: str = "mnist",
+    dataset_name: str,
 ) -> Measurement:
     """Measure weights that already hold their compression (no caching: used once)."""
     data = dataset(dataset_name)
