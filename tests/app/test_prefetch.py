@@ -1,12 +1,18 @@
-"""The background worker: runs guesses newest first, once per key, and never piles them up."""
+"""The background worker: runs guesses newest first, once per key, never piles them up, and
+has ended before the interpreter finalizes."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from ui.state.prefetch import Prefetcher
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _blocked(prefetcher: Prefetcher) -> threading.Event:
@@ -161,3 +167,61 @@ def test_nothing_new_starts_while_a_page_measures():
         assert ran == []
     assert prefetcher.wait_until_idle(10)
     assert ran == ["guess", "far"]
+
+
+def test_stop_drops_the_waiting_tasks_and_waits_for_the_running_one():
+    prefetcher, ran = Prefetcher(quiet=0), []
+    release = _blocked(prefetcher)
+    prefetcher.submit("guess", lambda: ran.append("guess"))
+    prefetcher.submit_background([("far", lambda: ran.append("far"))])
+    assert not prefetcher.stop(timeout=0.2)  # "hold" still runs: the wait is bounded
+    release.set()
+    assert prefetcher.stop(timeout=10)  # the worker has ended
+    assert prefetcher.wait_until_idle(0)
+    assert ran == []  # the waiting tasks were dropped
+    assert not prefetcher.submit("new", lambda: ran.append("new"))
+    assert prefetcher.submit_background([("new far", lambda: ran.append("new far"))]) == 0
+    assert ran == []
+
+
+def test_stop_without_a_worker_returns_at_once():
+    assert Prefetcher().stop(timeout=0)
+
+
+EXIT_DURING_TORCH_WORK = """
+import threading, time
+import torch
+from ui.state.prefetch import Prefetcher
+
+started = threading.Event()
+
+def multiply():  # about a second of matrix products, each one outside the GIL
+    started.set()
+    matrix = torch.rand(300, 300)
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        matrix @ matrix
+    print("the running task finished", flush=True)
+
+prefetcher = Prefetcher()
+prefetcher.submit("torch", multiply)
+assert started.wait(60)
+prefetcher.submit("waiting", lambda: print("a waiting task ran", flush=True))
+# the script ends here, with the worker inside torch and one task waiting
+"""
+
+
+def test_a_process_that_exits_while_the_worker_runs_torch_exits_cleanly():
+    """Before the stop at exit this aborted: "terminate called without an active exception",
+    exit status 134 (SIGABRT), as the app's server did on Ctrl+C."""
+    done = subprocess.run(
+        [sys.executable, "-c", EXIT_DURING_TORCH_WORK],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "terminate called" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "the running task finished" in done.stdout
+    assert "a waiting task ran" not in done.stdout
