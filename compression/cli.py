@@ -24,6 +24,7 @@ from compression.files.checkpoint import (
 )
 from compression.files.compact_format import load_compact
 from compression.files.export import export_bytes
+from compression.files.metadata import as_parent
 from compression.files.model_file import load_model_file
 from compression.files.output_path import OutputPathError, check_writable
 from compression.files.packing import COMPRESSORS
@@ -197,7 +198,7 @@ def cmd_finetune(args: argparse.Namespace) -> int:
         "history": result.history,
         "test_accuracy": result.history[-1]["test_accuracy"],
         "compression": settings.to_dict(),
-        "finetuned_from": checkpoint.metadata,
+        "finetuned_from": as_parent(checkpoint.metadata),  # checked and bounded on loading
         "command": "python -m compression " + shlex.join(getattr(args, "argv", sys.argv[1:])),
     }
     save_checkpoint(out, Checkpoint(checkpoint.model_name, result.state, metadata))

@@ -4,25 +4,29 @@ The file is read by :func:`compression.files.model_file.load_model_file` (size l
 nothing unpickled or run). It is handled once, when the upload changes (a widget
 callback), never again on reruns. A good file joins this person's models in
 ``st.session_state`` under a key made from its bytes, so the same file twice is one
-entry; a bad file leaves one error sentence on screen and changes nothing.
+entry; a bad file leaves one error sentence on screen and changes nothing. The file's
+name and anything quoted from it are shortened and shown as plain text, not Markdown.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import MutableMapping
 
 import streamlit as st
 
-from compression.data import DATASETS
 from compression.files.checkpoint import CheckpointError
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
+from compression.files.quoting import NAME_LIMIT
+from compression.files.quoting import shortened as file_name_shortened
 from compression.models import MODEL_TITLES
 from ui.controls import keys
 from ui.safe_text import MESSAGE_LIMIT, shortened, shown
 from ui.state import baselines
 from ui.state.baselines import Baseline
 
+_LOGGER = logging.getLogger(__name__)
 UPLOAD_KEY = keys.UPLOAD
 _ERROR = keys.UPLOAD_ERROR
 LIMIT_MB = MAX_MODEL_FILE_BYTES // 2**20  # Streamlit counts upload sizes in MiB
@@ -36,13 +40,14 @@ UPLOAD_HELP = (
 
 
 def uploaded_baseline(file_name: str, data: bytes) -> Baseline:
-    """The baseline an uploaded file holds; ``CheckpointError`` (one sentence) if it is bad."""
+    """The baseline an uploaded file holds; ``CheckpointError`` (one sentence) if it is bad.
+
+    The metadata was checked by the loader: ``dataset`` names a known data set and
+    ``train_config.seed``, if present, is a whole number.
+    """
+    file_name = file_name_shortened(file_name, NAME_LIMIT)
     checkpoint = load_model_file(data, limit=MAX_MODEL_FILE_BYTES, name=file_name)
     dataset = checkpoint.metadata.get("dataset", "mnist")
-    if not isinstance(dataset, str) or dataset not in DATASETS:
-        raise CheckpointError(
-            f"{file_name}: made for an unknown data set {dataset!r}; known: {sorted(DATASETS)}"
-        )
     kind = "compact model" if checkpoint.metadata.get("file_format") == "compact" else "checkpoint"
     model_title = MODEL_TITLES[checkpoint.model_name]
     return Baseline(
@@ -64,6 +69,11 @@ def handle_upload(session: MutableMapping, file_id: str, file_name: str, data: b
         baseline = uploaded_baseline(file_name, data)
     except CheckpointError as error:
         session[_ERROR] = (file_id, str(error))
+        return
+    except Exception:  # a file must never break the page; the cause goes to the server log
+        _LOGGER.exception("an uploaded file could not be read")
+        name = file_name_shortened(file_name, NAME_LIMIT)
+        session[_ERROR] = (file_id, f"{name}: could not be read as a model file")
         return
     session.pop(_ERROR, None)
     baselines.add_own_baseline(baseline)

@@ -1,7 +1,8 @@
 """Training checkpoints: a state dict, the model's name and metadata, saved atomically.
 
 Files are read with ``torch.load(..., weights_only=True)``, which never runs code
-from the file, then checked against the named model before anything is used.
+from the file, then checked against the named model, and their metadata by size and type
+(:mod:`compression.files.metadata`), before anything is used.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from compression.files.metadata import MetadataError, checked_metadata
 from compression.files.output_path import existing_regular_file
+from compression.files.quoting import quoted, shortened
+from compression.files.reading import UnreadableFileError, read_limited
 from compression.models import MODELS, build_model
 
 CHECKPOINT_FORMAT = "compression-explorer/checkpoint"
@@ -97,24 +102,28 @@ def load_checkpoint(source: Path | bytes, name: str | None = None) -> Checkpoint
     """Read and validate a checkpoint from a path or from bytes (an upload).
 
     Raises :class:`CheckpointError` with one readable sentence for anything that is
-    not a checkpoint of a known model with matching, finite float32 weights.
+    not a checkpoint of a known model with matching, finite float32 weights in memory
+    and plain, bounded metadata.
     """
     label = name or (str(source) if not isinstance(source, bytes | bytearray) else "upload")
+    label = shortened(label)
     if isinstance(source, bytes | bytearray):
         stream = io.BytesIO(source)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise CheckpointError(f"{label}: no such file")
-        stream = io.BytesIO(path.read_bytes())
+        try:
+            stream = io.BytesIO(read_limited(source))
+        except UnreadableFileError as error:
+            raise CheckpointError(f"{label}: {error}") from None
     try:
-        payload = torch.load(stream, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about sparse tensors: one line only
+            warnings.simplefilter("ignore")
+            payload = torch.load(stream, map_location="cpu", weights_only=True)
     except Exception as error:  # noqa: BLE001 - weights_only: nothing ran; any failure = unreadable
         blocked = [line for line in str(error).splitlines() if "GLOBAL" in line]
         if blocked:
             raise CheckpointError(
                 f"{label}: refused, the file asks to load code or objects other than tensors "
-                f"and plain data ({blocked[0].strip()[:160]}); nothing in it was run"
+                f"and plain data ({shortened(blocked[0].strip(), 160)}); nothing in it was run"
             ) from None
         raise CheckpointError(
             f"{label}: not a checkpoint file (not a readable PyTorch file of tensors and data)"
@@ -128,29 +137,44 @@ def _validated(payload: object, label: str) -> Checkpoint:
             f"{label}: not a Compression Explorer checkpoint "
             "(make one with `python -m compression train`)"
         )
-    if payload.get("version") != CHECKPOINT_VERSION:
+    version = payload.get("version")
+    if type(version) is not int or version != CHECKPOINT_VERSION:
         raise CheckpointError(
-            f"{label}: checkpoint version {payload.get('version')!r} is not supported "
+            f"{label}: checkpoint version {quoted(version)} is not supported "
             f"(this program reads version {CHECKPOINT_VERSION})"
         )
     model_name = payload.get("model")
-    if model_name not in MODELS:
-        raise CheckpointError(f"{label}: unknown model {model_name!r}; known: {sorted(MODELS)}")
+    if not isinstance(model_name, str) or model_name not in MODELS:
+        raise CheckpointError(
+            f"{label}: unknown model {quoted(model_name)}; known: {sorted(MODELS)}"
+        )
     state = payload.get("state_dict")
     expected = build_model(model_name, seed=0).state_dict()
     if not isinstance(state, dict) or set(state) != set(expected):
         raise CheckpointError(f"{label}: its tensors do not match the {model_name} model")
     for key, reference in expected.items():
-        tensor = state[key]
-        if not isinstance(tensor, torch.Tensor) or tuple(tensor.shape) != tuple(reference.shape):
-            shape = tuple(tensor.shape) if isinstance(tensor, torch.Tensor) else type(tensor)
-            raise CheckpointError(
-                f"{label}: {key} has shape {shape}, the {model_name} model needs "
-                f"{tuple(reference.shape)}"
-            )
-        if tensor.dtype != torch.float32 or not bool(torch.isfinite(tensor).all()):
-            raise CheckpointError(f"{label}: {key} must hold finite float32 numbers")
-    metadata = payload.get("metadata") or {}
-    if not isinstance(metadata, dict):
-        raise CheckpointError(f"{label}: metadata must be a dictionary")
-    return Checkpoint(model_name, {k: state[k].clone() for k in expected}, metadata)
+        problem = _tensor_problem(state[key], tuple(reference.shape), model_name)
+        if problem:
+            raise CheckpointError(f"{label}: {key} {problem}")
+    try:
+        metadata = checked_metadata(payload.get("metadata"), model_name)
+    except MetadataError as error:
+        raise CheckpointError(f"{label}: {error}") from None
+    return Checkpoint(model_name, {k: state[k].detach().clone() for k in expected}, metadata)
+
+
+def _tensor_problem(tensor: object, shape: tuple[int, ...], model_name: str) -> str | None:
+    """Why ``tensor`` cannot be the model's ``shape`` weight, or None: it must be a dense
+    float32 tensor in memory (not sparse, not on the meta device) of finite numbers."""
+    if not isinstance(tensor, torch.Tensor):
+        return f"must be a tensor, not {quoted(tensor)}"
+    if tensor.layout != torch.strided or tensor.is_nested:
+        return f"is a {str(tensor.layout).removeprefix('torch.')} tensor; it must be dense"
+    if tensor.device.type != "cpu":
+        return f"is on the {tensor.device.type} device, not in memory; it must hold numbers"
+    if tuple(tensor.shape) != shape:
+        found = tuple(tensor.shape) if tensor.dim() <= 8 else f"{tensor.dim()} dimensions"
+        return f"has shape {found}, the {model_name} model needs {shape}"
+    if tensor.dtype != torch.float32 or not bool(torch.isfinite(tensor).all()):
+        return "must hold finite float32 numbers"
+    return None

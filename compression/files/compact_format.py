@@ -40,13 +40,15 @@ from compression.files.codecs import (
     decode_signs,
 )
 from compression.files.packing import COMPRESSORS, PackingError, unpack
+from compression.files.quoting import quoted, shortened
+from compression.files.reading import MAX_MODEL_FILE_BYTES
 from compression.models import MODELS, build_model, weight_layer_names
 from compression.settings import CompressionSettings, SettingsError
 
 MAGIC = b"\x93CXM"
 FORMAT_VERSION = 1
 FILE_SUFFIX = ".cxm"
-MAX_FILE_BYTES = 8 * 2**20  # refuse anything larger before reading it
+MAX_FILE_BYTES = MAX_MODEL_FILE_BYTES  # refuse anything larger before reading it
 MAX_SETTINGS_BYTES = 1024
 VALUE_CODES = ("float32", "sign")  # index = value code in the file
 POSITION_CODES = ("dense", "bitmask", "csr", "delta")  # index = position code in the file
@@ -99,9 +101,10 @@ def settings_json(settings: CompressionSettings | None) -> bytes:
     return json.dumps(changed, separators=(",", ":"), sort_keys=True).encode("ascii")
 
 
-def _short_text(text: str) -> bytes:
-    raw = text.encode("ascii")
-    return struct.pack("<B", len(raw)) + raw
+def _short_text(text: str, what: str) -> bytes:
+    if not text.isascii() or len(text) > 255:  # the reader's u8 length and ASCII check
+        raise ValueError(f"the {what} {quoted(text)} is not ASCII text of at most 255 characters")
+    return struct.pack("<B", len(text)) + text.encode("ascii")
 
 
 def pack_header(
@@ -111,17 +114,26 @@ def pack_header(
     records: list[LayerRecord],
     compressor: str = "none",
 ) -> bytes:
-    """The header bytes for the given layer records (see the module docstring)."""
+    """The header bytes for the given layer records (see the module docstring).
+
+    Raises ``ValueError`` for a field the reader would refuse (settings over
+    :data:`MAX_SETTINGS_BYTES`, a name that is not short ASCII text) before writing anything.
+    """
+    if len(settings) > MAX_SETTINGS_BYTES:
+        raise ValueError(
+            f"the compression settings take {len(settings):,} bytes as JSON; a compact model "
+            f"file holds at most {MAX_SETTINGS_BYTES:,}"
+        )
     parts = [
         _PREAMBLE.pack(MAGIC, FORMAT_VERSION, COMPRESSORS.index(compressor)),
-        _short_text(model_name),
-        _short_text(dataset),
+        _short_text(model_name, "model name"),
+        _short_text(dataset, "data set name"),
         struct.pack("<H", len(settings)) + settings,
         struct.pack("<B", len(records)),
     ]
     for record in records:
         parts += [
-            _short_text(record.name),
+            _short_text(record.name, "layer name"),
             struct.pack(f"<B{len(record.shape)}I", len(record.shape), *record.shape),
             _LAYER_CODES.pack(
                 record.has_bias,
@@ -193,10 +205,10 @@ def load_compact(data: bytes, limit: int = MAX_FILE_BYTES, label: str = "upload"
     compressor = COMPRESSORS[compressor_code]
     model_name = reader.text("model name")
     if model_name not in MODELS:
-        raise reader.fail(f"unknown model {model_name!r}; known: {sorted(MODELS)}")
+        raise reader.fail(f"unknown model {quoted(model_name)}; known: {sorted(MODELS)}")
     dataset = reader.text("data set name")
     if dataset not in DATASETS:
-        raise reader.fail(f"unknown data set {dataset!r}; known: {sorted(DATASETS)}")
+        raise reader.fail(f"unknown data set {quoted(dataset)}; known: {sorted(DATASETS)}")
     expected = build_model(model_name, seed=0)
     layers = weight_layer_names(expected)
     settings = _read_settings(reader, layers)
@@ -245,7 +257,8 @@ def _read_settings(reader: _Reader, layers: list[str]) -> CompressionSettings | 
             raise SettingsError("not a JSON object")
         return CompressionSettings.from_dict(fields).validated(layers)
     except (ValueError, TypeError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        raise reader.fail(f"the compression settings are not valid ({error})") from None
+        reason = shortened(str(error), 120)
+        raise reader.fail(f"the compression settings are not valid ({reason})") from None
 
 
 def _read_records(
@@ -258,7 +271,7 @@ def _read_records(
     for name in layers:
         found = reader.text("layer name")
         if found != name:
-            raise reader.fail(f"layer {found!r} where the {model_name} model has {name!r}")
+            raise reader.fail(f"layer {quoted(found)} where the {model_name} model has '{name}'")
         (ndim,) = struct.unpack("<B", reader.take(1, f"shape of {name}"))
         shape = struct.unpack(f"<{ndim}I", reader.take(4 * ndim, f"shape of {name}"))
         needed = tuple(expected[f"{name}.weight"].shape)

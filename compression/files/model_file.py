@@ -13,6 +13,8 @@ from pathlib import Path
 
 from compression.files.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from compression.files.compact_format import MAGIC, MAX_FILE_BYTES, load_compact
+from compression.files.quoting import shortened
+from compression.files.reading import UnreadableFileError, read_limited, too_big
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_MODEL_FILE_BYTES = MAX_FILE_BYTES  # the upload limit the app states: 8 MiB
@@ -40,23 +42,15 @@ def load_model_file(
 
 def _read_limited(source: Path | str | bytes, limit: int, name: str | None) -> tuple[str, bytes]:
     if isinstance(source, bytes | bytearray):
-        label, data = name or "upload", bytes(source)
-    else:
-        path = Path(source)
-        label = name or str(path)
-        if not path.is_file():
-            raise CheckpointError(f"{label}: no such file")
-        if path.stat().st_size > limit:
-            raise CheckpointError(_too_big(label, path.stat().st_size, limit))
-        with path.open("rb") as stream:
-            data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise CheckpointError(_too_big(label, len(data), limit))
-    return label, data
-
-
-def _too_big(label: str, size: int, limit: int) -> str:
-    return f"{label}: {size:,} bytes is over the {limit:,}-byte limit for a model file"
+        label, data = shortened(name or "upload"), bytes(source)
+        if len(data) > limit:
+            raise CheckpointError(f"{label}: {too_big(len(data), limit)}")
+        return label, data
+    label = shortened(name or str(source))
+    try:
+        return label, read_limited(source, limit)
+    except UnreadableFileError as error:
+        raise CheckpointError(f"{label}: {error}") from None
 
 
 def _check_unpacked_size(data: bytes, limit: int, label: str) -> None:
@@ -64,7 +58,9 @@ def _check_unpacked_size(data: bytes, limit: int, label: str) -> None:
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as error:
-        raise CheckpointError(f"{label}: not a readable checkpoint (broken zip: {error})") from None
+        raise CheckpointError(
+            f"{label}: not a readable checkpoint (broken zip: {shortened(str(error), 80)})"
+        ) from None
     unpacked = sum(member.file_size for member in members)
     if unpacked > limit:
         raise CheckpointError(

@@ -8,6 +8,7 @@ import re
 import pytest
 import torch
 from app_driver import number, open_app, problems
+from hostile_files import bad_checkpoints, checkpoint_file
 
 from compression.compress import compress
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
@@ -16,7 +17,8 @@ from compression.files.model_file import MAX_MODEL_FILE_BYTES
 from compression.models import build_model, layer_names_for, module_for
 from compression.settings import CompressionSettings
 from compression.train import evaluate
-from ui.upload import UPLOAD_LABEL
+from ui import upload as upload_module
+from ui.upload import UPLOAD_LABEL, handle_upload
 
 PICKER = "baseline.picker"
 
@@ -126,6 +128,12 @@ BAD_FILES = {
         ),
         "unknown data set 'cifar'",
     ),
+    # tracebacks or a message of many megabytes before: each is one short line now (the
+    # words as the error's Markdown source holds them, with signs like "_" escaped)
+    **{
+        f"hostile {case}": (lambda _, data=data: data, upload_module.plain_markdown(words))
+        for case, (data, words) in bad_checkpoints().items()
+    },
 }
 
 
@@ -174,3 +182,23 @@ def test_a_refused_file_with_a_long_hostile_name_gives_a_short_escaped_error():
     errors = [error.value for error in app.sidebar.error]
     assert len(errors) == 1 and len(errors[0]) < 1_000  # the name alone is 84 KB
     assert r"\[Session expired - log in\]" in errors[0] and unescaped(errors[0]) == set()
+
+
+def test_the_name_and_values_of_a_bad_file_show_short_and_as_plain_text(home):
+    link = "[Session expired - log in](https://example.com/login)"
+    upload(home, link * 20 + ".pt", checkpoint_file({"dataset": link * 50}))
+    errors = [error.value for error in home.sidebar.error]
+    assert not home.exception and len(errors) == 1
+    assert len(errors[0]) < 400 and "unknown data set" in errors[0]
+    assert not re.search(r"(?<!\\)[\[\]]", errors[0])  # every bracket escaped: no link
+
+
+def test_an_unexpected_error_while_reading_an_upload_is_one_line(monkeypatch):
+    def breaks(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(upload_module, "load_model_file", breaks)
+    session = {}
+    handle_upload(session, "file-1", "odd.pt", b"PK\x03\x04")
+    file_id, message = session[upload_module._ERROR]
+    assert file_id == "file-1" and message == "odd.pt: could not be read as a model file"
