@@ -49,7 +49,7 @@ if start and not stopped:
     data = datasets.dataset(dataset_name)
     st.session_state[keys.TRAINING] = True  # still set if a click interrupts the run
     try:
-        result, progress = train_live(partial(train_on, model_name, data, config))
+        result, progress = train_live(partial(train_on, model_name, data, config), at_once=True)
     except ValueError as error:
         st.session_state.pop(keys.TRAINING, None)
         st.error(f"Training could not start: {error}")

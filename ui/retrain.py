@@ -89,7 +89,7 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
             test_set=(data.test_images, data.test_labels),
         )
 
-    result, _ = train_live(retrain_run, label="Retraining", chart=False)
+    result, _ = train_live(retrain_run, label="Retraining", chart=False, at_once=True)
     after = measuring.measure_state(
         baseline.model_name,
         result.state,

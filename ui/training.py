@@ -144,19 +144,23 @@ def train_live(
     label: str = "Training",
     chart: bool = True,
     note: str | None = None,
+    at_once: bool = False,
 ) -> tuple[Result, TrainingProgress]:
     """``run(progress)`` in a worker thread, its progress drawn on this page until it returns.
 
-    The bar (with ``note`` above it and, if ``chart``, the curves below) appears once the
-    run has taken longer than one look (:data:`POLL_SECONDS`), so a cached run that returns
-    at once draws nothing, and is cleared when the run ends. The run's exception, if any,
-    is raised here. If this page run is stopped first, the run is asked to stop.
+    The bar (with ``note`` above it and, if ``chart``, the curves below) is cleared when the
+    run ends. It appears at once when ``at_once`` (a person pressed a button and expects to
+    see it start); otherwise once the run has taken longer than one look
+    (:data:`POLL_SECONDS`), so a cached run that returns at once draws nothing. The run's
+    exception, if any, is raised here. If this page run is stopped first, the run is asked
+    to stop.
     """
     progress = TrainingProgress()
+    # Drawn before the run starts: a short run must not replace the bar before it is sent.
+    live = LiveTraining(label, chart, note) if at_once else None
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
     finished = worker.submit(run, progress)
     worker.shutdown(wait=False)  # its thread ends with the run
-    live = None
     try:
         while not wait([finished], timeout=POLL_SECONDS).done:
             if live is None:

@@ -50,6 +50,11 @@ def test_a_run_that_returns_at_once_draws_nothing(display):
     assert progress.history == [] and progress.step_losses == []
 
 
+def test_a_run_a_person_started_is_drawn_at_once_however_short(display):
+    result, _ = train_live(lambda progress: "quick", at_once=True)
+    assert result == "quick" and len(display) == 1 and display[0].cleared
+
+
 def test_a_longer_run_is_drawn_with_its_note_and_cleared_at_the_end(display):
     def run(progress: TrainingProgress) -> int:
         for step in range(1, 4):
