@@ -18,6 +18,7 @@ from compression.models import build_model, layer_names_for, module_for
 from compression.settings import CompressionSettings
 from compression.train import evaluate
 from ui import upload as upload_module
+from ui.safe_text import markdown_escaped
 from ui.upload import UPLOAD_LABEL, handle_upload
 
 PICKER = "baseline.picker"
@@ -131,7 +132,7 @@ BAD_FILES = {
     # tracebacks or a message of many megabytes before: each is one short line now (the
     # words as the error's Markdown source holds them, with signs like "_" escaped)
     **{
-        f"hostile {case}": (lambda _, data=data: data, upload_module.plain_markdown(words))
+        f"hostile {case}": (lambda _, data=data: data, markdown_escaped(words))
         for case, (data, words) in bad_checkpoints().items()
     },
 }
