@@ -99,3 +99,17 @@ def test_the_layer_check_sees_an_upward_import_even_inside_a_function():
         "ui.controls.keys",
     ]
     assert upward_imports(ROOT / "ui" / "probe.py", source) == []
+
+
+def test_the_engine_tests_use_no_streamlit_and_no_ui():
+    engine_tests = [*(ROOT / "tests" / "engine").glob("*.py"), ROOT / "tests" / "conftest.py"]
+    engine_tests += [ROOT / "tests" / "shared_data.py", ROOT / "tests" / "hostile_files.py"]
+    found = {
+        _name(path): sorted(
+            m
+            for m in imported_modules(path.read_text())
+            if m.split(".")[0] in ("streamlit", "ui", "app_driver")
+        )
+        for path in engine_tests
+    }
+    assert {name: modules for name, modules in found.items() if modules} == {}

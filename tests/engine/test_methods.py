@@ -1,5 +1,5 @@
-"""A compression method is described once; the settings, the command line, the sweeps and
-the share link are made from that description."""
+"""A compression method is described once; the settings, the command line and the sweeps
+are made from that description (the share link: tests/app/test_method_link.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from compression.methods import METHODS, all_controls, method_of
 from compression.methods.controls import CHOICE, NUMBER
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import DEFAULT_VALUES, SWEEP_METHODS
-from ui.controls.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup
 
 LAYERS = ["fc1", "fc2", "fc3"]
 CONTROLS = all_controls()
@@ -75,17 +74,6 @@ def test_the_sweepable_settings_are_the_controls_with_a_sweep_axis():
         assert (method.field, method.low, method.high) == (control.field, control.low, control.high)
         for value in DEFAULT_VALUES[name]:
             assert method.check(value) == value
-
-
-def test_the_share_link_has_one_key_per_control_and_reads_back_what_it_wrote():
-    assert ("model", "dataset", "seed", *(c.key for c in CONTROLS), "layers") == SHARE_KEYS
-    settings = CompressionSettings(
-        prune_sparsity=0.75, prune_scope="layer", prune_structure="neurons",
-        binarize_threshold=0.35, per_channel=True, layers=("fc2",),
-    )  # fmt: skip
-    setup = SharedSetup("mlp", "mnist", 3, settings)
-    decoded = decode_setup(encode_setup(setup))
-    assert decoded.setup == setup and not decoded.notes
 
 
 def test_each_method_s_own_rules_repair_a_link_with_a_note():
