@@ -167,11 +167,6 @@ def reconcile(settings: CompressionSettings) -> tuple[CompressionSettings, list[
     return settings, notes
 
 
-def slider_range(state: dict[str, torch.Tensor], layers: list[str]) -> ThresholdRange:
-    """The |W| slider of a model: see :func:`prune_threshold_range`."""
-    return prune_threshold_range(state, layers)
-
-
 PRUNING_CUTS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2)
 REPLACED_BY_A_CUT = ("prune_threshold", "prune_sparsity")
 
@@ -192,7 +187,7 @@ PRUNE = Method(
             symbol="T",
             low=0.0,
             high=None,
-            slider_high=None,  # from the model: slider_range
+            slider_high=None,  # from the model: prune_threshold_range
             number_format="%.3f",
             sweep=SweepAxis(
                 "prune-threshold", "pruning threshold |W|", PRUNING_CUTS, REPLACED_BY_A_CUT
@@ -261,5 +256,5 @@ PRUNE = Method(
     conflicts=conflicts,
     reconcile=reconcile,
     masks=masks,
-    slider_range=slider_range,
+    slider_range=prune_threshold_range,
 )
