@@ -42,7 +42,7 @@ class CompressPage:
 
 def show(spec: CompressPage) -> None:
     """Draw the page: title and intro, then the live explorer (a fragment)."""
-    baseline, reference = page.start_page(spec.title)
+    baseline, reference = page.start_page(spec.title, methods=spec.methods)
     st.title(spec.heading)
     st.markdown(spec.intro)
 

@@ -58,8 +58,12 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
         upload.model_uploader()
 
 
-def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measurement]:
-    """What every page does first: its set-up, the menu, data, this person's baseline."""
+def start_page(
+    title: str, icon: str | None = None, methods: tuple[str, ...] = ()
+) -> tuple[Baseline, Measurement]:
+    """What every page does first: its set-up, the menu, data, this person's baseline.
+
+    ``methods``: the compression methods the page has sliders for (a link sets them)."""
     st.set_page_config(
         page_title=title if title == APP_TITLE else f"{title} · {APP_TITLE}",
         page_icon=icon,
@@ -72,7 +76,7 @@ def start_page(title: str, icon: str | None = None) -> tuple[Baseline, Measureme
     baseline = baselines.current_baseline()
     datasets.dataset(baseline.dataset)
     if opened is not None:
-        link.apply(title.lower(), opened, baseline)
+        link.apply(title.lower(), opened, baseline, methods)
     link.show_notes(opened)
     reference = measuring.reference(baseline)
     baseline_sidebar(baseline, reference)

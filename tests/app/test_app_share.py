@@ -9,6 +9,7 @@ from app_driver import APP, TIMEOUT, exact_size, metrics, problems, slider
 from streamlit.testing.v1 import AppTest
 
 COMBINE = "pages/4_Combine.py"
+PRUNE = "pages/3_Prune.py"
 
 
 def open_link(page: str, params: dict[str, str]) -> AppTest:
@@ -90,7 +91,55 @@ def test_a_link_beyond_the_slider_range_is_clamped_with_a_note():
     assert slider(app, "Binarization threshold").value == pytest.approx(1.5)
     assert slider(app, "Target sparsity").value == 99
     note = " ".join(info.value for info in app.info)
-    assert "binarize 4 is outside" in note and "prune_sparsity 100 is outside" in note
+    assert "binarize 4 is outside" in note and "prune_sparsity 0.999 is outside" in note
+    assert "using t = 1.5" in note and "using 99%" in note and "100" not in note
+
+
+def notice(app: AppTest) -> str:
+    return " ".join(info.value for info in app.info)
+
+
+def test_an_unreadable_threshold_names_the_threshold_the_slider_shows():
+    app = open_link(PRUNE, {"prune_threshold": "abc"})
+    assert not problems(app)
+    assert app.segmented_control(key="prune.prune_mode").value == "threshold"
+    threshold = slider(app, "Pruning threshold")
+    note = notice(app)
+    assert "prune_threshold='abc'" in note and "off" not in note
+    assert f"needs a number from 0 to {threshold.max:g})" in note  # the slider's range
+    assert f"using T = {threshold.value:.3f}" in note  # as the slider shows it
+    assert float(app.query_params["prune_threshold"]) == pytest.approx(threshold.value)
+
+
+def test_a_number_above_the_slider_names_the_sliders_range_and_the_value_used():
+    app = open_link("pages/2_Binarize.py", {"binarize": "5"})
+    assert not problems(app)
+    assert slider(app, "Binarization threshold").value == pytest.approx(1.5)
+    note = notice(app)
+    assert "binarize 5 is outside the slider's range (0 to 1.5); using t = 1.5" in note
+    assert "10" not in note  # the settings' wider range is not the slider's
+    assert float(app.query_params["binarize"]) == pytest.approx(1.5)
+
+
+def test_a_share_between_whole_percents_is_rounded_as_the_slider_rounds_it():
+    app = open_link(COMBINE, {"prune_sparsity": "0.555", "binarize": "zzz"})
+    assert not problems(app)
+    sparsity = slider(app, "Target sparsity").value
+    binarize = slider(app, "Binarization threshold").value
+    note = notice(app)
+    assert sparsity == 56
+    assert "prune_sparsity 0.555 falls between the slider's whole percents; using 56%" in note
+    assert "binarize='zzz' (needs a number from 0 to 1.5); using t = 0" in note
+    assert binarize == 0 and app.query_params["prune_sparsity"] == "0.56"
+
+
+def test_a_page_without_the_slider_says_the_number_is_not_used_there():
+    app = open_link("pages/6_Learn.py", {"binarize": "2", "prune_threshold": "abc"})
+    assert not problems(app)
+    note = notice(app)
+    assert "prune_threshold='abc'" in note and "not used on this page" in note
+    assert "binarize" not in note  # Learn computes on t = 2 as given: nothing to correct
+    assert app.query_params["binarize"] == "2.0"
 
 
 def test_the_share_box_holds_the_query_string_of_the_settings_on_screen():

@@ -1,8 +1,9 @@
 """An experiment as a link: the page's settings live in the address bar (``st.query_params``).
 
 Reading: the first run of a page in a session applies the link's model, data set,
-seed and compression settings to this person's widgets (:func:`restore`). A value
-that does not fit falls back to its default and the page says so in one note.
+seed and compression settings to this person's widgets (:func:`apply`). A value
+that does not fit falls back to its default and the page says so in one note, which
+names the value the page really uses: the slider's value, in the slider's range and units.
 Writing: every run of a compress page puts the settings on screen into the address
 (:func:`keep`), so copying the address copies the experiment. The encoding is
 :mod:`ui.controls.link_codec`.
@@ -10,6 +11,7 @@ Writing: every run of a compress page puts the settings on screen into the addre
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -18,7 +20,15 @@ from compression.methods import METHODS
 from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
 from ui.controls import keys, method_widgets
-from ui.controls.link_codec import SHARE_KEYS, SharedSetup, decode_setup, encode_setup, query_string
+from ui.controls.link_codec import (
+    SHARE_KEYS,
+    SharedSetup,
+    UnreadNumber,
+    decode_setup,
+    encode_setup,
+    query_string,
+)
+from ui.controls.method_widgets import SliderRange
 from ui.safe_text import TITLE_LIMIT, shown
 from ui.state import baselines, datasets
 from ui.state.baselines import Baseline
@@ -32,6 +42,7 @@ class LinkRestore:
 
     setup: SharedSetup
     notes: list[str] = field(default_factory=list)
+    unread: dict[str, UnreadNumber] = field(default_factory=dict)  # noted by apply
 
 
 def read(page: str) -> LinkRestore | None:
@@ -44,7 +55,7 @@ def read(page: str) -> LinkRestore | None:
     if not any(key in params for key in SHARE_KEYS):
         return None
     decoded = decode_setup(params)
-    return LinkRestore(decoded.setup, list(decoded.notes))
+    return LinkRestore(decoded.setup, list(decoded.fallbacks), dict(decoded.unread))
 
 
 def select_baseline(link: LinkRestore) -> None:
@@ -60,8 +71,12 @@ def select_baseline(link: LinkRestore) -> None:
     )
 
 
-def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
-    """Put the link's settings into this page's widgets and the Train page's recipe."""
+def apply(page: str, link: LinkRestore, baseline: Baseline, methods: tuple[str, ...] = ()) -> None:
+    """Put the link's settings into this page's widgets and the Train page's recipe.
+
+    ``methods`` are the methods this page has sliders for; every note about one of their
+    numbers names the value the slider is left at.
+    """
     setup = link.setup
     ss = st.session_state
     ss[keys.element("train", "model")] = setup.model
@@ -81,9 +96,13 @@ def apply(page: str, link: LinkRestore, baseline: Baseline) -> None:
         settings = replace(setup.settings, layers=None)
     ss[keys.layers(page, baseline.model_name)] = list(settings.chosen_layers(baseline.layers))
     ss[CURRENT] = setup_of(baseline, settings)  # what the Learn page computes on
-    for method in METHODS.values():
-        if method.is_used(settings):
+    for name, method in METHODS.items():
+        on_page = name in methods  # else no slider: the page uses the settings as read
+        if on_page and method.is_used(settings):
             _apply_method(page, link, baseline, method, settings)
+        elif on_page:
+            _switch_to_unread(page, link, method)
+        _note_unread(page, link, method, baseline, on_page)
 
 
 def _apply_method(
@@ -104,32 +123,94 @@ def _apply_method(
             ss[key] = value == control.toggle_value if control.toggle_value else value
 
 
+def _note_unread(
+    page: str, link: LinkRestore, method: Method, baseline: Baseline, on_page: bool
+) -> None:
+    """One note per number of ``method`` the link gave unreadably: the slider's range and
+    what the page uses instead (after the link's other values are applied)."""
+    for control in method.numbers():
+        unread = link.unread.get(control.field)
+        if unread is None:
+            continue
+        bounds = method_widgets.slider_range(method, control, baseline)
+        reason = f"needs a number from {_range_text(control, bounds)}"
+        used = f"using {_in_use(page, method, control, baseline)}" if on_page else None
+        link.notes.append(replace(unread, reason=reason).note(used or "not used on this page"))
+
+
+def _switch_to_unread(page: str, link: LinkRestore, method: Method) -> None:
+    """A link that asks for a cut by one alternative (``prune_threshold=abc``) and sets no
+    other gets that alternative's slider, at its start value."""
+    switch = method.alternatives
+    for option, field_name, _ in switch.options if switch else ():
+        if field_name in link.unread:
+            st.session_state[keys.alternatives(page, method)] = option
+            return
+
+
+def _in_use(page: str, method: Method, control: Control, baseline: Baseline) -> str:
+    """What the page uses in place of ``control``'s number: its slider's value, or the
+    other alternative's when the switch shows that one."""
+    switch = method.alternatives
+    if switch is not None and control.field in switch.fields:
+        fields = {option: field_name for option, field_name, _ in switch.options}
+        option = st.session_state.get(keys.alternatives(page, method))
+        chosen = method.control(fields.get(option, switch.options[0][1]))
+        if chosen != control:
+            return f"the {chosen.name} {_slider_text(page, method, chosen, baseline)}"
+    return _slider_text(page, method, control, baseline)
+
+
+def _slider_text(page: str, method: Method, control: Control, baseline: Baseline) -> str:
+    """The value ``control``'s slider shows on this run, as the slider writes it."""
+    bounds = method_widgets.slider_range(method, control, baseline)
+    start = round(100 * bounds.start) if control.percent else bounds.start
+    return _as_shown(
+        control, st.session_state.get(keys.control(page, control, baseline.key), start)
+    )
+
+
+def _as_shown(control: Control, value: float) -> str:
+    """A slider's value as the slider shows it: ``99%``, ``T = 0.024``, ``t = 1.5``."""
+    if control.percent:
+        return f"{round(value)}%"
+    number = control.number_format % value if control.number_format else f"{value:g}"
+    return f"{control.symbol} = {number}"
+
+
+def _range_text(control: Control, bounds: SliderRange) -> str:
+    """A slider's range in the link's units (and in percent for a percent slider)."""
+    text = f"{bounds.low:g} to {bounds.high:g}"
+    if control.percent:
+        text += f", that is {round(100 * bounds.low)}% to {round(100 * bounds.high)}%"
+    return text
+
+
 def _slider_value(
     link: LinkRestore, method: Method, control: Control, baseline: Baseline, value: float
 ) -> float:
+    """``value`` in the slider's units, within its range; a note when it is not as given."""
     bounds = method_widgets.slider_range(method, control, baseline)
-    if control.percent:  # the slider shows whole percentages
-        low, high = round(100 * bounds.low), round(100 * bounds.high)
-        return int(_clamped(link, control.key, round(100 * value), low, high))
-    return _clamped(link, control.key, value, bounds.low, bounds.high)
-
-
-def _clamped(link: LinkRestore, key: str, value: float, low: float, high: float) -> float:
-    if low <= value <= high:
-        return value
-    shown = min(max(value, low), high)
-    link.notes.append(f"{key} {value:g} is outside the slider's range; using {shown:g}")
-    return shown
+    kept = min(max(value, bounds.low), bounds.high)
+    used = round(100 * kept) if control.percent else kept  # the slider shows whole percents
+    given = format(value, ".15g")  # a parsed float: digits, sign, point and exponent only
+    if kept != value:
+        link.notes.append(
+            f"{control.key} {given} is outside the slider's range "
+            f"({_range_text(control, bounds)}); using {_as_shown(control, used)}"
+        )
+    elif control.percent and not math.isclose(100 * value, used, abs_tol=1e-9):
+        link.notes.append(
+            f"{control.key} {given} falls between the slider's whole percents; "
+            f"using {_as_shown(control, used)}"
+        )
+    return used
 
 
 def show_notes(link: LinkRestore | None) -> None:
     """The link's notes in one notice (Markdown: each value from the link is escaped)."""
     if link is not None and link.notes:
-        st.info(
-            "This link could not be followed exactly, so defaults were used where needed: "
-            + "; ".join(link.notes)
-            + "."
-        )
+        st.info("This link could not be followed exactly: " + "; ".join(link.notes) + ".")
 
 
 def setup_of(baseline: Baseline, settings: CompressionSettings) -> SharedSetup:

@@ -3,11 +3,14 @@
 ``encode_setup(setup)`` gives ``{"model": "mlp", "prune_sparsity": "0.9", ...}`` for
 ``st.query_params``; ``decode_setup(params)`` reads one back. Decoding never raises:
 a missing, malformed, out-of-range or stale value (a layer the model does not have,
-a data set this version does not know) falls back to its default, and each fallback
-adds one sentence to ``notes`` so the page can say what it did. The notes are Markdown:
-every value from the link in them is cut short and escaped (:mod:`ui.safe_text`), so a
-link cannot put its own text, links or images into the page's notice. Keys this module
-does not know are left alone (the URL may carry other state).
+a data set this version does not know) falls back to its default. A fallback whose
+value is known here adds one sentence to ``fallbacks``; a method's number that could
+not be read is kept in ``unread``, because the value a page then uses (a slider's
+start) is only known to the page (:func:`ui.controls.link.apply` writes its note).
+The notes are Markdown: every value from the link in them is cut short and escaped
+(:mod:`ui.safe_text`), so a link cannot put its own text, links or images into the
+page's notice. Keys this module does not know are left alone (the URL may carry other
+state).
 """
 
 from __future__ import annotations
@@ -45,11 +48,30 @@ class SharedSetup:
 
 
 @dataclass(frozen=True)
+class UnreadNumber:
+    """A method's number in a link that could not be read; its setting stays unset."""
+
+    key: str  # the URL key
+    raw: str  # as given in the link: untrusted, quote it with ui.safe_text.quoted
+    reason: str  # what the settings accept: "needs a number between 0 and 10 or 'off'"
+
+    def note(self, outcome: str) -> str:
+        """One sentence: the value as given (short, escaped), why not, and ``outcome``."""
+        return f"ignored {self.key}={quoted(self.raw)} ({self.reason}); {outcome}"
+
+
+@dataclass(frozen=True)
 class DecodedSetup:
     """The setup read from a link and what had to be replaced by a default."""
 
     setup: SharedSetup
-    notes: list[str] = field(default_factory=list)  # one sentence per fallback
+    fallbacks: list[str] = field(default_factory=list)  # one sentence per known fallback
+    unread: dict[str, UnreadNumber] = field(default_factory=dict)  # by settings field
+
+    @property
+    def notes(self) -> list[str]:
+        """One sentence per value not used as given (an unread number: the reason only)."""
+        return self.fallbacks + [number.note("it is left unset") for number in self.unread.values()]
 
 
 # The model's keys, then one key per method control (its URL key), then the layers.
@@ -91,6 +113,7 @@ class _Reader:
 
     def __init__(self, params: Mapping[str, object]):
         self.params, self.notes = params, []
+        self.unread: dict[str, UnreadNumber] = {}  # by settings field
 
     def text(self, key: str) -> str | None:
         value = self.params.get(key)
@@ -108,15 +131,16 @@ class _Reader:
         self.reject(key, raw, f"choose one of {', '.join(allowed)}", repr(default))
         return default
 
-    def number(self, key: str, low: float, high: float, default: float | None) -> float | None:
-        raw = self.text(key)
+    def number(self, control: Control, default: float | None) -> float | None:
+        """A method's number within the settings' range; else ``default``, kept as unread."""
+        raw = self.text(control.key)
         if raw is None or raw.lower() == OFF:
             return default if raw is None else None
         value = float(raw) if _DECIMAL.fullmatch(raw) else math.nan
-        if not math.isfinite(value) or not low <= value <= high:
-            bounds = f"from {low:g} to {high:g}" if math.isfinite(high) else f">= {low:g}"
-            reason = f"needs a number {bounds} or {OFF!r}"
-            self.reject(key, raw, reason, OFF if default is None else default)
+        high = math.inf if control.high is None else control.high
+        if not math.isfinite(value) or not control.low <= value <= high:
+            reason = f"needs a number {control.bounds()} or {OFF!r}"
+            self.unread[control.field] = UnreadNumber(control.key, raw, reason)
             return default
         return value
 
@@ -163,8 +187,7 @@ class _Reader:
     def control(self, control: Control, default: object) -> object:
         """The value of one method control, read by its kind within its range."""
         if control.kind == NUMBER:
-            high = math.inf if control.high is None else control.high
-            return self.number(control.key, control.low, high, default)
+            return self.number(control, default)
         if control.kind == CHOICE:
             return self.choice(control.key, control.choices, default)
         return self.flag(control.key, default)
@@ -183,7 +206,7 @@ def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
         layers=read.layers("layers", layer_names_for(model)),
     )
     settings = _consistent(settings, model, read.notes)
-    return DecodedSetup(SharedSetup(model, dataset, seed, settings), read.notes)
+    return DecodedSetup(SharedSetup(model, dataset, seed, settings), read.notes, read.unread)
 
 
 def _consistent(settings: CompressionSettings, model: str, notes: list[str]) -> CompressionSettings:
