@@ -1,5 +1,5 @@
 """Compression Explorer: ``streamlit run app.py``. The home page: what binarization and
-pruning are, real digits, and the model in use. The other pages are the files in ``pages/``.
+pruning are, real test images, and the model in use. The other pages are the files in ``pages/``.
 """
 
 import streamlit as st
@@ -18,8 +18,9 @@ images_title = datasets.dataset_title(baseline.dataset)
 
 st.title("Compression Explorer")
 st.markdown(
-    "See a neural network shrink. A small network reads handwritten digits; two classic "
-    "tricks make it smaller, and every chart shows what that costs.\n"
+    "See a neural network shrink. A small network reads "
+    f"{datasets.dataset_subject(baseline.dataset)}; two classic tricks make it smaller, and "
+    "every chart shows what that costs.\n"
     "- **Binarization** stores each weight as one of two values, **±a**: 1 bit instead of "
     "32. A threshold can also send small weights to **0** (ternary weights: 0, ±a).\n"
     "- **Pruning** removes the weights with the smallest magnitude |W|: a zero needs no "

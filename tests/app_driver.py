@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from pathlib import Path
 
+import numpy as np
+import torch
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +61,19 @@ def exact_size(app: AppTest) -> int:
 
 def slider(app: AppTest, label_start: str):
     return next(s for s in app.slider if s.label.startswith(label_start))
+
+
+def chart_spec(app: AppTest, key_end: str) -> dict:
+    """The Plotly JSON of the first chart whose element id contains ``key_end``."""
+    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith(key_end) or
+                 key_end in c.proto.id)  # fmt: skip
+    return json.loads(chart.proto.spec)
+
+
+def chart_array(value) -> torch.Tensor:
+    """A plotly array from a chart's JSON: a nested list or a typed binary block."""
+    if isinstance(value, dict):
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
+        value = flat.reshape(shape)
+    return torch.tensor(np.asarray(value, dtype=np.float32))

@@ -124,7 +124,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     teaching.learned_and_lost(
         spec.key, baseline, settings, measured, reference, shown=spec.pictures_open
     )
-    retrain.finetune_ui(spec.key, baseline, settings)
+    retrain.finetune_ui(spec.key, baseline, settings, spec.methods)
     if compares:
         measuring.prefetch_contributions(baseline, lookahead.nearby_settings(spec.key, settings))
         measuring.prefetch_slider_contributions(

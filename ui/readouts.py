@@ -25,8 +25,9 @@ def accuracy_metric(where, measured: Measurement, reference: Measurement) -> Non
         ACCURACY,
         fmt.accuracy(measured.accuracy),
         delta=fmt.points(measured.accuracy - reference.accuracy),
-        help="Share of the 10,000 MNIST test images classified correctly; the change is in "
-        f"percentage points from the baseline ({fmt.accuracy(reference.accuracy)}).",
+        help=f"Share of the {len(measured.predictions):,} test images classified correctly; "
+        "the change is in percentage points from the baseline "
+        f"({fmt.accuracy(reference.accuracy)}).",
     )
 
 

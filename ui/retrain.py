@@ -24,15 +24,31 @@ from ui.state.datasets import dataset
 from ui.state.retrained import FinetuneOutcome
 from ui.training import TrainingProgress, train_live
 
+# How retraining treats each method's compression, in the order the methods apply.
+HELD_DURING_RETRAINING = {
+    "prune": "pruned weights stay 0 (their mask is fixed)",
+    "binarize": "binarized layers train through the straight-through estimator",
+}
 
-def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) -> None:
-    """A button that retrains the compressed model, and its last result for this page."""
-    st.subheader("Retrain the compressed model")
-    st.caption(
-        "Pruned weights stay 0 (their mask is fixed); binarized layers train through the "
-        "straight-through estimator. The shared baseline is not changed: the result is "
-        "yours, in this browser tab only."
+
+def retrain_caption(methods: tuple[str, ...]) -> str:
+    """What retraining keeps of the page's ``methods`` (names in ``compression.methods``)."""
+    rules = "; ".join(HELD_DURING_RETRAINING[name] for name in methods)
+    held = f"{rules[:1].upper()}{rules[1:]}. " if rules else ""
+    return (
+        f"{held}The shared baseline is not changed: the result is yours, in this browser tab only."
     )
+
+
+def finetune_ui(
+    page: str, baseline: Baseline, settings: CompressionSettings, methods: tuple[str, ...]
+) -> None:
+    """A button that retrains the compressed model, and its last result for this page.
+
+    ``methods`` are the page's methods: the caption says how retraining treats each.
+    """
+    st.subheader("Retrain the compressed model")
+    st.caption(retrain_caption(methods))
     left, middle, right = st.columns([1, 1, 2])
     epochs = left.select_slider(
         "Epochs",
@@ -56,7 +72,7 @@ def finetune_ui(page: str, baseline: Baseline, settings: CompressionSettings) ->
         "Retrain with the compression held fixed",
         key=keys.element(page, "ft_go"),
         type="primary",
-        help="Train the compressed model for a while with its zeros and signs held fixed; "
+        help="Train the compressed model for a while with its compression held fixed; "
         "the result appears below.",
     )
     if pressed:

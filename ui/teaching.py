@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import streamlit as st
 
 from compression.compress import compress
@@ -20,6 +21,7 @@ from compression.explain import errors_view, weights_view
 from compression.figures import errors, first_layer
 from compression.measure import Measurement
 from compression.settings import CompressionSettings
+from ui import format as fmt
 from ui import lessons
 from ui.controls import keys
 from ui.controls.widgets import KEEP
@@ -28,6 +30,8 @@ from ui.state.baselines import Baseline
 
 UNITS_SHOWN = 16  # strongest first-layer units drawn
 GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
+SAME_SHARE = 0.02  # border and centre kept shares closer than this read as "about the same"
+SAME_SPREAD = 0.02  # pixel standard deviations (pixels in [0, 1]) closer than this: no reason
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -45,6 +49,51 @@ def _first_layer(
         count=UNITS_SHOWN,
     )
     return weights_view.first_layer_pictures(view)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def pixel_spread(dataset_name: str) -> np.ndarray:
+    """(28, 28) standard deviation of every pixel over the data set's test images (cached)."""
+    return weights_view.pixel_spread(datasets.cached_dataset(dataset_name).test_images)
+
+
+def kept_map_caption(pictures: weights_view.FirstLayerPictures, dataset_name: str) -> str:
+    """What the kept-per-input map shows, read from its numbers: which part loses more.
+
+    The reason (pixels that hardly vary learn little) is given only where the images'
+    pixel spread points the same way as the kept shares.
+    """
+    kept = pictures.kept_per_input
+    layer = f"`{pictures.layer}`"
+    if kept.min() >= 1.0:
+        return f"These settings remove no weight of {layer}: every unit keeps all its weights."
+    if kept.shape != (weights_view.IMAGE_SIDE, weights_view.IMAGE_SIDE):
+        return (
+            f"For each position of the {kept.shape[0]} × {kept.shape[1]} filter, the share of "
+            f"all {layer} filters that keep its weight: from {fmt.percent(kept.min(), 0)} "
+            f"to {fmt.percent(kept.max(), 0)}."
+        )
+    shares = weights_view.border_and_centre(kept)
+    text = (
+        f"For every input pixel, the share of all units of {layer} that keep its weight. "
+        f"Pixels in the outer {shares.width} rows and columns keep "
+        f"{fmt.percent(shares.border, 0)} of their weights on average, those in the centre "
+        f"{fmt.percent(shares.centre, 0)}"
+    )
+    lower = shares.lower(SAME_SHARE)
+    if lower is None:
+        return text + ": about the same share."
+    text += f": the {lower} goes first."
+    spread = weights_view.border_and_centre(pixel_spread(dataset_name))
+    if spread.lower(SAME_SPREAD) != lower:
+        return text
+    other = "centre" if lower == "border" else "border"
+    return text + (
+        f" Across the {datasets.dataset_title(dataset_name)} test images a {lower} pixel "
+        f"also varies less than a {other} pixel (standard deviation "
+        f"{getattr(spread, lower):.2f} against {getattr(spread, other):.2f} on average): an "
+        "input that hardly changes teaches its weights little, so they stay small."
+    )
 
 
 def first_layer_pictures(
@@ -110,10 +159,7 @@ def learned_and_lost(
         st.plotly_chart(
             first_layer.kept_per_input_figure(pictures), key=keys.element(page, "kept_map")
         )
-        st.caption(
-            "For every input pixel, the share of all units that keep its weight. Border "
-            "pixels are almost always blank, so their weights stay small and go first."
-        )
+        st.caption(kept_map_caption(pictures, baseline.dataset))
     with mistakes:
         changes = errors_view.prediction_changes(
             reference.predictions, measured.predictions, data.test_labels

@@ -19,6 +19,7 @@ from compression.explain.mosaic import Mosaic, mosaic_of, scale_each
 
 IMAGE_SIDE = 28  # MNIST and Fashion-MNIST images are 28x28
 FIRST_LAYERS = {"mlp": "fc1", "cnn": "conv1"}  # the layer that looks at the pixels
+BORDER_WIDTH = 4  # MNIST centres each digit's 20x20 box in the 28x28 image: 4 pixels round it
 
 
 def first_layer(model_name: str) -> str:
@@ -147,3 +148,56 @@ def first_layer_pictures(view: FirstLayerView, columns: int = 4) -> FirstLayerPi
         kept=tiled(view.kept.float()),
         kept_per_input=view.kept_per_input.numpy(),
     )
+
+
+@dataclass(frozen=True)
+class BorderAndCentre:
+    """The mean of a per-pixel map over the image's border and over its centre."""
+
+    border: float  # mean over the outer ``width`` rows and columns
+    centre: float  # mean over the other pixels
+    width: int
+
+    def lower(self, tolerance: float = 0.0) -> str | None:
+        """``"border"`` or ``"centre"``, whichever has the smaller mean; None when the two
+        differ by at most ``tolerance``."""
+        if abs(self.border - self.centre) <= tolerance:
+            return None
+        return "border" if self.border < self.centre else "centre"
+
+
+def border_and_centre(
+    values: np.ndarray | torch.Tensor, width: int = BORDER_WIDTH
+) -> BorderAndCentre:
+    """Mean of an (h, w) map over its outer ``width`` rows and columns, and over the rest.
+
+    Applied to ``kept_per_input`` it says whether the border or the centre loses more
+    weights; applied to :func:`pixel_spread`, which of the two varies less.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 2:
+        raise ValueError(f"expected an (h, w) map, got shape {array.shape}")
+    if width < 1 or 2 * width >= min(array.shape):
+        raise ValueError(
+            f"border width {width} does not fit a {array.shape[0]}x{array.shape[1]} map with "
+            f"a centre; choose 1 to {(min(array.shape) - 1) // 2}"
+        )
+    centre = np.zeros(array.shape, dtype=bool)
+    centre[width:-width, width:-width] = True
+    return BorderAndCentre(float(array[~centre].mean()), float(array[centre].mean()), width)
+
+
+def pixel_spread(images: torch.Tensor) -> np.ndarray:
+    """(h, w) standard deviation of every pixel over ``images`` ((N, 1, h, w) or (N, h, w)).
+
+    A pixel that is the same in every image tells them apart no better than a bias does,
+    so the weights that read it learn little.
+    """
+    if images.dim() == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.dim() != 3 or len(images) < 2:
+        raise ValueError(
+            f"expected at least 2 images of shape (N, 1, h, w) or (N, h, w), got "
+            f"{tuple(images.shape)}"
+        )
+    return images.detach().float().std(dim=0).numpy()

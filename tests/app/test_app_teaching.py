@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import json
-
-import numpy as np
 import pytest
 import torch
-from app_driver import APP, TIMEOUT, problems, slider
+from app_driver import APP, TIMEOUT, chart_array, chart_spec, problems, slider
 from streamlit.testing.v1 import AppTest
 
 from compression.compress import compress
@@ -34,21 +30,6 @@ def predictions(model_state, images):
         return model(images).argmax(dim=1)
 
 
-def chart_spec(app: AppTest, key_end: str) -> dict:
-    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith(key_end) or
-                 key_end in c.proto.id)  # fmt: skip
-    return json.loads(chart.proto.spec)
-
-
-def array(value) -> torch.Tensor:
-    """A plotly array from a chart's JSON: a nested list or a typed binary block."""
-    if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
-        value = flat.reshape(shape)
-    return torch.tensor(np.asarray(value, dtype=np.float32))
-
-
 def open_combine() -> AppTest:
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
     app.switch_page("pages/4_Combine.py").run()
@@ -70,7 +51,7 @@ def test_new_mistakes_count_and_gallery_match_an_independent_forward_pass(tiny_c
     assert f"**{len(lost):,}** test images the baseline got right are now wrong" in text
     assert f"**{int(gained):,}** it got wrong are now right" in text
     gallery = chart_spec(app, "gallery")
-    first = array(gallery["data"][0]["customdata"])[:28, :28]
+    first = chart_array(gallery["data"][0]["customdata"])[:28, :28]
     torch.testing.assert_close(first, mnist.test_images[lost[0], 0])
     captions = [a["text"] for a in gallery["layout"]["annotations"]]
     assert captions[0] == f"{int(mnist.test_labels[lost[0]])} → {int(after[lost[0]])}"
@@ -83,9 +64,9 @@ def test_weight_images_are_the_strongest_rows_of_fc1_before_and_after(tiny_check
     weight = tiny_checkpoints["fc1.weight"]
     strongest = int(torch.linalg.vector_norm(weight, dim=1).argmax())
     traces = chart_spec(app, "unit_images")["data"]
-    before = array(traces[0]["customdata"])[:28, :28]
-    after = array(traces[1]["customdata"])[:28, :28]
-    kept = array(traces[2]["customdata"])[:28, :28]
+    before = chart_array(traces[0]["customdata"])[:28, :28]
+    after = chart_array(traces[1]["customdata"])[:28, :28]
+    kept = chart_array(traces[2]["customdata"])[:28, :28]
     row = weight[strongest].reshape(28, 28)
     torch.testing.assert_close(before, row)
     # pruned at |W| <= 0.05, then binarized to ±a over the survivors
@@ -97,10 +78,10 @@ def test_weight_images_are_the_strongest_rows_of_fc1_before_and_after(tiny_check
 
 def test_confusion_matrix_counts_every_test_image_and_follows_the_slider(tiny_checkpoints, mnist):
     app = open_combine()
-    first = array(chart_spec(app, "confusion")["data"][0]["z"])
+    first = chart_array(chart_spec(app, "confusion")["data"][0]["z"])
     assert first.sum() == len(mnist.test_labels)
     slider(app, "Binarization threshold").set_value(1.2).run()
-    second = array(chart_spec(app, "confusion")["data"][0]["z"])
+    second = chart_array(chart_spec(app, "confusion")["data"][0]["z"])
     assert not torch.equal(second, first)
     assert second.sum() == len(mnist.test_labels)
 

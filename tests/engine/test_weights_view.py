@@ -9,9 +9,11 @@ import torch
 from compression.compress import compress
 from compression.data import load_dataset, subset
 from compression.explain.weights_view import (
+    border_and_centre,
     first_layer,
     first_layer_pictures,
     first_layer_view,
+    pixel_spread,
     strongest_units,
     unit_images,
 )
@@ -143,3 +145,44 @@ def test_pruning_drops_the_weights_of_always_blank_pixels_first():
     view = first_layer_view("mlp", state, compressed.state, compressed.keep_masks["fc1"])
     kept = view.kept_per_input.reshape(784)
     assert kept[blank].mean() < 0.85 * kept[busy].mean()
+
+
+def test_border_and_centre_average_a_hand_made_mask_over_its_outer_rows_and_the_rest():
+    kept = np.ones((8, 8))
+    kept[0, :] = 0.0  # the top row is removed: 8 of the 48 border pixels (width 2)
+    kept[3, 4] = 0.5  # one of the 16 centre pixels is half kept
+    split = border_and_centre(kept, width=2)
+    assert split.border == pytest.approx(40 / 48)
+    assert split.centre == pytest.approx(15.5 / 16)
+    assert split.lower() == "border"
+    assert split.lower(tolerance=0.2) is None  # 0.135 apart: "about the same"
+    assert border_and_centre(1.0 - kept, width=2).lower() == "centre"
+    assert border_and_centre(np.ones((8, 8)), width=2).lower() is None
+
+
+def test_border_and_centre_of_a_28x28_mask_use_the_outer_4_pixels_by_default():
+    kept = torch.zeros(28, 28)
+    kept[4:24, 4:24] = 1.0  # MNIST's 20x20 box of ink
+    split = border_and_centre(kept)
+    assert (split.border, split.centre, split.width) == (0.0, 1.0, 4)
+
+
+def test_border_and_centre_refuse_a_border_that_leaves_no_centre():
+    with pytest.raises(ValueError, match="border width"):
+        border_and_centre(np.ones((5, 5)), width=4)
+    with pytest.raises(ValueError, match="border width"):
+        border_and_centre(np.ones((5, 5)), width=0)
+    with pytest.raises(ValueError, match=r"\(h, w\)"):
+        border_and_centre(np.ones((2, 5, 5)), width=1)
+
+
+def test_pixel_spread_is_the_standard_deviation_of_each_pixel_over_the_images():
+    images = torch.zeros(4, 1, 3, 3)
+    images[:, 0, 0, 0] = torch.tensor([0.0, 1.0, 0.0, 1.0])  # only one pixel varies
+    images[:, 0, 2, 2] = 0.7  # inked in every image: no spread
+    spread = pixel_spread(images)
+    assert spread.shape == (3, 3)
+    assert spread[0, 0] == pytest.approx(float(images[:, 0, 0, 0].std()))
+    assert np.count_nonzero(spread) == 1
+    with pytest.raises(ValueError, match="at least 2 images"):
+        pixel_spread(torch.zeros(1, 3, 3))

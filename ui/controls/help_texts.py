@@ -45,7 +45,7 @@ CONTROL_HELP: dict[str, str] = {
     ),
     "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
     "finetune_epochs": (
-        "Retrain with the pruning mask and binarization held fixed, so the remaining "
-        "weights make up for the removed ones."
+        "Passes over the training images with the compression held in place, so the "
+        "remaining weights make up for what it removed."
     ),
 }

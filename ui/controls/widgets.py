@@ -99,7 +99,7 @@ def train_ui() -> tuple[str, TrainConfig]:
             format_func="{:,}".format,
             key=keys.element("train", "images"),
             persist_state=KEEP,
-            help="A fixed random subset of the 60,000 MNIST training images (fewer: faster).",
+            help="A fixed random subset of the 60,000 training images (fewer: faster).",
         )
         batch = columns[1].select_slider(
             "Batch size",

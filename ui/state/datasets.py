@@ -14,6 +14,11 @@ from compression.explain.mosaic import labelled_mosaic
 from ui.safe_text import MESSAGE_LIMIT, shown
 
 DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+# What the images show, for sentences like "a small network reads ..."
+DATASET_SUBJECTS = {
+    "mnist": "handwritten digits",
+    "fashion-mnist": "pictures of clothes, shoes and bags",
+}
 
 
 @st.cache_resource(show_spinner="Loading the images …")
@@ -39,6 +44,11 @@ def dataset(name: str) -> Dataset:
 def dataset_title(name: str) -> str:
     """``"mnist"`` -> ``"MNIST"``, ``"fashion-mnist"`` -> ``"Fashion-MNIST"``."""
     return DATASET_TITLES.get(name, name)
+
+
+def dataset_subject(name: str) -> str:
+    """``"mnist"`` -> ``"handwritten digits"``: what the data set's images show."""
+    return DATASET_SUBJECTS.get(name, "small grey-scale images")
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
