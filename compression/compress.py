@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-from compression.models import weight_key
+from compression.models import output_layer, weight_key
 from compression.settings import CompressionSettings
 
 
@@ -25,11 +25,17 @@ class CompressedModel:
 
 
 def prune_masks(
-    weights: dict[str, torch.Tensor], settings: CompressionSettings
+    weights: dict[str, torch.Tensor],
+    settings: CompressionSettings,
+    output_layer: str | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Keep-masks for the given {layer: weight} under the positions method of ``settings``."""
+    """Keep-masks for the given {layer: weight} under the positions method of ``settings``.
+
+    ``output_layer`` names the model's class-score layer (:func:`compression.models.output_layer`):
+    structured pruning never removes its rows. Callers with a model pass it.
+    """
     method = settings.positions_method
-    return {} if method is None else method.masks(weights, settings)
+    return {} if method is None else method.masks(weights, settings, output_layer)
 
 
 def compress(
@@ -37,14 +43,16 @@ def compress(
 ) -> CompressedModel:
     """Prune, then quantize (binarize), the chosen layers of ``state``; return new tensors.
 
-    Pruned weights become 0 (``W * mask``); the values method turns the survivors into a
-    few values (binarization: ``a * sign(W)``, see :mod:`compression.methods.binarize`).
-    Other tensors are copied.
+    Pruned weights become 0 (``W * mask``), except that whole-neuron pruning leaves the
+    last of ``layers`` (every weight layer, forward order: the class scores) whole. The
+    values method turns the survivors into a few values (binarization: ``a * sign(W)``,
+    see :mod:`compression.methods.binarize`). Other tensors are copied.
     """
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)
     with torch.no_grad():
-        masks = prune_masks({name: state[weight_key(name)] for name in chosen}, settings)
+        weights = {name: state[weight_key(name)] for name in chosen}
+        masks = prune_masks(weights, settings, output_layer(layers))
     return compress_with_masks(state, layers, settings, masks)
 
 

@@ -61,6 +61,7 @@ class Measurement:
             {
                 "name": row.layer,
                 "shape": list(row.shape),
+                "kept_shape": list(row.kept_shape),  # rows with a nonzero weight
                 "params": int(row.params),
                 "nonzero_params": int(row.nonzero_params),
                 "sparsity": float(row.sparsity),  # of the weight tensor

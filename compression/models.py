@@ -103,6 +103,14 @@ def weight_layer_names(model: nn.Module) -> list[str]:
     ]
 
 
+def output_layer(layers: list[str] | tuple[str, ...]) -> str:
+    """The layer that gives the class scores: the last weight layer in forward order.
+
+    Each of its rows is one class, so structured pruning keeps them all.
+    """
+    return layers[-1]
+
+
 def layer_names_for(model_name: str) -> list[str]:
     """Weight layer names of a model by its name (``mlp`` -> fc1, fc2, fc3)."""
     return list(_layer_names(model_name))

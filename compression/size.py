@@ -13,7 +13,10 @@ really there (a checkpoint with baked-in ternary values is counted as ternary):
   32-bit row pointers: ``w_col * nnz + 32 * (rows + 1)``),
   ``delta`` (the run of zeros before each nonzero in ``b`` bits, code ``2^b - 1``
   meaning "skip ``2^b - 1`` zeros, no weight": ``b * (nnz + sum(gap // (2^b - 1)))``,
-  with the best ``b`` per layer, as in Deep Compression's relative indices);
+  with the best ``b`` per layer, as in Deep Compression's relative indices),
+  ``rows`` (1 bit per output row; every weight of a kept row is stored: after neuron
+  pruning, the smaller dense matrix of the kept rows; float32 values, or sign values
+  when the kept rows hold no zero);
 - biases: float32.
 
 Each part is rounded up to whole bytes: ``ceil(position_bits / 8) + ceil(value_bits / 8)
@@ -125,6 +128,7 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
 
     ``sparsity`` is the share of the weight tensor that is 0 (biases not counted, as in
     ``torch.nn.utils.prune`` and Distiller); ``param_sparsity`` counts weights and biases.
+    ``kept_shape`` drops the output rows (neurons, filters) whose weights are all 0.
     """
     weights = weight.numel()
     biases = 0 if bias is None else bias.numel()
@@ -135,9 +139,15 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
     if values.kind == "float32" and positions[0].kind != "dense":
         # a float can hold a zero, so storing every weight is a candidate too
         positions.append(PositionCode("dense", 0))
+    rows, columns = weight.shape[0], weights // weight.shape[0]
+    rows_kept = int(torch.count_nonzero(weight.detach().reshape(rows, columns).any(dim=1)))
+    whole_rows = rows_kept * columns
+    if rows_kept < rows and (values.kind == "float32" or nonzero_weights == whole_rows):
+        # whole rows gone (neuron pruning): a bit per row, then the kept rows densely
+        positions.append(PositionCode("rows", rows))
 
     def stored(code: PositionCode) -> int:
-        return weights if code.kind == "dense" else nonzero_weights
+        return {"dense": weights, "rows": whole_rows}.get(code.kind, nonzero_weights)
 
     position = min(
         positions, key=lambda code: bytes_of(code.bits) + _value_bytes(values, stored(code))
@@ -151,6 +161,8 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
     return {
         "layer": name,
         "shape": tuple(weight.shape),
+        # the dense matrix left when the rows with no weight are dropped (neuron pruning)
+        "kept_shape": (rows_kept, *weight.shape[1:]),
         "params": params,
         "nonzero_params": nonzero,
         "sparsity": 1 - nonzero_weights / weights,

@@ -15,7 +15,7 @@ from torch import nn
 from torch.func import functional_call
 
 from compression.compress import compress_with_masks, prune_masks, training_view
-from compression.models import build_model, weight_key, weight_layer_names
+from compression.models import build_model, output_layer, weight_key, weight_layer_names
 from compression.settings import CompressionSettings
 
 # Test images per forward pass wherever a model is tested (measure, sweeps):
@@ -235,7 +235,8 @@ def finetune(
     layers = weight_layer_names(model)
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)
-    masks = prune_masks({name: state[weight_key(name)] for name in chosen}, settings)
+    weights = {name: state[weight_key(name)] for name in chosen}
+    masks = prune_masks(weights, settings, output_layer(layers))
     # Pruning is by fixed mask from here on; binarization is recomputed each step.
     fixed = CompressionSettings(
         binarize_threshold=settings.binarize_threshold,

@@ -61,10 +61,15 @@ def bits(value: float) -> str:
 
 def layer_table(sizes: pd.DataFrame) -> pd.DataFrame:
     """The per-layer size table of :func:`compression.size.size_table`, with readable columns."""
+    kept_rows = [shape[0] for shape in sizes.get("kept_shape", sizes["shape"])]
     return pd.DataFrame(
         {
             "layer": sizes["layer"],
             "shape": [" × ".join(str(d) for d in shape) for shape in sizes["shape"]],
+            "rows kept": [
+                f"{kept} of {shape[0]}"
+                for kept, shape in zip(kept_rows, sizes["shape"], strict=True)
+            ],
             "parameters": sizes["params"].astype(int),
             "weights = 0": [percent(s) for s in sizes["sparsity"]],
             "values": sizes["values"],

@@ -83,11 +83,13 @@ def live_example(
     state: dict[str, torch.Tensor],
     layers: Sequence[str],
     settings: CompressionSettings | None = None,
+    output: str | None = None,
 ) -> LiveExample | None:
     """The table that sits next to lesson ``key``; None for lessons without one.
 
     ``layers`` are the layers the user compresses (``settings.chosen_layers(all)``);
-    ``settings`` None means no compression. ``sparse_speed`` gets the recorded
+    ``settings`` None means no compression; ``output`` is the model's output layer, whose
+    rows neuron pruning keeps. ``sparse_speed`` gets the recorded
     benchmark: timing live takes seconds and, on a busy shared server, measures the
     other users more than the matrices (``compression.explain.sparse_speed.sparse_matmul_timings``
     can still be offered on request).
@@ -103,7 +105,7 @@ def live_example(
             f"at your threshold t = {t:g}" if t is not None
             else f"at t = {TWN_THRESHOLD} (binarization is off; the Ternary Weight Networks value)"
         )  # fmt: skip
-        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings)
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings, output)
         table = ternary_band(state, layers, TWN_THRESHOLD if t is None else t, masks)
         return LiveExample(table, caption)
     if key == "pruning":

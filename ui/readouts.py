@@ -74,8 +74,10 @@ def layer_table(measured: Measurement) -> None:
         st.dataframe(fmt.layer_table(measured.sizes), hide_index=True)
         st.caption(
             "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
-            "the nonzero weights are stored (dense, bitmask, csr or delta code), whichever "
-            "is smallest. 1 KB = 1,000 bytes."
+            "the nonzero weights are stored (dense, bitmask, csr, delta code, or one bit per "
+            "row when whole rows are gone), whichever is smallest; rows kept: output rows "
+            "(neurons, filters) with a weight left, the height of the smaller dense matrix. "
+            "1 KB = 1,000 bytes."
         )
 
 

@@ -20,6 +20,7 @@ from compression.compress import compress
 from compression.explain import errors_view, weights_view
 from compression.figures import errors, first_layer
 from compression.measure import Measurement
+from compression.models import output_layer
 from compression.settings import CompressionSettings
 from ui import format as fmt
 from ui import lessons
@@ -110,7 +111,8 @@ def _lesson_example(
 ) -> lessons.LiveExample | None:
     settings = CompressionSettings.from_dict(json.loads(settings_json))
     layers = settings.chosen_layers(_baseline.layers)
-    return lessons.live_example(lesson_key, _baseline.state, layers, settings)
+    output = output_layer(_baseline.layers)
+    return lessons.live_example(lesson_key, _baseline.state, layers, settings, output)
 
 
 def lesson_example(

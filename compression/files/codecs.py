@@ -8,6 +8,8 @@ ones :mod:`compression.size` charges (every stream is rounded up to whole bytes)
   nonzero as uint8/16/32 (the smallest that holds the column count);
 - ``delta``: per nonzero, the run of zeros before it in ``b`` bits (high bit first);
   the code ``2^b - 1`` means "skip ``2^b - 1`` zeros, no weight" (Han et al. 2016);
+- ``rows``: 1 bit per output row (first row = high bit); a set row stores every one of
+  its weights, so the values are the smaller dense matrix of the kept rows;
 - ``signs``: 1 bit per stored weight, 1 = negative.
 
 Decoders take untrusted bytes: they check every count and index and raise
@@ -51,6 +53,24 @@ def decode_bitmask(stream: bytes, count: int, stored: int) -> np.ndarray:
     if positions.size != stored:
         raise StreamError(f"bitmask marks {positions.size} weights, the header says {stored}")
     return positions
+
+
+# rows: 1 bit per output row, every weight of a kept row stored
+
+
+def encode_rows(kept_rows: np.ndarray) -> bytes:
+    """Bool array with one entry per output row -> packed bits."""
+    return np.packbits(kept_rows.reshape(-1).astype(np.uint8)).tobytes()
+
+
+def decode_rows(stream: bytes, rows: int, columns: int, stored: int) -> np.ndarray:
+    """Flat positions (int64, increasing) of every weight of the rows whose bit is set."""
+    kept = np.flatnonzero(_unpack_exact(stream, rows, "rows"))
+    if kept.size * columns != stored:
+        raise StreamError(
+            f"rows stream keeps {kept.size} rows of {columns} weights, the header says {stored}"
+        )
+    return (kept[:, None] * columns + np.arange(columns, dtype=np.int64)).reshape(-1)
 
 
 # csr: row pointers + column indices

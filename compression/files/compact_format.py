@@ -37,6 +37,7 @@ from compression.files.codecs import (
     decode_bitmask,
     decode_csr,
     decode_delta,
+    decode_rows,
     decode_signs,
 )
 from compression.files.packing import COMPRESSORS, PackingError, unpack
@@ -51,7 +52,7 @@ FILE_SUFFIX = ".cxm"
 MAX_FILE_BYTES = MAX_MODEL_FILE_BYTES  # refuse anything larger before reading it
 MAX_SETTINGS_BYTES = 1024
 VALUE_CODES = ("float32", "sign")  # index = value code in the file
-POSITION_CODES = ("dense", "bitmask", "csr", "delta")  # index = position code in the file
+POSITION_CODES = ("dense", "bitmask", "csr", "delta", "rows")  # index = position code in the file
 
 _PREAMBLE = struct.Struct("<4sBB")  # magic, version, compressor
 _LAYER_CODES = struct.Struct("<BBIBBII")  # has_bias, value, scales, position, width, stored, bytes
@@ -70,7 +71,7 @@ class LayerRecord:
     has_bias: bool
     values: str  # "float32" or "sign"
     scales: int  # float32 scales after the values: 0, 1 or shape[0]
-    positions: str  # "dense", "bitmask", "csr" or "delta"
+    positions: str  # "dense", "bitmask", "csr", "delta" or "rows"
     delta_width: int  # b of the delta code, 0 otherwise
     stored: int  # weights in the value stream (all of them for "dense")
     position_bytes: int
@@ -311,6 +312,7 @@ def _checked_record(
         "bitmask": -(-count // 8),
         "csr": 4 * (rows + 1) + csr_index_dtype(count // rows).itemsize * stored,
         "delta": -(-width * count // 8),  # at most one code per weight
+        "rows": -(-rows // 8),
     }[positions]
     exact = positions != "delta"
     if position_bytes > bound or (exact and position_bytes != bound):
@@ -342,6 +344,8 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
         positions = decode_bitmask(position_stream, count, record.stored)
     elif record.positions == "csr":
         positions = decode_csr(position_stream, rows, count // rows, record.stored)
+    elif record.positions == "rows":
+        positions = decode_rows(position_stream, rows, count // rows, record.stored)
     else:
         positions = decode_delta(position_stream, record.delta_width, count, record.stored)
     if record.values == "float32":

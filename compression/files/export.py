@@ -14,7 +14,13 @@ import numpy as np
 import torch
 
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
-from compression.files.codecs import encode_bitmask, encode_csr, encode_delta, encode_signs
+from compression.files.codecs import (
+    encode_bitmask,
+    encode_csr,
+    encode_delta,
+    encode_rows,
+    encode_signs,
+)
 from compression.files.compact_format import FILE_SUFFIX, LayerRecord, pack_header, settings_json
 from compression.files.packing import pack
 from compression.models import build_model, layer_names_for, weight_layer_names
@@ -51,11 +57,19 @@ def encode_layer(
     flat = weight.detach().to(torch.float32).reshape(-1).numpy()
     count, rows = flat.size, weight.shape[0]
     nonzero = flat != 0
+    kept_rows = nonzero.reshape(rows, -1).any(axis=1)
+    if positions == "dense":
+        stored_at = np.arange(count)
+    elif positions == "rows":  # every weight of a row with a nonzero one
+        stored_at = np.flatnonzero(np.repeat(kept_rows, count // rows))
+    else:
+        stored_at = np.flatnonzero(nonzero)
     if positions == "dense" and values == "sign" and not nonzero.all():
         raise ValueError(f"layer {name}: sign values cannot be stored densely, it has zeros")
+    if positions == "rows" and values == "sign" and not nonzero[stored_at].all():
+        raise ValueError(f"layer {name}: sign values cannot store the zeros of its kept rows")
     if positions == "delta" and delta_width not in range(1, 25):
         raise ValueError(f"layer {name}: the delta code needs a width of 1 to 24 bits")
-    stored_at = np.arange(count) if positions == "dense" else np.flatnonzero(nonzero)
     if positions == "dense":
         position_stream = b""
     elif positions == "bitmask":
@@ -64,6 +78,8 @@ def encode_layer(
         position_stream = encode_csr(nonzero.reshape(rows, count // rows))
     elif positions == "delta":
         position_stream = encode_delta(stored_at, int(delta_width))
+    elif positions == "rows":
+        position_stream = encode_rows(kept_rows)
     else:
         raise ValueError(f"unknown position code {positions!r}")
     stored_values = flat[stored_at]

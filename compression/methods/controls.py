@@ -72,6 +72,8 @@ class Control:
     only_with: str | None = None
     # (field, value): greyed out, and at its default, while that field has that value
     disabled_when: tuple[str, str] | None = None
+    # one line under a toggle while it is on; ``{output}`` is the model's output layer
+    note_when_on: str = ""
 
     @property
     def flag(self) -> str:
@@ -141,8 +143,8 @@ class Method:
     reconcile: Callable[[CompressionSettings], tuple[CompressionSettings, list[str]]] = (
         lambda settings: (settings, [])
     )
-    # positions: {layer: weight} -> {layer: keep mask}
-    masks: Callable[[dict[str, torch.Tensor], CompressionSettings], dict] | None = None
+    # positions: ({layer: weight}, settings, the model's output layer) -> {layer: keep mask}
+    masks: Callable[[dict[str, torch.Tensor], CompressionSettings, str | None], dict] | None = None
     # values: (weight, settings, keep mask) -> (new weight, scale)
     quantize: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None
     quantize_ste: Callable[..., torch.Tensor] | None = None

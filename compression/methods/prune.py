@@ -89,6 +89,12 @@ def neuron_mask(weight: torch.Tensor, sparsity: float) -> torch.Tensor:
     return keep_rows.reshape(-1, *([1] * (weight.dim() - 1))).expand_as(weight).clone()
 
 
+def keep_every_row(weight: torch.Tensor) -> torch.Tensor:
+    """The mask of an output layer under neuron pruning: a row is a class, and a class
+    whose row is gone can never be predicted, so nothing is removed."""
+    return torch.ones_like(weight, dtype=torch.bool)
+
+
 def threshold_for_sparsity(weights: list[torch.Tensor], sparsity: float) -> float:
     """The absolute |W| cut that leaves about ``sparsity`` of the given weights below it."""
     scores = torch.cat([w.abs().reshape(-1) for w in weights])
@@ -129,14 +135,25 @@ def prune_threshold_range(
     return ThresholdRange(top, step, median)
 
 
-def masks(weights: dict[str, torch.Tensor], settings: CompressionSettings) -> dict:
-    """Keep-masks for the given {layer: weight} under the pruning part of ``settings``."""
+def masks(
+    weights: dict[str, torch.Tensor],
+    settings: CompressionSettings,
+    output_layer: str | None = None,
+) -> dict:
+    """Keep-masks for the given {layer: weight} under the pruning part of ``settings``.
+
+    Whole-neuron pruning leaves every row of ``output_layer`` (the model's class scores).
+    """
     if settings.prune_threshold is not None:
         return {name: threshold_mask(w, settings.prune_threshold) for name, w in weights.items()}
     if settings.prune_sparsity is None:
         return {}
     if settings.prune_structure == "neurons":
-        return {name: neuron_mask(w, settings.prune_sparsity) for name, w in weights.items()}
+        sparsity = settings.prune_sparsity
+        return {
+            name: keep_every_row(w) if name == output_layer else neuron_mask(w, sparsity)
+            for name, w in weights.items()
+        }
     if settings.prune_scope == "global":
         return global_sparsity_masks(weights, settings.prune_sparsity)
     return {name: sparsity_mask(w, settings.prune_sparsity) for name, w in weights.items()}
@@ -167,6 +184,10 @@ def reconcile(settings: CompressionSettings) -> tuple[CompressionSettings, list[
     return settings, notes
 
 
+OUTPUT_LAYER_NOTE = (
+    "The output layer {output} keeps all its rows: each row is the score of one class, "
+    "and a class without its row could never be predicted."
+)
 PRUNING_CUTS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2)
 REPLACED_BY_A_CUT = ("prune_threshold", "prune_sparsity")
 
@@ -232,9 +253,11 @@ PRUNE = Method(
             kind=CHOICE,
             name="prune structure",
             label="Remove whole neurons",
-            help="Remove entire output rows/filters with the smallest L2 norm (per layer only).",
+            help="Remove entire output rows/filters with the smallest L2 norm (per layer only); "
+            "the output layer keeps every row, one per class.",
             cli_help="'neurons' removes whole output rows/filters by L2 norm "
-            "(with --prune-sparsity)",
+            "(with --prune-sparsity); the output layer keeps every row, one per class",
+            note_when_on=OUTPUT_LAYER_NOTE,
             widget_name="prune_neurons",
             choices=("unstructured", "neurons"),
             default="unstructured",

@@ -51,12 +51,16 @@ class MaskMaker:
         return {name: weight.detach().abs() > cut for name, weight in group.items()}
 
     def masks(
-        self, weights: dict[str, torch.Tensor], settings: CompressionSettings
+        self,
+        weights: dict[str, torch.Tensor],
+        settings: CompressionSettings,
+        output_layer: str | None = None,
     ) -> dict[str, torch.Tensor]:
-        """Keep-masks for ``{layer: weight}``, equal to ``prune_masks(weights, settings)``."""
+        """Keep-masks for ``{layer: weight}``, equal to ``prune_masks(weights, settings,
+        output_layer)``."""
         by_sparsity = settings.prune_sparsity is not None and settings.prune_threshold is None
         if not by_sparsity or settings.prune_structure != "unstructured":
-            return prune_masks(weights, settings)
+            return prune_masks(weights, settings, output_layer)
         if settings.prune_scope == "global":
             return self._group_masks(weights, settings)
         masks = {}

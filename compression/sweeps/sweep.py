@@ -45,7 +45,7 @@ import torch
 from compression.compress import compress, compress_with_masks
 from compression.files.checkpoint import atomic_write_bytes
 from compression.methods import all_controls
-from compression.models import layer_names_for, weight_key
+from compression.models import layer_names_for, output_layer, weight_key
 from compression.settings import CompressionSettings, SettingsError
 from compression.size import layer_size, size_rows, size_summary
 from compression.sweeps.activation_reuse import same_tensor
@@ -222,7 +222,8 @@ def _points(
         for value in spec.values:
             settings = method.applied(baseline.settings, value)
             chosen = settings.chosen_layers(layers)
-            keep = masks.masks({name: state[weight_key(name)] for name in chosen}, settings)
+            weights = {name: state[weight_key(name)] for name in chosen}
+            keep = masks.masks(weights, settings, output_layer(layers))
             point = compress_with_masks(state, layers, settings, keep).state
             yield SweepPoint(ALL_LAYERS, value, settings, point, tuple(chosen))
         return
@@ -230,7 +231,7 @@ def _points(
         key = weight_key(layer)
         for value in spec.values:
             settings = replace(method.applied(baseline.settings, value), layers=(layer,))
-            keep = masks.masks({layer: state[key]}, settings)
+            keep = masks.masks({layer: state[key]}, settings, output_layer(layers))
             swept = compress_with_masks({key: state[key]}, [layer], settings, keep).state[key]
             yield SweepPoint(layer, value, settings, {**baseline.state, key: swept}, (layer,))
 

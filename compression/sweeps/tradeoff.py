@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from compression.compress import compress_with_masks
-from compression.models import layer_names_for, weight_key
+from compression.models import layer_names_for, output_layer, weight_key
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.activation_reuse import ReusingEvaluator
 from compression.sweeps.masks import MaskMaker
@@ -99,7 +99,8 @@ def tradeoff_grid(
     masks, sizes, rows = MaskMaker(), PointSizes(state, layers), []
     for done, settings in enumerate(grid, start=1):
         chosen = settings.chosen_layers(layers)
-        keep = masks.masks({name: state[weight_key(name)] for name in chosen}, settings)
+        weights = {name: state[weight_key(name)] for name in chosen}
+        keep = masks.masks(weights, settings, output_layer(layers))
         point = compress_with_masks(state, layers, settings, keep).state
         evaluation = evaluator.evaluate(point, chosen[0])  # layers before it are untouched
         summary = sizes.summary(point, tuple(chosen))

@@ -15,6 +15,7 @@ import streamlit as st
 
 from compression.methods import METHODS
 from compression.methods.controls import CHOICE, NUMBER, Control, Method
+from compression.models import output_layer
 from ui.controls import keys
 from ui.controls.widgets import KEEP
 from ui.state.baselines import Baseline
@@ -76,6 +77,8 @@ def method_ui(page: str, method: Method, baseline: Baseline) -> dict:
         cells = st.columns(len(others)) if others else []
     for cell, control in zip(cells, others, strict=True):
         values[control.field] = _choice(cell, page, control, values)
+        if control.note_when_on and values[control.field] not in (control.default, False):
+            cell.caption(control.note_when_on.format(output=output_layer(baseline.layers)))
     return values
 
 
