@@ -72,6 +72,8 @@ class Control:
     only_with: str | None = None
     # (field, value): greyed out, and at its default, while that field has that value
     disabled_when: tuple[str, str] | None = None
+    # why it is greyed out, shown next to it while it is (a tooltip alone is easy to miss)
+    disabled_reason: str = ""
 
     @property
     def flag(self) -> str:
