@@ -13,6 +13,17 @@ from ui.navigation import icon_for, page_path
 from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, shown
 from ui.state import datasets
 
+# (page, what it offers): at most 32 characters in all, so a link fits on one line in half
+# of a 1024-pixel-wide page with the sidebar open
+PAGE_LINKS = (
+    ("Train", "your own baseline"),
+    ("Binarize", "1-bit, ternary weights"),
+    ("Prune", "drop the smallest weights"),
+    ("Combine", "both, what each adds"),
+    ("What if", "sweeps and trade-offs"),
+    ("Learn", "the math behind it"),
+)
+
 baseline, reference = page.start_page("Compression Explorer", "🗜️")
 images_title = datasets.dataset_title(baseline.dataset)
 
@@ -66,15 +77,8 @@ model, links = st.columns(2, gap="large")
 with model:
     st.subheader(f"In use: {shown(baseline.title, TITLE_LIMIT)}")
     st.caption(shown(baseline.note, MESSAGE_LIMIT))
-    st.dataframe(fmt.architecture_table(reference.sizes), hide_index=True)
+    readouts.table(fmt.architecture_table(reference.sizes))
 with links:
     st.subheader("Where to go")
-    for title, text in (
-        ("Train", "train your own baseline, with live curves"),
-        ("Binarize", "1-bit and ternary weights"),
-        ("Prune", "remove the smallest weights"),
-        ("Combine", "both, and what each contributes"),
-        ("What if", "sweep many settings: sensitivity curves and the size/accuracy trade-off"),
-        ("Learn", "the math behind the sliders, on your model"),
-    ):
+    for title, text in PAGE_LINKS:
         st.page_link(page_path(title), label=f"{title}: {text}", icon=icon_for(title))

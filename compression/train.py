@@ -33,7 +33,15 @@ EPOCHS_MAX = 1_000
 
 
 class TrainingStopped(RuntimeError):
-    """Raised when the caller's ``should_stop`` asked training to end early."""
+    """Raised when the caller's ``should_stop`` asked training to end early.
+
+    ``finished``: the weights and history after the last whole epoch, so a caller can keep
+    them (None when the first epoch was not finished).
+    """
+
+    def __init__(self, message: str, finished: TrainResult | None = None):
+        super().__init__(message)
+        self.finished = finished
 
 
 @dataclass(frozen=True)
@@ -152,12 +160,13 @@ def _fit(
     order_generator = torch.Generator().manual_seed(config.seed)
     steps = -(-len(labels) // config.batch_size)
     history = []
+    finished = None  # the last whole epoch's weights, for a caller that stops the run
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(len(labels), generator=order_generator)
         loss_sum, correct = 0.0, 0
         for step in range(1, steps + 1):
             if should_stop is not None and should_stop():
-                raise TrainingStopped(f"stopped in epoch {epoch}, step {step}")
+                raise TrainingStopped(f"stopped in epoch {epoch}, step {step}", finished)
             batch = order[(step - 1) * config.batch_size : step * config.batch_size]
             x, y = images[batch], labels[batch]
             logits = functional_call(model, view(params), (x,))
@@ -184,6 +193,8 @@ def _fit(
         history.append(record)
         if on_epoch is not None:
             on_epoch(record)
+        if epoch < config.epochs and should_stop is not None:
+            finished = TrainResult({k: v.detach().clone() for k, v in params.items()}, history[:])
     return TrainResult({k: v.detach() for k, v in params.items()}, history)
 
 
@@ -251,14 +262,22 @@ def finetune(
         for name, keep in masks.items():
             params[weight_key(name)].mul_(keep)
 
+    def baked(result: TrainResult) -> TrainResult:
+        """The compression baked in: pruned zeros and binarized values are the weights."""
+        state = compress_with_masks(result.state, layers, fixed, masks).state
+        return TrainResult(state, result.history)
+
     start = compress_with_masks(state, layers, CompressionSettings(layers=tuple(chosen)), masks)
-    result = _fit(
-        model, start.state, view, rezero, images, labels, config,
-        on_step, on_epoch, should_stop, test_set,
-    )  # fmt: skip
-    # Bake the compression in: pruned zeros and binarized values are the weights.
-    baked = compress_with_masks(result.state, layers, fixed, masks).state
-    return TrainResult(baked, result.history)
+    try:
+        result = _fit(
+            model, start.state, view, rezero, images, labels, config,
+            on_step, on_epoch, should_stop, test_set,
+        )  # fmt: skip
+    except TrainingStopped as stopped:
+        if stopped.finished is None:
+            raise
+        raise TrainingStopped(str(stopped), baked(stopped.finished)) from None
+    return baked(result)
 
 
 def config_dict(config: TrainConfig) -> dict:

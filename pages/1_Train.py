@@ -7,11 +7,12 @@ import streamlit as st
 from compression.data import missing_dataset_note
 from compression.figures import plots
 from ui import format as fmt
-from ui import page
+from ui import page, stopped_training
 from ui.controls import keys, widgets
 from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, html_text, shown
 from ui.state import baselines, datasets
-from ui.training import train_live, train_on
+from ui.stopped_training import TrainingRun
+from ui.training import TrainingProgress, train_live, train_on
 
 baseline, reference = page.start_page("Train")
 
@@ -37,24 +38,36 @@ start = go.button(
     help="Train this model with this recipe and seed; the same settings give the same model.",
 )
 stopped = stop.button(
-    "Stop", key=keys.element("train", "stop"), help="Stop training; your baseline stays."
+    "Stop",
+    key=keys.element("train", "stop"),
+    help="Stop training; your baseline stays, and the model after the last whole epoch is offered.",
 )
 
-if st.session_state.pop(keys.TRAINING, False):
+if stopped_training.interrupted():
     st.warning("Training stopped before it finished; your baseline is unchanged.")
+if kept := stopped_training.keep_button():
+    st.session_state[keys.TRAINED] = (
+        f"Kept {kept.title}, trained for {fmt.count(len(kept.history), 'epoch')}. "
+        "It is now your baseline on every page."
+    )
+    st.rerun()
 if message := st.session_state.pop(keys.TRAINED, None):
     st.success(message)
 
 if start and not stopped:
     data = datasets.dataset(dataset_name)
-    st.session_state[keys.TRAINING] = True  # still set if a click interrupts the run
+    progress = TrainingProgress()
+    # still noted if a click interrupts the run: the next run offers its finished epochs
+    stopped_training.started(TrainingRun(model_name, dataset_name, config, progress))
     try:
-        result, progress = train_live(partial(train_on, model_name, data, config), at_once=True)
+        result, progress = train_live(
+            partial(train_on, model_name, data, config), at_once=True, progress=progress
+        )
     except ValueError as error:
-        st.session_state.pop(keys.TRAINING, None)
+        stopped_training.ended()
         st.error(f"Training could not start: {error}")
         st.stop()
-    st.session_state.pop(keys.TRAINING, None)
+    stopped_training.ended()
     trained = baselines.adopt_trained(
         model_name, result.state, config, result.history, progress.step_losses, dataset_name
     )

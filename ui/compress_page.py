@@ -104,7 +104,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
         st.plotly_chart(
             plots.configuration_bars(table), key=keys.element(spec.key, "contributions")
         )
-        st.dataframe(fmt.contribution_table(table), hide_index=True)
+        readouts.table(fmt.contribution_table(table))
     st.plotly_chart(
         plots.weight_histograms(measured.layers, title=spec.histogram_title),
         key=keys.element(spec.key, "histograms"),

@@ -12,6 +12,9 @@ import pandas as pd
 
 from compression.figures.plots import KILOBYTE
 
+# A table's whole-number columns, read like ``f"{n:,}"`` elsewhere: 235,500 (printf style).
+WHOLE_NUMBER = "%,d"
+
 
 def kilobytes(count: int) -> str:
     """``33,412`` -> ``"33.4 KB"``."""
@@ -21,6 +24,12 @@ def kilobytes(count: int) -> str:
 def exact_bytes(count: int) -> str:
     """``33412`` -> ``"33,412 bytes"``."""
     return f"{int(count):,} bytes"
+
+
+def count(number: int, noun: str) -> str:
+    """A count with its noun, singular for one: ``(1, "epoch")`` -> ``"1 epoch"``,
+    ``(60000, "image")`` -> ``"60,000 images"``."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def percent(fraction: float, digits: int = 1) -> str:

@@ -10,7 +10,7 @@ from ui import upload
 from ui.controls import keys, link
 from ui.navigation import sidebar_menu
 from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
-from ui.safe_text import MESSAGE_LIMIT, shown
+from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, shown
 from ui.state import baselines, datasets, measuring
 from ui.state.baselines import Baseline
 
@@ -40,7 +40,9 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
     """The baseline in use, its accuracy and size, and a way to switch it."""
     with st.sidebar:
         baseline_picker()
-        st.caption(shown(baseline.note, MESSAGE_LIMIT))
+        # the picker's short name in full, and how the model was made
+        title, note = shown(baseline.title, TITLE_LIMIT), shown(baseline.note, MESSAGE_LIMIT)
+        st.caption(f"**{title}**: {note}")
         for note in baselines.unavailable_notes():
             st.caption(f"Not offered: {note}")
         st.metric(

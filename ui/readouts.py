@@ -5,6 +5,7 @@ Browser tests find numbers by these labels; keep them stable.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from compression.measure import Measurement
@@ -69,9 +70,19 @@ def ratio_metric(where, measured: Measurement) -> None:
     )
 
 
+def table(frame: pd.DataFrame) -> None:
+    """``frame`` without its index, whole numbers with thousands separators (235,500)."""
+    whole = {
+        name: st.column_config.NumberColumn(format=fmt.WHOLE_NUMBER)
+        for name in frame.columns
+        if pd.api.types.is_integer_dtype(frame[name])
+    }
+    st.dataframe(frame, hide_index=True, column_config=whole)
+
+
 def layer_table(measured: Measurement) -> None:
     with st.expander("Per-layer encoding and bytes"):
-        st.dataframe(fmt.layer_table(measured.sizes), hide_index=True)
+        table(fmt.layer_table(measured.sizes))
         st.caption(
             "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
             "the nonzero weights are stored (dense, bitmask, csr, delta code, or one bit per "

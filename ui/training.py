@@ -20,9 +20,11 @@ import streamlit as st
 
 from compression.data import Dataset, subset
 from compression.figures import plots
-from compression.train import Progress, TrainConfig, TrainResult, train
+from compression.train import Progress, TrainConfig, TrainingStopped, TrainResult, train
 
 POLL_SECONDS = 0.1  # how often the page looks at the run; a finished cached run shows nothing
+# Pixels kept for the live curves while they are redrawn: the figure's height and a margin.
+LIVE_CHART_BOX = plots.TRAINING_CURVES_HEIGHT + 20
 
 Result = TypeVar("Result")
 
@@ -40,6 +42,8 @@ class TrainingProgress:
         self._latest: Progress | None = None
         self._history: list[dict] = []
         self._step_losses: list[tuple[float, float]] = []
+        self._ended = threading.Event()
+        self._finished: TrainResult | None = None
 
     def on_step(self, progress: Progress) -> None:
         """Record a step's batch loss at its position in epochs (2.5: half-way through epoch 3)."""
@@ -58,6 +62,16 @@ class TrainingProgress:
     def stop(self) -> None:
         """Ask the run to end at its next step."""
         self._stop.set()
+
+    def end(self, stopped: TrainingStopped | None = None) -> None:
+        """Note that the run has ended, and what it finished if it was stopped."""
+        self._finished = None if stopped is None else stopped.finished
+        self._ended.set()
+
+    def finished_before_stop(self, timeout: float) -> TrainResult | None:
+        """A stopped run's weights and history after its last whole epoch, once it has ended
+        (None: not stopped, stopped in its first epoch, or not ended within ``timeout``)."""
+        return self._finished if self._ended.wait(timeout) else None
 
     def latest(self) -> Progress | None:
         """The last step reported (None before the first)."""
@@ -88,6 +102,11 @@ class LiveTraining:
     The bar moves when the whole percentage changes; the chart is redrawn after every
     epoch and at most every ``min_interval`` seconds in between (sending a Plotly figure
     per step would cost more than the step itself).
+
+    The browser draws every new figure as a new chart (Streamlit names a chart by a hash of
+    its figure), and the old one goes before the new one is drawn. So the chart sits in a
+    box of its own fixed height, which keeps its place on the page until it is drawn again
+    (nothing below jumps up and back), and it is redrawn at most once a second.
     """
 
     def __init__(
@@ -95,12 +114,15 @@ class LiveTraining:
         label: str = "Training",
         chart: bool = True,
         note: str | None = None,
-        min_interval: float = 0.5,
+        min_interval: float = 1.0,
     ):
         self.label = label
         self.notice = st.info(note) if note else None
         self.bar = st.progress(0.0, text=f"{label}: starting …")
-        self.chart = st.empty() if chart else None
+        self.box = st.empty() if chart else None  # emptied at the end, box and all
+        self.chart = (
+            self.box.container(height=LIVE_CHART_BOX, border=False).empty() if chart else None
+        )
         self.min_interval = min_interval
         self._percent = -1
         self._drawn = (0, 0)
@@ -134,9 +156,23 @@ class LiveTraining:
             )
 
     def clear(self) -> None:
-        for element in (self.notice, self.bar, self.chart):
+        for element in (self.notice, self.bar, self.box):
             if element is not None:
                 element.empty()
+
+
+def _reported(run: Callable[[TrainingProgress], Result], progress: TrainingProgress) -> Result:
+    """``run(progress)``, telling ``progress`` when it ends and what a stopped run finished."""
+    try:
+        result = run(progress)
+    except TrainingStopped as stopped:
+        progress.end(stopped)
+        raise
+    except BaseException:
+        progress.end()
+        raise
+    progress.end()
+    return result
 
 
 def train_live(
@@ -145,6 +181,7 @@ def train_live(
     chart: bool = True,
     note: str | None = None,
     at_once: bool = False,
+    progress: TrainingProgress | None = None,
 ) -> tuple[Result, TrainingProgress]:
     """``run(progress)`` in a worker thread, its progress drawn on this page until it returns.
 
@@ -153,13 +190,13 @@ def train_live(
     see it start); otherwise once the run has taken longer than one look
     (:data:`POLL_SECONDS`), so a cached run that returns at once draws nothing. The run's
     exception, if any, is raised here. If this page run is stopped first, the run is asked
-    to stop.
+    to stop; ``progress`` (if given, a new one) then keeps its last whole epoch.
     """
-    progress = TrainingProgress()
+    progress = TrainingProgress() if progress is None else progress
     # Drawn before the run starts: a short run must not replace the bar before it is sent.
     live = LiveTraining(label, chart, note) if at_once else None
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
-    finished = worker.submit(run, progress)
+    finished = worker.submit(_reported, run, progress)
     worker.shutdown(wait=False)  # its thread ends with the run
     try:
         while not wait([finished], timeout=POLL_SECONDS).done:

@@ -14,6 +14,18 @@ THRESHOLD = "#E45756"  # a cut or band edge, drawn where it acts
 THRESHOLD_FILL = "rgba(228, 87, 86, 0.12)"  # the region a threshold sends to 0
 TEST = "#B279A2"  # test-set curves in training charts
 TRAIN = "#4C78A8"  # training-set curves in training charts
+BATCH = "#9ECAE9"  # each training batch's loss: a light training blue
+
+# Training charts, {series: (colour, dash)}: the colour says which images (training or
+# test), the dash says what is measured (loss dotted, accuracy dashed), so no two legend
+# entries look alike.
+TRAINING_SERIES = {
+    "batch_loss": (BATCH, "solid"),
+    "train_loss": (TRAIN, "dot"),
+    "test_loss": (TEST, "dot"),
+    "train_accuracy": (TRAIN, "dash"),
+    "test_accuracy": (TEST, "dash"),
+}
 
 # The parts of a compressed layer, in the order they are stacked.
 SIZE_PARTS = {

@@ -18,8 +18,11 @@ from compression.figures import palette
 from compression.figures.plot_style import KILOBYTE, axis, layout, styled
 from compression.figures.weight_plot import weight_histograms
 
+TRAINING_CURVES_HEIGHT = 430  # pixels of the training curves (a page keeps this much for them)
+
 __all__ = [
     "KILOBYTE",
+    "TRAINING_CURVES_HEIGHT",
     "configuration_bars",
     "digit_grid",
     "recovery_curve",
@@ -180,7 +183,7 @@ def training_curves(
                 mode="lines",
                 name="batch loss",
                 opacity=0.45,
-                line={"color": palette.TRAIN, "width": 1},
+                line=_series_line("batch_loss", width=1),
                 hovertemplate="epoch %{x:.2f}: loss %{y:.3f}<extra></extra>",
             ),
             row=1,
@@ -188,12 +191,12 @@ def training_curves(
         )
     epochs = [record["epoch"] for record in history]
     curves = (
-        ("train_loss", "train loss", palette.TRAIN, 1, 1),
-        ("test_loss", "test loss", palette.TEST, 1, 1),
-        ("train_accuracy", "train accuracy", palette.TRAIN, 100, 2),
-        ("test_accuracy", "test accuracy", palette.TEST, 100, 2),
+        ("train_loss", "train loss", 1, 1),
+        ("test_loss", "test loss", 1, 1),
+        ("train_accuracy", "train accuracy", 100, 2),
+        ("test_accuracy", "test accuracy", 100, 2),
     )
-    for key, name, colour, factor, col in curves:
+    for key, name, factor, col in curves:
         if history and key in history[0]:
             fig.add_trace(
                 go.Scatter(
@@ -201,7 +204,7 @@ def training_curves(
                     y=[factor * record[key] for record in history],
                     name=name,
                     mode="lines+markers",
-                    line={"color": colour, "width": 2, "dash": "solid" if "test" in key else "dot"},
+                    line=_series_line(key, width=2),
                     hovertemplate="epoch %{x}: %{y:.3f}<extra>" + name + "</extra>",
                 ),
                 row=1,
@@ -210,7 +213,13 @@ def training_curves(
     fig.update_xaxes(title_text="epoch", rangemode="tozero")
     fig.update_yaxes(title_text="cross-entropy", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="% correct", row=1, col=2)
-    return _layout(fig, title, height=430)
+    return _layout(fig, title, height=TRAINING_CURVES_HEIGHT)
+
+
+def _series_line(series: str, width: int) -> dict:
+    """The line of one training-chart series: its own colour and dash (see the palette)."""
+    colour, dash = palette.TRAINING_SERIES[series]
+    return {"color": colour, "width": width, "dash": dash}
 
 
 def recovery_curve(

@@ -74,6 +74,8 @@ class Control:
     disabled_when: tuple[str, str] | None = None
     # one line under a toggle while it is on; ``{output}`` is the model's output layer
     note_when_on: str = ""
+    # why it is greyed out, shown next to it while it is (a tooltip alone is easy to miss)
+    disabled_reason: str = ""
 
     @property
     def flag(self) -> str:

@@ -264,6 +264,8 @@ PRUNE = Method(
             toggle_value="neurons",
             only_with="prune_sparsity",
             disabled_when=("prune_scope", "global"),
+            disabled_reason="Whole neurons are removed layer by layer: choose "
+            "“in each layer” to use it.",
         ),
     ),
     alternatives=Alternatives(

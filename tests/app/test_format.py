@@ -13,6 +13,12 @@ def test_kilobytes_are_decimal_with_the_exact_count_separately():
     assert fmt.exact_bytes(34_927) == "34,927 bytes"
 
 
+def test_a_count_of_one_reads_in_the_singular():
+    assert fmt.count(1, "epoch") == "1 epoch"
+    assert fmt.count(2, "epoch") == "2 epochs"
+    assert fmt.count(60_000, "image") == "60,000 images"
+
+
 def test_percentages_and_accuracy():
     assert fmt.percent(0.9012) == "90.1 %"
     assert fmt.accuracy(0.98299) == "98.30 %"

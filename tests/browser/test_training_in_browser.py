@@ -81,6 +81,23 @@ def test_stop_during_training_keeps_the_baseline_and_writes_no_file(server, tab,
     assert files_under(*watched_folders(checkpoint_folder)) == files_before
 
 
+def test_stop_after_an_epoch_offers_that_epoch_s_model_and_keeps_it_on_request(server, tab):
+    live_app.open_page(tab, server, TRAIN)
+    train_button(tab).click()  # 3 epochs on 60,000 images
+    tab.get_by_text("Training: epoch 2/3").wait_for(timeout=300_000)
+    page_button(tab, "Stop").click()
+    tab.get_by_text("Training stopped before it finished").wait_for(timeout=120_000)
+    keep = page_button(tab, "Keep the model from epoch 1")
+    keep.wait_for(timeout=60_000)
+    live_app.settle(tab)
+    assert tab.get_by_text("shipped MLP (LeNet-300-100)").count() >= 1  # not changed yet
+    keep.click()
+    tab.get_by_text("trained for 1 epoch. It is now your baseline").wait_for(timeout=120_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    assert tab.get_by_text("Training of the baseline in use: your MLP (LeNet-300-100) #1").count()
+
+
 def test_closing_the_tab_during_training_stops_it_and_writes_no_file(
     server, new_tab, checkpoint_folder
 ):

@@ -55,6 +55,45 @@ def test_a_stop_request_ends_training_early(small_train):
         train("mlp", *small_train, TrainConfig(epochs=1), should_stop=stop_after_three)
 
 
+def test_a_stopped_run_hands_back_its_last_whole_epoch_which_its_recipe_retrains(small_train):
+    images, labels = small_train[0][:512], small_train[1][:512]
+    epochs = []
+    with pytest.raises(TrainingStopped) as stopped:
+        train(
+            "mlp", images, labels, TrainConfig(epochs=3, batch_size=128, seed=2),
+            on_epoch=epochs.append, should_stop=lambda: len(epochs) >= 1,
+        )  # fmt: skip
+    finished = stopped.value.finished
+    assert finished is not None and finished.history == epochs
+    # the recipe with the epochs it finished trains the same weights
+    again = train("mlp", images, labels, TrainConfig(epochs=1, batch_size=128, seed=2))
+    assert all(torch.equal(finished.state[k], again.state[k]) for k in again.state)
+    assert again.history == finished.history
+
+
+def test_a_run_stopped_in_its_first_epoch_has_nothing_to_keep(small_train):
+    with pytest.raises(TrainingStopped) as stopped:
+        train("mlp", *small_train, TrainConfig(epochs=2), should_stop=lambda: True)
+    assert stopped.value.finished is None
+
+
+def test_a_stopped_retraining_hands_back_its_last_epoch_with_the_compression_baked_in(
+    tiny_mlp_state, small_train
+):
+    images, labels = small_train[0][:512], small_train[1][:512]
+    settings = CompressionSettings(prune_threshold=0.05, binarize_threshold=0.0)
+    epochs = []
+    with pytest.raises(TrainingStopped) as stopped:
+        finetune(
+            "mlp", tiny_mlp_state, settings, images, labels, TrainConfig(epochs=2),
+            on_epoch=epochs.append, should_stop=lambda: len(epochs) >= 1,
+        )  # fmt: skip
+    finished = stopped.value.finished
+    assert finished is not None and len(finished.history) == 1
+    weight = finished.state["fc1.weight"]
+    assert len(torch.unique(weight.abs())) <= 2  # zeros and one binary magnitude
+
+
 def test_training_learns_far_above_chance(tiny_mlp_state, small_test):
     accuracy = evaluate(build_model("mlp"), tiny_mlp_state, *small_test).accuracy
     assert accuracy > 0.8

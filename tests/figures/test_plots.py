@@ -160,6 +160,17 @@ def test_training_curves_plot_each_recorded_series_against_epochs():
     assert list(by_name["train loss"].x) == [1, 2]
 
 
+def test_training_curves_give_every_series_its_own_line_style():
+    """A legend where two entries look alike cannot tell train loss from train accuracy."""
+    record = {"train_loss": 0.5, "train_accuracy": 0.8, "test_loss": 0.4, "test_accuracy": 0.85}
+    fig = plots.training_curves([{"epoch": 1, **record}], step_losses=[(0.5, 0.7)])
+    styles = {trace.name: (trace.line.color, trace.line.dash or "solid") for trace in fig.data}
+    assert len(styles) == 5
+    assert len(set(styles.values())) == 5, styles
+    assert styles["train loss"][0] == styles["train accuracy"][0]  # colour: which images
+    assert styles["train loss"][1] == styles["test loss"][1]  # dash: what is measured
+
+
 def test_training_curves_without_test_records_draw_only_training():
     fig = plots.training_curves([{"epoch": 1, "train_loss": 1.0, "train_accuracy": 0.5}])
     assert {trace.name for trace in fig.data} == {"train loss", "train accuracy"}

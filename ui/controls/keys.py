@@ -18,8 +18,9 @@ UPLOAD = "baseline.upload"  # widget: the model file uploader
 UPLOAD_ERROR = "baseline.upload_error"  # (file id, error sentence) of the last bad file
 CURRENT_SETUP = "setup.current"  # the SharedSetup last shown on a compress page
 LINK_READ = "setup.read_pages"  # pages that already read the link
-TRAINING = "train.running"  # set while the Train page trains (a click may interrupt it)
+TRAINING = "train.running"  # the Train page's run while it trains (a click may interrupt it)
 TRAINED = "train.done"  # what the Train page's last run made
+STOPPED_MODEL = "train.stopped"  # a stopped run's model after its last whole epoch
 FINETUNED = "finetuned"  # {page: FinetuneOutcome}
 
 

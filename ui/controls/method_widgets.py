@@ -148,6 +148,8 @@ def _choice(cell, page: str, control: Control, values: dict):
         disabled=disabled,
         help=control.help,
     )
+    if disabled and control.disabled_reason:
+        cell.caption(control.disabled_reason)
     if control.kind == CHOICE:
         return control.toggle_value if on and not disabled else control.default
     return on

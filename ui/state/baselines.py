@@ -26,6 +26,7 @@ from compression.files.checkpoint import (
 from compression.models import MODEL_TITLES, layer_names_for
 from compression.train import TrainConfig, config_dict
 from ui.controls import keys
+from ui.format import count
 from ui.state import starter_model
 from ui.state.datasets import dataset_title
 
@@ -55,6 +56,7 @@ class Baseline:
     seed: int = 0  # training seed
     metadata: dict = field(default_factory=dict, repr=False, compare=False)  # checkpoint's
     title: str = ""  # what a person reads, e.g. "shipped MLP checkpoint"
+    label: str = ""  # its short name in the sidebar's picker (empty: the title)
     note: str = ""  # how it was made (a command, a recipe, or why it was trained here)
     history: tuple[dict, ...] = field(default=(), repr=False)  # per-epoch training records
     step_losses: tuple[tuple[float, float], ...] = field(default=(), repr=False)
@@ -85,6 +87,12 @@ def _title(model_name: str, dataset_name: str, kind: str = "shipped") -> str:
     """``"shipped MLP (LeNet-300-100)"``, ``"starter MLP (LeNet-300-100) on Fashion-MNIST"``."""
     extra = "" if dataset_name == "mnist" else f" on {dataset_title(dataset_name)}"
     return f"{kind} {MODEL_TITLES[model_name]}{extra}"
+
+
+def _label(model_name: str, dataset_name: str, owner: str = "") -> str:
+    """The picker's short name, which a sidebar shows whole: ``"MLP on Fashion-MNIST"``,
+    ``"your MLP #2 on MNIST"``. The title names the model in full."""
+    return f"{owner}{model_name.upper()} on {dataset_title(dataset_name)}"
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the trained model …")
@@ -122,7 +130,8 @@ def _starter_baseline(model_name: str, dataset_name: str, reason: str) -> Baseli
         metadata=_training_metadata(dataset_name, config, result.history),
         title=_title(model_name, dataset_name, kind="starter") + " (trained at start-up)",
         note=(
-            f"{config.epochs} epochs on {config.train_subset:,} images, because the "
+            f"{count(config.epochs, 'epoch')} on {count(config.train_subset, 'image')}, "
+            "because the "
             f"shipped checkpoint could not be used: {reason}"
         ),
         history=tuple(result.history),
@@ -173,12 +182,12 @@ def own_baselines() -> dict[str, Baseline]:
 def baseline_choices() -> dict[str, str]:
     """{selection key: label} of every baseline this person can pick."""
     choices = {
-        shipped_key(model_name, dataset_name): _title(model_name, dataset_name)
+        shipped_key(model_name, dataset_name): _label(model_name, dataset_name)
         for model_name, dataset_name in SHIPPED
         if _shipped_available(model_name, dataset_name)
     }
     for key, baseline in own_baselines().items():
-        choices[key] = baseline.title
+        choices[key] = baseline.label or baseline.title
     return choices
 
 
@@ -237,8 +246,9 @@ def adopt_trained(
         metadata=_training_metadata(dataset_name, config, history),
         title=f"your {MODEL_TITLES[model_name]} #{number}"
         + ("" if dataset_name == "mnist" else f" on {dataset_title(dataset_name)}"),
+        label=_label(f"{model_name} #{number}", dataset_name, owner="your "),
         note=(
-            f"trained here on {dataset_title(dataset_name)}: {config.epochs} epochs, "
+            f"trained here on {dataset_title(dataset_name)}: {count(config.epochs, 'epoch')}, "
             f"learning rate {config.learning_rate:g}, "
             f"seed {config.seed}, {subset_text} training images"
         ),

@@ -16,6 +16,7 @@ import streamlit as st
 from compression.data import Dataset
 from compression.models import MODEL_TITLES
 from compression.train import TrainConfig, TrainResult
+from ui.format import count
 from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state import datasets
 from ui.training import TrainingProgress, train_live, train_on
@@ -56,8 +57,8 @@ def trained_starter(model_name: str, dataset_name: str, reason: str) -> TrainRes
     data = datasets.dataset(dataset_name)  # unreadable images stop the page here
     note = (
         f"The shipped checkpoint could not be used ({shown(reason, MESSAGE_LIMIT)}). "
-        f"Training a starter {MODEL_TITLES[model_name]} now: {config.epochs} epochs on "
-        f"{config.train_subset:,} images."
+        f"Training a starter {MODEL_TITLES[model_name]} now: {count(config.epochs, 'epoch')} "
+        f"on {count(config.train_subset, 'image')}."
     )
     result, _ = train_live(
         partial(_trained, model_name, dataset_name, config.train_subset, data),
