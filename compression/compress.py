@@ -27,12 +27,13 @@ class CompressedModel:
 def prune_masks(
     weights: dict[str, torch.Tensor],
     settings: CompressionSettings,
-    output_layer: str | None = None,
+    output_layer: str | None,
 ) -> dict[str, torch.Tensor]:
     """Keep-masks for the given {layer: weight} under the positions method of ``settings``.
 
     ``output_layer`` names the model's class-score layer (:func:`compression.models.output_layer`):
-    structured pruning never removes its rows. Callers with a model pass it.
+    structured pruning never removes its rows. It has no default, so no caller can forget it
+    (None only where no model is known).
     """
     method = settings.positions_method
     return {} if method is None else method.masks(weights, settings, output_layer)

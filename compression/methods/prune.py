@@ -138,7 +138,7 @@ def prune_threshold_range(
 def masks(
     weights: dict[str, torch.Tensor],
     settings: CompressionSettings,
-    output_layer: str | None = None,
+    output_layer: str | None,
 ) -> dict:
     """Keep-masks for the given {layer: weight} under the pruning part of ``settings``.
 

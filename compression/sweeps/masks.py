@@ -42,7 +42,7 @@ class MaskMaker:
         count = magnitudes.numel()
         removed = round(settings.prune_sparsity * count)  # the count of prune.sparsity_mask
         if 0 < removed < count and not magnitudes[removed - 1] < magnitudes[removed]:
-            return prune_masks(group, settings)  # a tie at the cut: let top-k choose
+            return prune_masks(group, settings, None)  # a tie: top-k chooses (unstructured)
         if removed == 0:
             return {name: torch.ones_like(w, dtype=torch.bool) for name, w in group.items()}
         if removed == count:

@@ -124,7 +124,7 @@ def test_accuracy_is_the_exact_fraction_of_images_right_not_a_float32_mean():
 def test_pruned_weights_get_exactly_zero_gradient_so_adam_moments_stay_zero(tiny_mlp_state):
     settings = CompressionSettings(prune_sparsity=0.8)
     weights = {n: tiny_mlp_state[f"{n}.weight"] for n in LAYERS}
-    masks = prune_masks(weights, settings)
+    masks = prune_masks(weights, settings, None)
     params = {k: v.clone().requires_grad_(True) for k, v in tiny_mlp_state.items()}
     view = training_view(params, masks, CompressionSettings(binarize_threshold=0.0), LAYERS)
     logits = torch.func.functional_call(build_model("mlp"), view, (torch.rand(8, 1, 28, 28),))
