@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from compression.files.model_store import SHARED_MODELS_ENV
 from ui.state.measuring import SLIDER_PREFETCH_ENV
 
 
@@ -15,6 +16,15 @@ def guesses_only(monkeypatch):
     test counts what a page measures, and a whole slider is seconds of background work.
     ``tests/app/test_app_slider_prefetch.py`` turns it back on."""
     monkeypatch.setenv(SLIDER_PREFETCH_ENV, "0")
+
+
+@pytest.fixture(autouse=True)
+def shared_models(tmp_path, monkeypatch):
+    """The folder where share links keep people's own models: one per test, never the
+    project's own."""
+    folder = tmp_path / "shared-models"
+    monkeypatch.setenv(SHARED_MODELS_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ CONTROLS = all_controls()
 
 
 def test_the_share_link_has_one_key_per_control_and_reads_back_what_it_wrote():
-    assert ("model", "dataset", "seed", *(c.key for c in CONTROLS), "layers") == SHARE_KEYS
+    keys = ("model", "dataset", "seed", *(c.key for c in CONTROLS), "layers", "baseline")
+    assert keys == SHARE_KEYS
     settings = CompressionSettings(
         prune_sparsity=0.75, prune_scope="layer", prune_structure="neurons",
         binarize_threshold=0.35, per_channel=True, layers=("fc2",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import parse_qsl
 
 import pytest
@@ -29,13 +30,15 @@ SETUPS = [
         CompressionSettings(prune_sparsity=0.5, prune_structure="neurons", layers=("conv2",)),
     ),
     SharedSetup("mlp", "mnist", 0, CompressionSettings(binarize_threshold=0.0)),
+    SharedSetup("mlp", "mnist", 3, CompressionSettings(prune_sparsity=0.5), "0a" * 32),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("setup", SETUPS)
 def test_every_setup_survives_a_round_trip_exactly(setup):
     params = encode_setup(setup)
-    assert set(params) == set(SHARE_KEYS)
+    own_model = set() if setup.baseline is None else {"baseline"}  # a shipped one: no key
+    assert set(params) == set(SHARE_KEYS) - {"baseline"} | own_model
     assert all(isinstance(value, str) for value in params.values())
     decoded = decode_setup(params)
     assert decoded.setup == setup  # floats too: 0.1 + 0.2 is not 0.3 and stays so
@@ -64,12 +67,13 @@ GARBAGE = {
     "binarize": ("inf", "binarize"),
     "per_channel": ("perhaps", "per_channel"),
     "layers": ("fc9", "layers"),
+    "baseline": ("../../etc/passwd", "baseline"),
 }
 
 
 @pytest.mark.parametrize("key", list(GARBAGE))
 def test_one_bad_value_falls_back_to_its_default_and_says_so(key):
-    good = encode_setup(SETUPS[2])
+    good = encode_setup(replace(SETUPS[2], baseline="f" * 64))
     bad_value, named = GARBAGE[key]
     decoded = decode_setup({**good, key: bad_value})
     assert len(decoded.notes) == 1
@@ -173,6 +177,17 @@ def test_streamlit_bad_link_opens_with_defaults_and_a_note():
     assert app.slider[0].value == 0.0
     notes = [warning.value for warning in app.warning]
     assert len(notes) == 2 and "'gpt'" in notes[0] and "'lots'" in notes[1]
+
+
+@pytest.mark.parametrize(
+    "key", ["a" * 63, "a" * 65, "g" * 64, "٣" * 64, "../" + "a" * 61, "a" * 64 + "/..", " "]
+)
+def test_a_shared_models_key_is_exactly_64_hex_digits(key):
+    decoded = decode_setup({"baseline": key})
+    assert decoded.setup == SharedSetup()  # the shipped model
+    assert len(decoded.notes) == 1 and "the shipped model" in decoded.notes[0]
+    assert len(decoded.notes[0]) < 160  # a long value is cut short
+    assert decode_setup({"baseline": "AB" * 32}).setup.baseline == "ab" * 32
 
 
 @pytest.mark.parametrize("odd", ["١", "1_0", "0x10", "+-1", "1e", ".", "9" * 30])

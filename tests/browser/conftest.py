@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import live_app  # noqa: E402
+from compression.files.model_store import SHARED_MODELS_ENV  # noqa: E402
 from ui.state.baselines import CHECKPOINTS_ENV  # noqa: E402
 from ui.state.measuring import SLIDER_PREFETCH_ENV  # noqa: E402
 
@@ -58,7 +59,12 @@ def server(tmp_path_factory, checkpoint_folder):
     # run, and measuring every slider the tests touch would keep a core busy under the rest
     # of the suite (the whole-slider worker is tested in tests/test_app_slider_prefetch.py,
     # and bench/browser_latency.py times the app as shipped).
-    env = {CHECKPOINTS_ENV: str(checkpoint_folder), SLIDER_PREFETCH_ENV: "0"}
+    shared = tmp_path_factory.mktemp("shared-models")  # models put into share links
+    env = {
+        CHECKPOINTS_ENV: str(checkpoint_folder),
+        SLIDER_PREFETCH_ENV: "0",
+        SHARED_MODELS_ENV: str(shared),
+    }
     running = live_app.start_server(log, env=env)
     yield running
     running.stop()

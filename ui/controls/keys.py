@@ -14,6 +14,7 @@ BASELINE_PICKER = "baseline.picker"  # widget: the baseline select box in the si
 SELECTED_BASELINE = "baseline.selected"  # "shipped:mlp", "shipped:cnn" or an own key
 OWN_BASELINES = "baseline.own"  # {key: Baseline} trained by this person
 BASELINE_FILES = "baseline.files"  # {key: checkpoint bytes} of the last file asked for
+SHARED_MODELS = "baseline.shared"  # {baseline key: its key in the store of shared models}
 UPLOAD = "baseline.upload"  # widget: the model file uploader
 UPLOAD_ERROR = "baseline.upload_error"  # (file id, error sentence) of the last bad file
 CURRENT_SETUP = "setup.current"  # the SharedSetup last shown on a compress page

@@ -5,7 +5,9 @@ seed and compression settings to this person's widgets (:func:`apply`). A value
 that does not fit falls back to its default and the page says so in one note, which
 names the value the page really uses: the slider's value, in the slider's range and units.
 Writing: every run of a compress page puts the settings on screen into the address
-(:func:`keep`), so copying the address copies the experiment. The encoding is
+(:func:`keep`), so copying the address copies the experiment. A person's own model is put
+into the store of shared models and named in the link (:mod:`ui.state.shared_models`); a
+link whose model is no longer kept opens the shipped one with a note. The encoding is
 :mod:`ui.controls.link_codec`.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
+from compression.files.model_store import MAX_FILES, ModelStoreError
 from compression.methods import METHODS
 from compression.methods.controls import NUMBER, Control, Method
 from compression.settings import CompressionSettings, SettingsError
@@ -29,8 +32,8 @@ from ui.controls.link_codec import (
     query_string,
 )
 from ui.controls.method_widgets import SliderRange
-from ui.safe_text import TITLE_LIMIT, shown
-from ui.state import baselines, datasets
+from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, shown
+from ui.state import baselines, datasets, shared_models
 from ui.state.baselines import Baseline
 
 CURRENT = keys.CURRENT_SETUP
@@ -59,8 +62,23 @@ def read(page: str) -> LinkRestore | None:
 
 
 def select_baseline(link: LinkRestore) -> None:
-    """Use the shipped baseline of the link's model and data set, when there is one."""
+    """Use the link's own model from the store of shared models; else (or when it is no
+    longer kept) the shipped baseline of the link's model and data set, when there is one."""
     setup = link.setup
+    if setup.baseline is not None:
+        try:
+            opened = shared_models.open_shared(setup.baseline)
+        except ModelStoreError as error:
+            link.notes.append(
+                f"the model shared in this link ({setup.baseline[:12]}…) could not be opened: "
+                f"{shown(error, MESSAGE_LIMIT)}; showing the shipped {setup.model.upper()} on "
+                f"{datasets.dataset_title(setup.dataset)} instead"
+            )
+        else:  # the model's own architecture, data set and seed are the link's
+            link.setup = replace(
+                setup, model=opened.model_name, dataset=opened.dataset, seed=opened.seed
+            )
+            return
     key = baselines.shipped_key(setup.model, setup.dataset)
     if key in baselines.baseline_choices():
         baselines.select_baseline(key)
@@ -221,12 +239,17 @@ def setup_of(baseline: Baseline, settings: CompressionSettings) -> SharedSetup:
 
 
 def keep(baseline: Baseline, settings: CompressionSettings) -> SharedSetup:
-    """Write the settings on screen into the address bar (only the keys that changed)."""
-    setup = setup_of(baseline, settings)
+    """Write the settings on screen into the address bar (only the keys that changed).
+
+    A person's own model is stored for sharing here (once) and named by ``baseline``."""
+    setup = replace(setup_of(baseline, settings), baseline=shared_models.stored_key(baseline))
     st.session_state[CURRENT] = setup
-    for key, value in encode_setup(setup).items():
+    encoded = encode_setup(setup)
+    for key, value in encoded.items():
         if st.query_params.get(key) != value:
             st.query_params[key] = value
+    if "baseline" not in encoded and "baseline" in st.query_params:
+        del st.query_params["baseline"]  # a shipped model now: the old key would open another
     return setup
 
 
@@ -241,9 +264,23 @@ def current_setup(baseline: Baseline) -> SharedSetup:
 def share_box(setup: SharedSetup) -> None:
     """The link to this experiment, ready to copy (for a teacher's slides or a chat)."""
     address = (st.context.url or "").split("?")[0]
+    baseline = baselines.current_baseline()
+    problem = shared_models.share_problem(baseline)
     with st.popover("Share this experiment", icon=":material/link:"):
-        st.caption(
-            "This link opens the same model, data set and settings in a new tab. "
-            "The address bar holds it too."
-        )
+        if problem is not None:
+            caption = (
+                "Your model could not be kept on this server for sharing "
+                f"({shown(problem, MESSAGE_LIMIT)}): this link opens the shipped "
+                f"{setup.model.upper()} with the same settings."
+            )
+        elif setup.baseline is not None:
+            caption = (
+                "This link opens the same model, data set and settings in a new tab: your "
+                "model is kept on this server under its fingerprint. The server keeps up to "
+                f"{MAX_FILES} shared models, the most recently used; a link to one it no "
+                "longer keeps opens the shipped model."
+            )
+        else:
+            caption = "This link opens the same model, data set and settings in a new tab."
+        st.caption(caption + " The address bar holds it too.")
         st.code(f"{address}?{query_string(setup)}", language=None, wrap_lines=True)

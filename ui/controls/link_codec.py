@@ -10,7 +10,8 @@ start) is only known to the page (:func:`ui.controls.link.apply` writes its note
 The notes are Markdown: every value from the link in them is cut short and escaped
 (:mod:`ui.safe_text`), so a link cannot put its own text, links or images into the
 page's notice. Keys this module does not know are left alone (the URL may carry other
-state).
+state). A person's own model is named by ``baseline=<key>``, its key in the store of shared
+models (:mod:`compression.files.model_store`); a shipped model needs no such key.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from compression.data import DATASETS
+from compression.files.model_store import KEY_LENGTH, is_model_key
 from compression.methods import METHODS, all_controls
 from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
@@ -45,6 +47,7 @@ class SharedSetup:
     dataset: str = "mnist"  # key of compression.data.DATASETS
     seed: int = 0  # training seed of the baseline
     settings: CompressionSettings = field(default_factory=CompressionSettings)
+    baseline: str | None = None  # store key of a person's own model (None: the shipped one)
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ class DecodedSetup:
         return self.fallbacks + [number.note("it is left unset") for number in self.unread.values()]
 
 
-# The model's keys, then one key per method control (its URL key), then the layers.
-SHARE_KEYS = ("model", "dataset", "seed", *(c.key for c in all_controls()), "layers")
+# The model's keys, then one key per method control (its URL key), then the layers, then
+# the store key of a person's own model (only when there is one).
+SHARE_KEYS = ("model", "dataset", "seed", *(c.key for c in all_controls()), "layers", "baseline")
 
 
 def _number(value: float | None) -> str:
@@ -92,14 +96,17 @@ def _encoded(control: Control, value: object) -> str:
 
 
 def encode_setup(setup: SharedSetup) -> dict[str, str]:
-    """A flat {key: string} dict with every field, for ``st.query_params.from_dict``."""
+    """A flat {key: string} dict with every field, for ``st.query_params.from_dict``
+    (``baseline`` only for a person's own model)."""
     s = setup.settings
+    own = {} if setup.baseline is None else {"baseline": setup.baseline}
     return {
         "model": setup.model,
         "dataset": setup.dataset,
         "seed": str(int(setup.seed)),
         **{c.key: _encoded(c, getattr(s, c.field)) for c in all_controls()},
         "layers": ALL_LAYERS if s.layers is None else ",".join(s.layers),
+        **own,
     }
 
 
@@ -184,6 +191,15 @@ class _Reader:
             self.reject(key, raw, "no layer named", "all layers")
         return known or None
 
+    def model_key(self, key: str) -> str | None:
+        """The store key of a shared model (64 hex digits), else None with a note."""
+        raw = self.text(key)
+        if raw is None or is_model_key(raw.lower()):
+            return None if raw is None else raw.lower()
+        self.reject(key, raw, f"not the key of a shared model, {KEY_LENGTH} hex digits",
+                    "the shipped model")  # fmt: skip
+        return None
+
     def control(self, control: Control, default: object) -> object:
         """The value of one method control, read by its kind within its range."""
         if control.kind == NUMBER:
@@ -206,7 +222,8 @@ def decode_setup(params: Mapping[str, object]) -> DecodedSetup:
         layers=read.layers("layers", layer_names_for(model)),
     )
     settings = _consistent(settings, model, read.notes)
-    return DecodedSetup(SharedSetup(model, dataset, seed, settings), read.notes, read.unread)
+    setup = SharedSetup(model, dataset, seed, settings, read.model_key("baseline"))
+    return DecodedSetup(setup, read.notes, read.unread)
 
 
 def _consistent(settings: CompressionSettings, model: str, notes: list[str]) -> CompressionSettings:
