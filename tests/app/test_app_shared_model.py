@@ -14,6 +14,7 @@ from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.files.model_store import ModelStore
 from compression.models import module_for
 from compression.train import evaluate
+from ui.state.shared_models import recipe_text
 
 PRUNE = "pages/3_Prune.py"
 PICKER = "baseline.picker"
@@ -163,3 +164,35 @@ def test_a_model_that_cannot_be_stored_says_so_in_the_share_box(tiny_mlp_state, 
     assert "could not be kept on this server" in caption and "opens the shipped MLP" in caption
     assert str(shared_models) not in caption  # no server paths on the page
     assert shared_models.read_text() == "a file where the folder should be"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"dataset": "mnist", "train_config": {"epochs": 1, "learning_rate": 0.001, "seed": 4,
+          "train_subset": 2000}},
+         "trained on MNIST, 1 epoch, learning rate 0.001, seed 4, 2,000 training images"),
+        ({"dataset": "fashion-mnist", "train_config": {"epochs": 8, "train_subset": None},
+          "finetuned_from": "shipped MLP"},
+         "retrained after compression on Fashion-MNIST, 8 epochs, all 60,000 training images"),
+        ({"file_format": "compact", "compression": None},
+         "a compressed model for MNIST; its training recipe is not recorded"),
+        ({"command": "python -m compression train"},
+         "for MNIST; its training recipe is not recorded; made by python -m compression train"),
+    ],
+)  # fmt: skip
+def test_a_shared_models_recipe_is_read_from_its_metadata(metadata, expected):
+    assert recipe_text(metadata) == expected
+
+
+def test_text_in_a_shared_models_metadata_is_shown_short_and_as_plain_text(
+    tiny_mlp_state, shared_models
+):
+    hostile = "[log in again](https://example.com) <img src=x> " + "x" * 3_000
+    data = checkpoint_bytes(Checkpoint("mlp", tiny_mlp_state, {"command": hostile}))
+    key = ModelStore(shared_models).put(data)
+    app = open_link(PRUNE, {"baseline": key})
+    assert not problems(app) and picked(app) == f"shared:{key}"
+    sidebar = next(c.value for c in app.sidebar.caption if "opened from a shared link" in c.value)
+    assert r"\[log in again\](https:" in sidebar and r"\<img src=x\>" in sidebar
+    assert "https://" not in sidebar and len(sidebar) < 700

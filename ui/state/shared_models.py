@@ -106,8 +106,9 @@ def recipe_text(metadata: dict) -> str:
     """How a model was made, from its checkpoint's (checked) metadata, in one phrase."""
     dataset = dataset_title(metadata.get("dataset", "mnist"))
     recipe = metadata.get("train_config")
+    retrained = metadata.get("finetuned_from") is not None  # its recipe is the retraining's
     if isinstance(recipe, dict) and recipe:
-        parts = [f"trained on {dataset}"]
+        parts = [f"{'retrained after compression' if retrained else 'trained'} on {dataset}"]
         if "epochs" in recipe:
             parts.append(count(recipe["epochs"], "epoch"))
         if "learning_rate" in recipe:
@@ -117,10 +118,10 @@ def recipe_text(metadata: dict) -> str:
         subset = recipe.get("train_subset")
         parts.append(f"{subset:,} training images" if subset else "all 60,000 training images")
         text = ", ".join(parts)
+    elif metadata.get("file_format") == "compact":
+        text = f"a compressed model for {dataset}; its training recipe is not recorded"
     else:
         text = f"for {dataset}; its training recipe is not recorded"
-    if metadata.get("finetuned_from") is not None:
-        text += "; retrained after compression"
     if metadata.get("command"):
         text += f"; made by {metadata['command']}"
     return text
