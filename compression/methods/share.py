@@ -113,6 +113,7 @@ class SortedValues(NamedTuple):
 
 
 def sorted_values(values: torch.Tensor) -> SortedValues:
+    """The values as float64, ascending, with ``prefix[i] = sum`` of the ``i`` smallest."""
     ascending = np.sort(values.detach().reshape(-1).double().numpy())
     return SortedValues(ascending, np.concatenate([[0.0], np.cumsum(ascending)]))
 
@@ -191,6 +192,8 @@ def share_weights(
     if keep.shape != weight.shape or keep.dtype != torch.bool:
         raise ValueError(f"the keep mask must be a bool tensor of shape {tuple(weight.shape)}")
     values = weight.detach()[keep]
+    if not bool(torch.isfinite(values).all()):
+        raise ValueError("weights to share must be finite numbers (no NaN or infinity)")
     if values.numel() == 0:
         empty = torch.zeros(0, dtype=index_dtype(count))
         return SharedWeights(torch.zeros_like(weight), torch.zeros(count), empty, 0)

@@ -190,6 +190,14 @@ def test_a_number_of_values_out_of_range_is_refused(count):
         share_weights(torch.randn(4), count)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_kept_weight_that_is_not_finite_is_refused(bad):
+    with pytest.raises(ValueError, match="finite"):
+        share_weights(torch.tensor([0.1, bad, 0.3]), 2)
+    keep = torch.tensor([True, False, True])  # a pruned one does not matter
+    assert share_weights(torch.tensor([0.1, bad, 0.3]), 2, keep=keep).weight[1] == 0
+
+
 def test_a_mask_of_the_wrong_shape_is_refused():
     with pytest.raises(ValueError, match="keep mask"):
         share_weights(torch.randn(4), 2, keep=torch.ones(5, dtype=torch.bool))
