@@ -26,6 +26,7 @@ from collections.abc import Mapping
 import numpy as np
 
 MAX_CODE_LENGTH = 32  # longest code this module writes or reads (one table byte holds it)
+SYMBOL_LIMIT = 2**16  # symbols are 0 .. 65535 (weight-sharing indices are at most 2^15 - 1)
 
 
 class HuffmanError(ValueError):
@@ -35,8 +36,10 @@ class HuffmanError(ValueError):
 def count_symbols(symbols: np.ndarray) -> dict[int, int]:
     """``{symbol: count}`` of the symbols that occur, in increasing symbol order."""
     flat = np.asarray(symbols).reshape(-1)
-    if flat.size and (not np.issubdtype(flat.dtype, np.integer) or flat.min() < 0):
-        raise HuffmanError("symbols must be whole numbers of 0 or more")
+    if flat.size and (
+        not np.issubdtype(flat.dtype, np.integer) or flat.min() < 0 or flat.max() >= SYMBOL_LIMIT
+    ):
+        raise HuffmanError(f"symbols must be whole numbers from 0 to {SYMBOL_LIMIT - 1}")
     counts = np.bincount(flat.astype(np.int64)) if flat.size else np.zeros(0, np.int64)
     return {int(s): int(counts[s]) for s in np.flatnonzero(counts)}
 
@@ -89,8 +92,8 @@ def code_lengths(counts: Mapping[int, int], max_length: int = MAX_CODE_LENGTH) -
     if not 1 <= max_length <= MAX_CODE_LENGTH:
         raise HuffmanError(f"the length limit must be 1 to {MAX_CODE_LENGTH}, not {max_length}")
     present = {int(s): int(n) for s, n in counts.items() if n > 0}
-    if any(s < 0 for s in present):
-        raise HuffmanError("symbols must be whole numbers of 0 or more")
+    if any(not 0 <= s < SYMBOL_LIMIT for s in present):
+        raise HuffmanError(f"symbols must be whole numbers from 0 to {SYMBOL_LIMIT - 1}")
     if len(present) == 1:
         return dict.fromkeys(present, 1)
     if len(present) > 2**max_length:
@@ -103,6 +106,8 @@ def code_lengths(counts: Mapping[int, int], max_length: int = MAX_CODE_LENGTH) -
 
 def _check_lengths(lengths: Mapping[int, int]) -> None:
     """Lengths 1 .. MAX_CODE_LENGTH with Kraft's sum at most 1, in exact integers."""
+    if any(not 0 <= s < SYMBOL_LIMIT for s in lengths):
+        raise HuffmanError(f"symbols must be whole numbers from 0 to {SYMBOL_LIMIT - 1}")
     if any(not 1 <= length <= MAX_CODE_LENGTH for length in lengths.values()):
         raise HuffmanError(f"code lengths must be 1 to {MAX_CODE_LENGTH} bits")
     if sum(2 ** (MAX_CODE_LENGTH - length) for length in lengths.values()) > 2**MAX_CODE_LENGTH:
@@ -159,6 +164,8 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     ``count`` comes from outside the stream (a file header): padding zeros can read as
     codes (the all-zero code word), so the stream alone does not say where it ends.
     """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise HuffmanError(f"the number of symbols must be a whole number of 0 or more: {count!r}")
     if count == 0:
         if stream:
             raise HuffmanError(f"{len(stream)} bytes of codes for no symbol")

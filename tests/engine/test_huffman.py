@@ -222,3 +222,19 @@ def test_the_default_cap_of_32_bits_holds_for_fibonacci_counts_that_need_39():
     assert sum(2.0**-length for length in capped.values()) == 1.0
     symbols = np.array([0, 1, 2, 39, 38, 0])
     assert decode(encode(symbols, capped), capped, 6).tolist() == symbols.tolist()
+
+
+@pytest.mark.parametrize("symbol", [-1, 2**16])
+def test_symbols_outside_0_to_65535_are_refused(symbol):
+    with pytest.raises(HuffmanError, match="0 to 65535"):
+        code_lengths({0: 3, symbol: 1})
+    with pytest.raises(HuffmanError, match="0 to 65535"):
+        count_symbols(np.array([0, symbol]))
+    with pytest.raises(HuffmanError, match="0 to 65535"):
+        encode(np.array([0]), {0: 1, symbol: 1})
+
+
+@pytest.mark.parametrize("count", [-1, 2.0, True])
+def test_a_symbol_count_that_is_not_a_whole_number_is_refused(count):
+    with pytest.raises(HuffmanError, match="number of symbols"):
+        decode(b"\x00", {0: 1}, count)
