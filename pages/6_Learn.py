@@ -1,4 +1,4 @@
-"""Learn: the math behind the sliders, each formula next to its value on your model."""
+"""Learn: the math behind the sliders, each formula above its value on your model."""
 
 import streamlit as st
 
@@ -15,7 +15,7 @@ setup = link.current_setup(baseline)
 settings = setup.settings.validated(baseline.layers)
 link.share_box(link.keep(baseline, settings))
 st.markdown(
-    "Each section explains one idea in a few lines of math. The table next to it is "
+    "Each section explains one idea in a few lines of math. The table under it is "
     f"computed now, on **{shown(baseline.title, TITLE_LIMIT)}** with the settings you last "
     f"used on a compress page: *{settings_caption(settings)}*. Change them on Binarize, "
     "Prune or Combine and come back: the numbers follow."
@@ -23,9 +23,11 @@ st.markdown(
 
 for lesson in LESSONS:
     st.header(lesson.title, divider="gray")
-    text, example = st.columns([3, 2], gap="large")
-    text.markdown(lesson_markdown(lesson.key))
+    st.markdown(lesson_markdown(lesson.key))
     live = teaching.lesson_example(lesson.key, baseline, settings)
     if live is not None:
-        example.dataframe(live.table, hide_index=True)
-        example.caption(live.caption)
+        columns = teaching.lesson_columns(live.table)
+        st.dataframe(
+            live.table, hide_index=True, column_config=columns, width="content", height="content"
+        )
+        st.caption(live.caption)

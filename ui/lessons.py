@@ -71,6 +71,50 @@ EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
 
 
 @dataclass(frozen=True)
+class ColumnView:
+    """How a column of a lesson table is shown: a title for a person, and a number format.
+
+    ``format`` is a Streamlit number format (``"%.4f"``, ``"percent"``, ``"localized"``),
+    ``"check"`` for a yes/no column, ``"hidden"`` for one the caption already states, None
+    for text.
+    """
+
+    title: str
+    format: str | None = None
+
+
+# Every column of every lesson table, named for a person, units included.
+COLUMN_VIEWS = {
+    "layer": ColumnView("layer"),
+    "params": ColumnView("weights", "localized"),
+    "mean_abs": ColumnView("a = mean |W|", "%.4f"),
+    "max_abs": ColumnView("largest |W|", "%.4f"),
+    "band": ColumnView("band Δ", "%.4f"),
+    "considered": ColumnView("weights looked at", "localized"),
+    "zeroed": ColumnView("set to 0", "localized"),
+    "zeroed_fraction": ColumnView("share set to 0", "percent"),
+    "scale": ColumnView("a (outside the band)", "%.4f"),
+    "w": ColumnView("w", "%.2f"),
+    "w_b": ColumnView("a·sign(w)", "%.3f"),
+    "upstream_grad": ColumnView("g (given)", "%.2f"),
+    "passes": ColumnView("|w| ≤ 1", "check"),
+    "grad_autograd": ColumnView("∂L/∂w autograd", "%.2f"),
+    "grad_formula": ColumnView("∂L/∂w formula", "%.2f"),
+    "threshold": ColumnView("cut τ on |W|", "%.4f"),
+    "removed": ColumnView("weights removed", "localized"),
+    "removed_fraction": ColumnView("share removed", "percent"),
+    "sparsity": ColumnView("sparsity", "percent"),
+    "batch": ColumnView("images", "localized"),
+    "threads": ColumnView("CPU threads", "hidden"),
+    "dense_us": ColumnView("dense (µs)", "%.0f"),
+    "csr_us": ColumnView("CSR (µs)", "%.0f"),
+    "csr_vs_dense": ColumnView("CSR ÷ dense time", "%.1f×"),
+    "dense_bytes": ColumnView("dense (bytes)", "localized"),
+    "csr_bytes": ColumnView("CSR (bytes)", "localized"),
+}
+
+
+@dataclass(frozen=True)
 class LiveExample:
     """A lesson's table computed on the user's weights, and one line saying what it shows."""
 
@@ -85,7 +129,9 @@ def live_example(
     settings: CompressionSettings | None = None,
     output: str | None = None,
 ) -> LiveExample | None:
-    """The table that sits next to lesson ``key``; None for lessons without one.
+    """The table that sits under lesson ``key``; None for lessons without one.
+
+    Its columns are shown with the titles and formats of :data:`COLUMN_VIEWS`.
 
     ``layers`` are the layers the user compresses (``settings.chosen_layers(all)``);
     ``settings`` None means no compression; ``output`` is the model's output layer, whose

@@ -123,6 +123,22 @@ def lesson_example(
     return _lesson_example(baseline.key, settings_json, lesson_key, baseline)
 
 
+def lesson_columns(table) -> dict:
+    """``st.dataframe`` column settings of a lesson table: readable titles, number formats."""
+    config = {}
+    for column in table.columns:
+        view = lessons.COLUMN_VIEWS[column]
+        if view.format == "hidden":
+            config[column] = None
+        elif view.format == "check":
+            config[column] = st.column_config.CheckboxColumn(view.title)
+        elif view.format is None:
+            config[column] = st.column_config.TextColumn(view.title)
+        else:
+            config[column] = st.column_config.NumberColumn(view.title, format=view.format)
+    return config
+
+
 def learned_and_lost(
     page: str,
     baseline: Baseline,

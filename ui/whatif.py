@@ -20,7 +20,7 @@ import streamlit as st
 from compression.methods import METHODS
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
-from compression.sweeps.tradeoff import tradeoff_grid
+from compression.sweeps.tradeoff import tradeoff_grid, with_current
 from ui.controls import keys, method_widgets
 from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state import datasets, measuring
@@ -32,16 +32,25 @@ _LAST = keys.element("whatif", "last")  # session: {(section, baseline key): Las
 
 @dataclass(frozen=True)
 class GridSpec:
-    """What a trade-off grid covers; hashable, so results can be found by it."""
+    """What a trade-off grid covers; hashable, so results can be found by it.
 
-    prune_method: str  # "prune-sparsity" or "prune-threshold"
-    prune_values: tuple[float, ...]
+    Both ways of pruning are in one grid: target sparsities and absolute |W| cuts.
+    """
+
+    sparsities: tuple[float, ...]  # prune-sparsity values
+    thresholds: tuple[float, ...]  # prune-threshold values
     binarize_values: tuple[float | None, ...]  # None: binarization off
     per_channel: bool = False
 
     @property
+    def prune_grid(self) -> dict[str, tuple[float, ...]]:
+        """{pruning sweep method: values}, the methods without values left out."""
+        both = {"prune-sparsity": self.sparsities, "prune-threshold": self.thresholds}
+        return {method: values for method, values in both.items() if values}
+
+    @property
     def point_count(self) -> int:
-        return len(self.prune_values) * len(self.binarize_values)
+        return (len(self.sparsities) + len(self.thresholds)) * len(self.binarize_values)
 
     @property
     def base(self) -> CompressionSettings:
@@ -146,7 +155,7 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
 
 def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     """The trade-off grid's table (computed with a progress bar, or found)."""
-    if not spec.prune_values or not spec.binarize_values:
+    if not spec.prune_grid or not spec.binarize_values:
         st.error("Choose at least one pruning value and one binarization value.")
         return None
     data = datasets.dataset(baseline.dataset)
@@ -161,9 +170,8 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
                 baseline.state,
                 data.test_images,
                 data.test_labels,
-                prune_values=spec.prune_values,
+                prune_grid=spec.prune_grid,
                 binarize_values=spec.binarize_values,
-                prune_method=spec.prune_method,
                 base=spec.base,
                 on_point=on_point,
             ),
@@ -213,10 +221,12 @@ def visited_settings(baseline: Baseline) -> dict[str, CompressionSettings]:
     return found
 
 
-def current_marker(baseline: Baseline, settings: CompressionSettings, label: str) -> dict:
-    """The star of :func:`compression.figures.sweep_plots.pareto_figure` for ``settings``.
+def with_marker(
+    grid: pd.DataFrame, baseline: Baseline, settings: CompressionSettings, label: str
+) -> pd.DataFrame:
+    """``grid`` plus the star for ``settings``, the Pareto front computed over both.
 
     The numbers come from the cached measurement the explorer pages show.
     """
     measured = measuring.measured(baseline, settings)
-    return {"compressed_bytes": measured.size_bytes, "accuracy": measured.accuracy, "label": label}
+    return with_current(grid, measured.size_bytes, measured.accuracy, label)

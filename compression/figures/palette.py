@@ -42,3 +42,8 @@ CONFIGURATIONS = {
     "binarized": "#EECA3B",
     "pruned + binarized": COMPRESSED,
 }
+
+# One colour per layer in the what-if sensitivity curves, in the order the layers are drawn:
+# distinct hues (the first five at least 35 degrees apart on the colour wheel).
+LAYER_COLORS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#72B7B2", "#E45756")
+ALL_LAYERS_COLOR = "#333333"  # the "all layers at once" curve: neutral, unlike any layer

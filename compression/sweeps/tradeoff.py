@@ -1,21 +1,24 @@
 """Accuracy against size over a grid of pruning x binarization settings, and its Pareto front.
 
 Each grid point is ``compress(state, base with the pruning cut p and binarization
-threshold b)`` for every ``p`` of a pruning sweep method and every ``b`` (``None`` = no
-binarization): the grid values replace those settings of ``base``, whose other options
+threshold b)`` for every ``p`` of each pruning sweep method of the grid (by default both
+ways of pruning: a target sparsity and an absolute ``|W|`` cut) and every ``b`` (``None`` =
+no binarization): the grid values replace those settings of ``base``, whose other options
 (scope, structure, per-channel scales, layers) apply throughout. A point is on the Pareto
 front when no other point is at most as large and at least as accurate, and strictly
-better in one of the two.
+better in one of the two. :func:`with_current` adds the person's own setting to the
+table and computes the front again, so that point can never sit above the front.
 
-The table has one row per point, prune values outer, binarization inner, with columns
+The table has one row per point, pruning methods outer, then their values, binarization
+inner, with columns
 ``prune_method``, ``prune_value``, ``binarize_threshold`` (NaN = off), ``accuracy``,
 ``loss``, ``sparsity``, ``compressed_bytes``, ``compression_ratio``, ``settings`` (a label
-for hover text) and ``on_front`` (bool).
+for hover text) and ``on_front`` (bool); :func:`with_current` adds ``current`` (bool).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -35,7 +38,13 @@ TRADEOFF_COLUMNS = (
 )  # fmt: skip
 PRUNE_METHODS = ("prune-sparsity", "prune-threshold")
 DEFAULT_PRUNE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
+DEFAULT_PRUNE_THRESHOLDS = (0.02, 0.03, 0.05, 0.07, 0.1)
+DEFAULT_PRUNE_GRID = {
+    "prune-sparsity": DEFAULT_PRUNE_SPARSITIES,
+    "prune-threshold": DEFAULT_PRUNE_THRESHOLDS,
+}
 DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
+CURRENT_METHOD = "yours"  # prune_method of the row with_current adds
 
 
 def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndarray:
@@ -60,23 +69,30 @@ def settings_label(prune_method: str, prune_value: float, binarize: float | None
 
 def grid_settings(
     base: CompressionSettings,
-    prune_method: str,
-    prune_values: Sequence[float],
+    prune_grid: Mapping[str, Sequence[float]],
     binarize_values: Sequence[float | None],
     all_layers: list[str],
-) -> list[CompressionSettings]:
-    """Every (prune, binarize) combination in table order, each validated."""
-    if prune_method not in PRUNE_METHODS:
-        raise SettingsError(f"the grid prunes by one of {PRUNE_METHODS}, got {prune_method!r}")
-    if not prune_values or not binarize_values:
+) -> list[tuple[str, CompressionSettings]]:
+    """Every (pruning method, settings) combination in table order, each validated.
+
+    ``prune_grid`` maps each pruning sweep method to its values, e.g.
+    ``{"prune-sparsity": (0.5, 0.9), "prune-threshold": (0.05,)}``.
+    """
+    if not prune_grid:
         raise SettingsError("give at least one pruning value and one binarization value")
-    method = sweep_method(prune_method)
+    unknown = [name for name in prune_grid if name not in PRUNE_METHODS]
+    if unknown:
+        raise SettingsError(f"the grid prunes by one of {PRUNE_METHODS}, got {unknown[0]!r}")
+    if not any(prune_grid.values()) or not binarize_values:
+        raise SettingsError("give at least one pruning value and one binarization value")
     grid = []
-    for prune_value in prune_values:
-        pruned = method.applied(base, method.check(prune_value))
-        for binarize in binarize_values:
-            point = replace(pruned, binarize_threshold=binarize)
-            grid.append(point.validated(all_layers))
+    for prune_method, prune_values in prune_grid.items():
+        method = sweep_method(prune_method)
+        for prune_value in prune_values:
+            pruned = method.applied(base, method.check(prune_value))
+            for binarize in binarize_values:
+                point = replace(pruned, binarize_threshold=binarize)
+                grid.append((prune_method, point.validated(all_layers)))
     return grid
 
 
@@ -85,19 +101,28 @@ def tradeoff_grid(
     state: dict[str, torch.Tensor],
     images: torch.Tensor,
     labels: torch.Tensor,
-    prune_values: Sequence[float] = DEFAULT_PRUNE_SPARSITIES,
+    prune_values: Sequence[float] | None = None,
     binarize_values: Sequence[float | None] = DEFAULT_BINARIZE_THRESHOLDS,
     prune_method: str = "prune-sparsity",
     base: CompressionSettings | None = None,
     on_point: Callable[[SweepProgress], None] | None = None,
+    prune_grid: Mapping[str, Sequence[float]] | None = None,
 ) -> pd.DataFrame:
-    """Accuracy, loss and bytes of every grid point (numbers of ``measure``), front marked."""
+    """Accuracy, loss and bytes of every grid point (numbers of ``measure``), front marked.
+
+    The pruning values are ``prune_grid`` ({method: values}; default: both ways of pruning,
+    :data:`DEFAULT_PRUNE_GRID`) or, for one method only, ``prune_values`` of ``prune_method``.
+    """
     layers = layer_names_for(model_name)
     base = (base or CompressionSettings()).validated(layers)
-    grid = grid_settings(base, prune_method, prune_values, binarize_values, layers)
+    if prune_grid is not None and prune_values is not None:
+        raise SettingsError("give the pruning values once: prune_grid or prune_values")
+    if prune_grid is None:
+        prune_grid = DEFAULT_PRUNE_GRID if prune_values is None else {prune_method: prune_values}
+    grid = grid_settings(base, prune_grid, binarize_values, layers)
     evaluator = ReusingEvaluator(model_name, state, images, labels)
     masks, sizes, rows = MaskMaker(), PointSizes(state, layers), []
-    for done, settings in enumerate(grid, start=1):
+    for done, (prune_method, settings) in enumerate(grid, start=1):
         chosen = settings.chosen_layers(layers)
         weights = {name: state[weight_key(name)] for name in chosen}
         keep = masks.masks(weights, settings, output_layer(layers))
@@ -125,3 +150,21 @@ def tradeoff_grid(
     table["binarize_threshold"] = table["binarize_threshold"].astype(float)  # None -> NaN
     table["on_front"] = pareto_front(table["compressed_bytes"], table["accuracy"])
     return table
+
+
+def with_current(
+    grid: pd.DataFrame, compressed_bytes: int, accuracy: float, label: str
+) -> pd.DataFrame:
+    """``grid`` plus one row for the person's own setting, the front computed over both.
+
+    The new row has ``prune_method`` :data:`CURRENT_METHOD`, ``settings`` ``label`` and
+    ``current`` True; a grid point it beats leaves the front, and it joins the front
+    when nothing in the grid beats it.
+    """
+    row = pd.DataFrame(
+        [{"prune_method": CURRENT_METHOD, "accuracy": float(accuracy),
+          "compressed_bytes": int(compressed_bytes), "settings": label}]
+    )  # fmt: skip
+    both = pd.concat([grid.assign(current=False), row.assign(current=True)], ignore_index=True)
+    both["on_front"] = pareto_front(both["compressed_bytes"], both["accuracy"])
+    return both

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import torch
 from app_driver import open_app, problems, slider
@@ -16,6 +19,21 @@ def test_every_lesson_is_shown_with_its_formula_and_live_table():
     text = " ".join(m.value for m in app.markdown)
     assert r"W_b = a \cdot \operatorname{sign}(W)" in text
     assert len(app.dataframe) == 5  # every lesson but "Reading the pictures"
+
+
+def test_every_table_column_has_a_readable_title_and_the_index_is_hidden():
+    app = open_app("pages/6_Learn.py")
+    for frame in app.dataframe:
+        config = json.loads(frame.proto.columns)
+        assert config["_index"] == {"hidden": True}
+        shown = [name for name in frame.value.columns if not config[name].get("hidden")]
+        titles = [config[name]["label"] for name in shown]
+        assert all(titles), config
+        # a program's name (zeroed_fraction, grad_autograd, dense_us) is never the title
+        assert not [title for title in titles if re.fullmatch(r"[a-z]+(_[a-z]+)+", title)]
+    speed = json.loads(app.dataframe[4].proto.columns)
+    assert speed["dense_us"]["label"] == "dense (µs)"
+    assert speed["csr_vs_dense"]["type_config"]["format"] == "%.1f×"
 
 
 def test_the_value_of_a_is_the_mean_absolute_weight_of_each_layer_of_the_model(shipped_mlp):

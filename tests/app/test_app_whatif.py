@@ -58,11 +58,16 @@ def computations(monkeypatch):
     return calls
 
 
+def chart_spec(app, key: str) -> dict:
+    """The plotly figure (data and layout) of the chart with ``key``."""
+    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)
+
+
 def traces(app, key: str) -> dict[str, dict]:
     """{trace name: {"x": array, "y": array}} of the plotly chart with ``key``."""
-    chart = next(c for c in app.get("plotly_chart") if c.proto.id.endswith(key))
     found = {}
-    for trace in json.loads(chart.proto.spec)["data"]:
+    for trace in chart_spec(app, key)["data"]:
         found[trace["name"]] = {axis: _array(trace[axis]) for axis in ("x", "y")}
     return found
 
@@ -106,6 +111,13 @@ def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
         assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
     curves = traces(app, "whatif.sensitivity")
     assert set(curves) == {"fc1", "fc2", "fc3"}
+    low = chart_spec(app, "whatif.sensitivity")["layout"]["yaxis"]["range"][0]
+    assert 0.5 < low < table["accuracy"].min()  # fitted to the curves, not from 0
+    caption = " ".join(c.value for c in app.caption)
+    assert "one layer (fc1, fc2, fc3) compressed alone" in caption
+    assert '"all"' not in caption and f"starts at {low:.0%}, not at 0" in caption
+    app.toggle(key="whatif.fit_axis").set_value(False).run()
+    assert chart_spec(app, "whatif.sensitivity")["layout"]["yaxis"]["range"][0] == 0
     fc2 = table[table["layer"] == "fc2"]
     np.testing.assert_allclose(curves["fc2"]["y"], fc2["accuracy"])
     np.testing.assert_allclose(curves["fc2"]["x"], fc2["layer_sparsity"])
@@ -131,6 +143,7 @@ def test_a_fashion_mnist_baseline_is_swept_on_the_fashion_mnist_test_images(comp
         measured = measure("mlp", state, settings, fashion.test_images, fashion.test_labels)
         assert row.accuracy == pytest.approx(measured.accuracy, abs=1e-12)
     app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.9]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
@@ -173,13 +186,17 @@ def test_changing_the_values_after_a_run_says_the_result_is_for_the_previous_cho
     assert list(app.dataframe[0].value["value"]) == [0.5] * 3
 
 
-def test_tradeoff_grid_marks_the_front_and_the_combine_pages_setting(downloads, computations):
+def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_star(
+    downloads, computations
+):
     app = open_app("pages/4_Combine.py")
     combine_bytes = exact_size(app)
     combine_accuracy = number(metrics(app)["Test accuracy"]) / 100
     app.switch_page(PAGE).run()
     app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0, 0.9]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([0.05]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None, 0.7]).run()
+    assert "(6 points)" in app.button(key="whatif.run_grid").label
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
     grid = app.dataframe[-1].value
@@ -188,9 +205,16 @@ def test_tradeoff_grid_marks_the_front_and_the_combine_pages_setting(downloads, 
         "prune-sparsity 0, binarize 0.7",
         "prune-sparsity 0.9, binarize off",
         "prune-sparsity 0.9, binarize 0.7",
+        "prune-threshold 0.05, binarize off",
+        "prune-threshold 0.05, binarize 0.7",
     ]
     dense = grid.iloc[0]
     assert dense["compressed_bytes"] == 266_610 * 4
+    data = load_dataset("mnist")
+    state = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
+    by_cut = CompressionSettings(prune_threshold=0.05, binarize_threshold=0.7)
+    measured = measure("mlp", state, by_cut, data.test_images, data.test_labels)
+    assert grid["accuracy"].iloc[-1] == pytest.approx(measured.accuracy, abs=1e-12)
     np.testing.assert_array_equal(
         grid["on_front"], pareto_front(grid["compressed_bytes"], grid["accuracy"])
     )
@@ -198,7 +222,19 @@ def test_tradeoff_grid_marks_the_front_and_the_combine_pages_setting(downloads, 
     star = chart["your setting (Combine page)"]
     assert star["x"][0] == combine_bytes
     assert star["y"][0] == pytest.approx(combine_accuracy, abs=5e-5)
-    assert sorted(chart["Pareto front"]["x"]) == sorted(grid[grid["on_front"]]["compressed_bytes"])
+    # the front is taken over the grid and the star together: the star is never above it
+    sizes = [*grid["compressed_bytes"], combine_bytes]
+    accuracies = [*grid["accuracy"], star["y"][0]]
+    on_front = pareto_front(sizes, accuracies)
+    low = chart_spec(app, "whatif.pareto")["layout"]["yaxis"]["range"][0]
+    expected = sorted(
+        s for s, a, f in zip(sizes, accuracies, on_front, strict=True) if f and a >= low
+    )
+    assert sorted(chart["Pareto front"]["x"]) == expected
+    labels = [note["text"] for note in chart_spec(app, "whatif.pareto")["layout"]["annotations"]]
+    assert len(labels) == len(expected) and "no pruning, float32" in labels
+    caption = " ".join(c.value for c in app.caption)
+    assert "the front is computed over the grid and this setting together" in caption
     csv = pd.read_csv(io.BytesIO(downloads["mlp-tradeoff.csv"]))
     assert list(csv["accuracy"]) == list(grid["accuracy"])
     assert computations["grid"] == 1

@@ -10,7 +10,7 @@ from compression.explain.lesson import layer_scales, ternary_band
 from compression.explain.sparse_speed import csr_bytes, recorded_sparse_timings
 from compression.models import build_model
 from compression.settings import CompressionSettings
-from ui.lessons import LESSONS, lesson_markdown, live_example
+from ui.lessons import COLUMN_VIEWS, LESSONS, lesson_markdown, live_example
 
 LAYERS = ["fc1", "fc2", "fc3"]
 
@@ -77,3 +77,16 @@ def test_recorded_benchmark_is_complete_and_self_consistent():
     assert (table["dense_bytes"] == 4 * 300 * 784).all()
     shown = live_example("sparse_speed", {}, [])
     assert shown.table.equals(table) and "bench/sparse_speed.py" in shown.caption
+
+
+def test_every_column_of_every_lesson_table_is_named_for_a_person(state):
+    settings = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.7)
+    for lesson in LESSONS:
+        example = live_example(lesson.key, state, LAYERS, settings)
+        if example is None:
+            continue
+        for column in example.table.columns:
+            view = COLUMN_VIEWS[column]  # a KeyError names a column nobody titled
+            assert view.title and "_" not in view.title, column
+    assert COLUMN_VIEWS["zeroed_fraction"].format == "percent"
+    assert "µs" in COLUMN_VIEWS["dense_us"].title and "bytes" in COLUMN_VIEWS["csr_bytes"].title

@@ -11,11 +11,14 @@ from compression.measure import measure
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps import tradeoff as tradeoff_module
 from compression.sweeps.tradeoff import (
+    CURRENT_METHOD,
+    DEFAULT_PRUNE_GRID,
     TRADEOFF_COLUMNS,
     grid_settings,
     pareto_front,
     settings_label,
     tradeoff_grid,
+    with_current,
 )
 
 
@@ -92,14 +95,89 @@ def test_grid_keeps_the_other_base_options_and_reports_progress():
 
 def test_grid_settings_refuse_bad_values():
     layers = ["fc1", "fc2", "fc3"]
+    base = CompressionSettings()
     with pytest.raises(SettingsError, match="between 0 and 1"):
-        grid_settings(CompressionSettings(), "prune-sparsity", (1.2,), (None,), layers)
+        grid_settings(base, {"prune-sparsity": (1.2,)}, (None,), layers)
     with pytest.raises(SettingsError, match="binarization threshold must be between 0 and 10"):
-        grid_settings(CompressionSettings(), "prune-sparsity", (0.5,), (12.0,), layers)
+        grid_settings(base, {"prune-sparsity": (0.5,)}, (12.0,), layers)
     with pytest.raises(SettingsError, match="prunes by one of"):
-        grid_settings(CompressionSettings(), "binarize-threshold", (0.5,), (None,), layers)
+        grid_settings(base, {"binarize-threshold": (0.5,)}, (None,), layers)
     with pytest.raises(SettingsError, match="at least one"):
-        grid_settings(CompressionSettings(), "prune-sparsity", (), (None,), layers)
+        grid_settings(base, {"prune-sparsity": ()}, (None,), layers)
+    with pytest.raises(SettingsError, match="at least one"):
+        grid_settings(base, {}, (None,), layers)
+    images, labels = mnist_test_set()
+    with pytest.raises(SettingsError, match="give the pruning values once"):
+        tradeoff_grid(
+            "mlp", tiny_mlp_state(), images[:10], labels[:10], prune_values=(0.5,),
+            prune_grid={"prune-threshold": (0.05,)},
+        )  # fmt: skip
+
+
+def test_the_default_grid_covers_both_ways_of_pruning():
+    images, labels = mnist_test_set()
+    images, labels = images[:500], labels[:500]
+    state = tiny_mlp_state()
+    grid = tradeoff_grid("mlp", state, images, labels, binarize_values=(None, 0.7))
+    assert set(grid.prune_method) == {"prune-sparsity", "prune-threshold"}
+    expected = [
+        (method, value) for method, values in DEFAULT_PRUNE_GRID.items() for value in values
+    ]
+    by_point = grid.groupby(["prune_method", "prune_value"], sort=False).size()
+    assert list(by_point.index) == expected and set(by_point) == {2}
+    by_cut = grid[(grid.prune_method == "prune-threshold") & (grid.prune_value == 0.05)]
+    measured = measure(
+        "mlp", state, CompressionSettings(prune_threshold=0.05), images, labels
+    )  # the same model a person gets from the Prune page's |W| slider
+    assert by_cut.accuracy.iloc[0] == measured.accuracy
+    assert by_cut.compressed_bytes.iloc[0] == measured.summary["size_bytes"]["compressed"]
+
+
+def _beats(first, second) -> bool:
+    return _dominates((first.compressed_bytes, first.accuracy), (second.compressed_bytes,
+                      second.accuracy))  # fmt: skip
+
+
+def test_a_setting_outside_the_grid_never_lies_above_the_front():
+    images, labels = mnist_test_set()
+    images, labels = images[:1000], labels[:1000]
+    state = tiny_mlp_state()
+    grid = tradeoff_grid(
+        "mlp", state, images, labels, prune_grid={"prune-sparsity": (0.0, 0.5, 0.9)},
+        binarize_values=(None, 0.7),
+    )  # fmt: skip
+    # a |W| cut between the grid's sparsities: none of the grid's settings
+    settings = CompressionSettings(prune_threshold=0.043, binarize_threshold=0.5)
+    measured = measure("mlp", state, settings, images, labels)
+    size = measured.summary["size_bytes"]["compressed"]
+    marked = with_current(grid, size, measured.accuracy, "mine")
+    assert len(marked) == len(grid) + 1 and marked.current.tolist() == [False] * len(grid) + [True]
+    star = marked.iloc[-1]
+    assert (star.prune_method, star.settings, star.accuracy) == (
+        CURRENT_METHOD, "mine", measured.accuracy,
+    )  # fmt: skip
+    front = marked[marked.on_front]
+    assert not any(_beats(star, point) for point in front.itertuples())
+    beaten = [point.Index for point in grid.itertuples() if _beats(star, point)]
+    assert beaten, "the example needs a grid point that the star beats"
+    assert not marked.loc[beaten, "on_front"].any()
+    assert grid.loc[beaten, "on_front"].any()  # ... which the grid alone had on its front
+    assert star.on_front == (not any(_beats(point, star) for point in grid.itertuples()))
+
+
+def test_a_star_never_lies_above_the_front_on_random_points():
+    generator = np.random.default_rng(1)
+    for _ in range(50):
+        count = int(generator.integers(1, 12))
+        sizes, accuracies = generator.integers(1, 20, count), generator.integers(0, 20, count) / 20
+        grid = pd.DataFrame({"compressed_bytes": sizes, "accuracy": accuracies})
+        grid["on_front"] = pareto_front(sizes, accuracies)
+        marked = with_current(grid, int(generator.integers(1, 20)), generator.integers(0, 20) / 20,
+                              "star")  # fmt: skip
+        star = marked.iloc[-1]
+        assert not any(_beats(star, point) for point in marked[marked.on_front].itertuples())
+        assert not any(_beats(point, other) for point in marked.itertuples()
+                       for other in marked[marked.on_front].itertuples())  # fmt: skip
 
 
 def test_documented_columns_match_the_table():

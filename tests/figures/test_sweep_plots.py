@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import colorsys
+import itertools
+
 import pandas as pd
 import pytest
 
-from compression.figures.sweep_plots import pareto_figure, sensitivity_figure
+from compression.figures.sweep_plots import (
+    LABEL_SIZE,
+    PARETO_HEIGHT,
+    PARETO_MARGIN,
+    pareto_caption,
+    pareto_figure,
+    sensitivity_caption,
+    sensitivity_figure,
+)
 from compression.sweeps.sweep import SWEEP_COLUMNS, SWEEP_METHODS
-from compression.sweeps.tradeoff import TRADEOFF_COLUMNS, pareto_front
+from compression.sweeps.tradeoff import TRADEOFF_COLUMNS, pareto_front, with_current
 
 
-def _sweep_table(method: str) -> pd.DataFrame:
+def _sweep_table(method: str, layers=(("fc1", 0.1), ("fc2", 0.3))) -> pd.DataFrame:
     rows = []
-    for layer, drop in (("fc1", 0.1), ("fc2", 0.3)):
+    for layer, drop in layers:
         for value in (0.0, 0.5, 0.9):
             rows.append(
                 {
@@ -79,8 +90,137 @@ def test_pareto_chart_highlights_the_front_in_size_order_on_a_log_axis():
     assert "%{text}" in front.hovertemplate  # hover shows each point's settings
 
 
-def test_pareto_chart_marks_the_current_setting():
-    figure = pareto_figure(_grid(), {"compressed_bytes": 350, "accuracy": 0.93, "label": "now"})
+def test_pareto_chart_marks_the_current_setting_and_its_front_includes_it():
+    marked = with_current(_grid(), 350, 0.93, "now")  # beats point 2 (300 bytes is smaller)
+    figure = pareto_figure(marked)
     current = figure.data[-1]
     assert (list(current.x), list(current.y), current.name) == ([350], [0.93], "now")
     assert current.marker.symbol == "star"
+    front = next(trace for trace in figure.data if trace.name == "Pareto front")
+    assert list(front.x) == [120, 300, 350, 400, 1000]
+    assert "★ now" in [note.text for note in figure.layout.annotations]
+    assert "★ now: the front is computed over the grid and this setting" in pareto_caption(figure)
+
+
+# --- the sensitivity chart: axis, colours, caption ----------------------------------------
+
+
+def test_the_sensitivity_axis_is_fitted_to_the_working_models_and_says_it_is_not_at_0():
+    table = _sweep_table("prune-sparsity")
+    table.loc[table.index[-1], "accuracy"] = 0.1  # fc2 at 90%: collapsed
+    working = table.accuracy[table.accuracy > 0.5]
+    figure = sensitivity_figure(table, "share", baseline_accuracy=0.98)
+    low, high = figure.layout.yaxis.range
+    assert 0.5 < low < working.min() and working.max() < high <= working.max() + 0.05
+    assert f"starts at {low:.0%}, not 0" in figure.layout.yaxis.title.text
+    caption = sensitivity_caption(figure)
+    assert f"starts at {low:.0%}, not at 0" in caption
+    assert "1 point(s) below it" in caption and "down to 10%" in caption
+    full = sensitivity_figure(table, "share", fit_axis=False)
+    assert full.layout.yaxis.range[0] == 0 and full.layout.yaxis.range[1] >= 1
+    assert "not" not in full.layout.yaxis.title.text
+    assert "below it" not in sensitivity_caption(full)
+
+
+def _hue(color: str) -> float:
+    red, green, blue = (int(color[index : index + 2], 16) / 255 for index in (1, 3, 5))
+    return colorsys.rgb_to_hls(red, green, blue)[0] * 360
+
+
+def test_every_layer_curve_has_its_own_hue_and_all_layers_is_neutral():
+    layers = [(name, 0.1) for name in ("conv1", "conv2", "fc1", "fc2", "fc3", "all")]
+    figure = sensitivity_figure(_sweep_table("prune-sparsity", layers), "share")
+    colors = {trace.name: trace.line.color for trace in figure.data}
+    for first, second in itertools.combinations([c for n, c in colors.items() if n != "all"], 2):
+        distance = abs(_hue(first) - _hue(second))
+        assert min(distance, 360 - distance) >= 35, (first, second)  # fc1/fc2 both blue: fails
+    red, green, blue = (int(colors["all"][index : index + 2], 16) for index in (1, 3, 5))
+    assert red == green == blue  # grey: no layer's colour
+    assert [trace.line.dash for trace in figure.data] == ["solid"] * 5 + ["dot"]
+
+
+def test_the_sensitivity_caption_names_exactly_the_lines_drawn():
+    per_layer = sensitivity_figure(_sweep_table("prune-sparsity"), "share", baseline_accuracy=0.98)
+    caption = sensitivity_caption(per_layer)
+    assert "(fc1, fc2)" in caption and "dashed line is the baseline" in caption
+    assert '"all"' not in caption  # no such line is drawn
+    together = _sweep_table("prune-sparsity", (("all", 0.2),))
+    caption = sensitivity_caption(sensitivity_figure(together, "share"))
+    assert 'dotted line "all"' in caption
+    assert "one layer" not in caption and "baseline" not in caption
+
+
+# --- the Pareto chart: labels and collapsed models -------------------------------------------
+
+
+def _real_grid() -> pd.DataFrame:
+    """A grid like the shipped MLP's: a staircase front, several models collapsed at ~10%."""
+    rows = [
+        ("prune-sparsity", 0.0, None, 0.983, 1_066_440),
+        ("prune-threshold", 0.02, None, 0.9828, 649_843),
+        ("prune-threshold", 0.03, None, 0.9824, 452_615),
+        ("prune-threshold", 0.05, 0.0, 0.9393, 31_658),
+        ("prune-threshold", 0.05, 0.7, 0.9100, 29_874),
+        ("prune-threshold", 0.03, 1.0, 0.8218, 28_833),
+        ("prune-threshold", 0.07, 0.7, 0.7907, 18_646),
+        ("prune-threshold", 0.05, 1.0, 0.6162, 16_430),
+        ("prune-threshold", 0.1, 0.0, 0.6977, 8_509),
+        ("prune-sparsity", 0.7, None, 0.9292, 352_545),
+        ("prune-sparsity", 0.5, 0.7, 0.8664, 45_717),
+        ("prune-sparsity", 0.98, 1.0, 0.1079, 4_259),
+        ("prune-sparsity", 0.95, 1.0, 0.1081, 7_368),
+        ("prune-sparsity", 0.98, None, 0.1093, 28_640),
+    ]
+    table = pd.DataFrame(
+        rows, columns=["prune_method", "prune_value", "binarize_threshold", "accuracy",
+                       "compressed_bytes"]
+    )  # fmt: skip
+    table["binarize_threshold"] = table["binarize_threshold"].astype(float)
+    table["settings"] = [f"point {index}" for index in range(len(table))]
+    table[["loss", "sparsity", "compression_ratio"]] = 0.0
+    table["on_front"] = pareto_front(table.compressed_bytes, table.accuracy)
+    return table[list(TRADEOFF_COLUMNS)]
+
+
+def _label_boxes(figure) -> list[tuple[float, float]]:
+    """Each front label's vertical extent in pixels above the plot's bottom edge."""
+    low, high = figure.layout.yaxis.range
+    plot = PARETO_HEIGHT - PARETO_MARGIN["t"] - PARETO_MARGIN["b"]
+    boxes = []
+    for note in figure.layout.annotations:
+        centre = (note.y - low) / (high - low) * plot - note.ay  # ay > 0 points down
+        half = 1.25 * note.font.size / 2  # one line of text
+        boxes.append((centre - half, centre + half))
+    return boxes
+
+
+def test_every_front_point_is_labelled_with_its_settings_and_no_labels_overlap():
+    grid = _real_grid()
+    figure = pareto_figure(grid)
+    front = grid[grid.on_front & (grid.accuracy > 0.5)]
+    texts = sorted(note.text for note in figure.layout.annotations)
+    assert len(texts) == len(front)
+    assert "no pruning, float32" in texts
+    assert "|W| ≤ 0.05 pruned, binary" in texts  # t = 0: plain binary
+    assert "|W| ≤ 0.07 pruned, binary t=0.7" in texts
+    assert all(note.font.size >= LABEL_SIZE >= 14 for note in figure.layout.annotations)
+    boxes = sorted(_label_boxes(figure))
+    for (_, top), (bottom, _) in itertools.pairwise(boxes):
+        assert top <= bottom, boxes
+
+
+def test_collapsed_models_are_clipped_to_the_bottom_edge_and_counted():
+    grid = _real_grid()
+    figure = pareto_figure(grid)
+    low, high = figure.layout.yaxis.range
+    collapsed = grid[grid.accuracy < 0.5]
+    assert collapsed.accuracy.max() < low < grid.accuracy[grid.accuracy > 0.5].min()
+    assert high > grid.accuracy.max()
+    clipped = next(trace for trace in figure.data if trace.name.startswith("below"))
+    assert clipped.name == f"below {low:.0%} (3)" and len(clipped.x) == 3
+    assert sorted(clipped.customdata) == sorted(collapsed.accuracy)  # true values in hover
+    assert all(low <= y <= high for y in clipped.y)  # drawn on the edge, not off the chart
+    for trace in figure.data:
+        assert all(low <= y <= high for y in trace.y), trace.name
+    caption = pareto_caption(figure)
+    assert "3 collapsed model(s)" in caption and f"starts at {low:.0%}, not at 0" in caption
