@@ -49,7 +49,7 @@ def baseline_sidebar(
         for note in baselines.unavailable_notes():
             st.caption(f"Not offered: {note}")
         if carried:
-            st.caption(f"Your setting kept: {carried}")
+            st.caption(f"When you switched models, {carried}")
         st.metric(
             BASELINE_ACCURACY,
             fmt.accuracy(reference.accuracy),
