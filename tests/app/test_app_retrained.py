@@ -152,3 +152,22 @@ def test_switching_mlp_to_cnn_keeps_a_target_sparsity_and_a_binarization_thresho
     assert not problems(app)
     assert slider(app, "Target sparsity").value == 70
     assert slider(app, "Binarization threshold").value == pytest.approx(0.7)
+
+
+def test_a_model_trained_on_the_train_page_gets_the_cut_that_removes_the_same_share():
+    app = open_app("pages/3_Prune.py")
+    slider(app, THRESHOLD).set_value(0.05).run()
+    mlp = baselines.shipped_baseline("mlp", "mnist")
+    share = share_removed([mlp.state[f"{n}.weight"] for n in mlp.layers], 0.05)
+    app.switch_page("pages/1_Train.py").run()
+    app.slider(key="train.epochs").set_value(1)
+    app.select_slider(key="train.images").set_value(2_000)
+    app.button(key="train.go").click().run()
+    assert picked(app).startswith("trained:")
+    app.switch_page("pages/3_Prune.py").run()
+    assert not problems(app) and picked(app).startswith("trained:")
+    trained = app.session_state["baseline.own"][picked(app)]
+    cut = slider(app, THRESHOLD).value
+    step = slider_range(PRUNE, PRUNE.control("prune_threshold"), trained).step
+    weights = [trained.state[f"{n}.weight"] for n in trained.layers]
+    assert share_removed(weights, cut - step) <= share <= share_removed(weights, cut + step)
