@@ -97,6 +97,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
             metric(column, measured, reference)
         else:
             metric(column, measured)
+    retrain.before_retraining(baseline)
     downloads.download_buttons(baseline, measured)
 
     if compares:

@@ -7,7 +7,7 @@ import streamlit as st
 from compression.measure import Measurement
 from ui import format as fmt
 from ui import upload
-from ui.controls import keys, link
+from ui.controls import carry, keys, link
 from ui.navigation import sidebar_menu
 from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
 from ui.safe_text import MESSAGE_LIMIT, TITLE_LIMIT, shown
@@ -36,8 +36,11 @@ def baseline_picker() -> None:
     )
 
 
-def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
-    """The baseline in use, its accuracy and size, and a way to switch it."""
+def baseline_sidebar(
+    baseline: Baseline, reference: Measurement, carried: str | None = None
+) -> None:
+    """The baseline in use, its accuracy and size, and a way to switch it; ``carried``:
+    how this page's sliders followed the last switch."""
     with st.sidebar:
         baseline_picker()
         # the picker's short name in full, and how the model was made
@@ -45,6 +48,8 @@ def baseline_sidebar(baseline: Baseline, reference: Measurement) -> None:
         st.caption(f"**{title}**: {note}")
         for note in baselines.unavailable_notes():
             st.caption(f"Not offered: {note}")
+        if carried:
+            st.caption(f"When you switched models, {carried}")
         st.metric(
             BASELINE_ACCURACY,
             fmt.accuracy(reference.accuracy),
@@ -76,10 +81,11 @@ def start_page(
     if opened is not None:
         link.select_baseline(opened)
     baseline = baselines.current_baseline()
+    carry.follow_baseline(baseline)  # before a link's values, which take precedence
     datasets.dataset(baseline.dataset)
     if opened is not None:
         link.apply(title.lower(), opened, baseline, methods)
     link.show_notes(opened)
     reference = measuring.reference(baseline)
-    baseline_sidebar(baseline, reference)
+    baseline_sidebar(baseline, reference, carry.carried_note(title.lower()))
     return baseline, reference

@@ -1,26 +1,33 @@
 """Retraining a compressed model on a page: the button, the progress, the result.
 
 The result belongs to this person only (``st.session_state``); the shared baseline
-it started from is not changed.
+it started from is not changed. The retrained model becomes one of this person's
+baselines and is selected, so the page (and every other page) shows it, its sliders kept
+by :mod:`ui.controls.carry`; the picker goes back to the model it came from.
 """
 
 from __future__ import annotations
+
+import uuid
 
 import streamlit as st
 
 from compression.data import subset
 from compression.figures import plots
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
+from compression.models import MODEL_TITLES
 from compression.settings import CompressionSettings
 from compression.train import TrainConfig, TrainResult, config_dict, finetune
 from ui import format as fmt
 from ui.controls import keys
 from ui.controls.help_texts import CONTROL_HELP
 from ui.controls.widgets import KEEP
+from ui.format import count
 from ui.readouts import RETRAINED_ACCURACY
-from ui.state import measuring, retrained
+from ui.safe_text import TITLE_LIMIT, shown
+from ui.state import baselines, measuring, retrained
 from ui.state.baselines import Baseline
-from ui.state.datasets import dataset
+from ui.state.datasets import dataset, dataset_title
 from ui.state.retrained import FinetuneOutcome
 from ui.training import TrainingProgress, train_live
 
@@ -36,7 +43,8 @@ def retrain_caption(methods: tuple[str, ...]) -> str:
     rules = "; ".join(HELD_DURING_RETRAINING[name] for name in methods)
     held = f"{rules[:1].upper()}{rules[1:]}. " if rules else ""
     return (
-        f"{held}The shared baseline is not changed: the result is yours, in this browser tab only."
+        f"{held}The shared baseline is not changed: the result becomes your baseline, in this "
+        "browser tab only, at the same settings."
     )
 
 
@@ -118,24 +126,85 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
         "train_config": config_dict(config),
         "history": result.history,
         "test_accuracy": after.accuracy,
+        "accuracy_before_retraining": before.accuracy,
+        "retrained_from": baseline.title,
         "finetuned_from": baseline.note,
     }
-    file = checkpoint_bytes(Checkpoint(baseline.model_name, result.state, metadata))
+    model = retrained_baseline(baseline, result, settings, config, metadata)
     retrained.keep_finetuned(
         page,
         FinetuneOutcome(
-            baseline.key, settings, result.state, tuple(result.history), before, after, file
+            baseline.key,
+            settings,
+            result.state,
+            tuple(result.history),
+            before,
+            after,
+            checkpoint_bytes(Checkpoint(baseline.model_name, result.state, metadata)),
+            retrained_key=model.key,
+            reference_accuracy=measuring.reference(baseline).accuracy,
         ),
+    )
+    baselines.add_own_baseline(model)  # and select it: the whole page shows it
+    st.rerun()
+
+
+def retrained_baseline(
+    origin: Baseline,
+    result: TrainResult,
+    settings: CompressionSettings,
+    config: TrainConfig,
+    metadata: dict,
+) -> Baseline:
+    """The retrained model as one of this person's baselines; ``metadata`` (its recipe and
+    settings) goes into its checkpoint file."""
+    epochs = count(len(result.history) or config.epochs, "epoch")
+    images = f"{config.train_subset:,}" if config.train_subset else "60,000"
+    on = "" if origin.dataset == "mnist" else f" on {dataset_title(origin.dataset)}"
+    before, after = metadata["accuracy_before_retraining"], metadata["test_accuracy"]
+    return Baseline(
+        key=f"{retrained.RETRAINED_PREFIX}{uuid.uuid4().hex}",
+        model_name=origin.model_name,
+        state=result.state,
+        dataset=origin.dataset,
+        seed=origin.seed,
+        metadata=metadata,
+        title=f"your {MODEL_TITLES[origin.model_name]} retrained{on}: "
+        f"{settings_caption(settings)}, {epochs}",
+        label=f"your {origin.model_name.upper()} retrained{on}: {short_caption(settings)}, "
+        f"{epochs}",
+        note=f"retrained here from {origin.title} at {settings_caption(settings)}: {epochs} on "
+        f"{images} training images, learning rate {config.learning_rate:g}; test accuracy "
+        f"{fmt.accuracy(before)} before retraining, {fmt.accuracy(after)} after. Its weights "
+        "hold the compression.",
+        history=tuple(result.history),
+    )
+
+
+def before_retraining(baseline: Baseline) -> None:
+    """Under the headline metrics of a retrained model: its accuracy before retraining."""
+    if not retrained.is_retrained(baseline):
+        return
+    meta = baseline.metadata
+    at = settings_caption(CompressionSettings.from_dict(meta["compression"]))
+    st.caption(
+        f"**Before retraining: {fmt.accuracy(meta['accuracy_before_retraining'])}** "
+        f"({shown(meta['retrained_from'], TITLE_LIMIT)} at {at}); after retraining: "
+        f"{fmt.accuracy(meta['test_accuracy'])}. The sidebar's picker goes back to the "
+        "model it came from."
     )
 
 
 def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, settings) -> None:
-    reference = measuring.reference(baseline)
-    if outcome.settings != settings:
+    on_retrained = baseline.key == outcome.retrained_key
+    if outcome.settings != settings and not on_retrained:
         st.info(
             f"This result was retrained for other settings ({settings_caption(outcome.settings)}); "
             "press the button to retrain for the current ones."
         )
+    kept = baselines.own_baselines().get(outcome.retrained_key)
+    if kept is not None and not on_retrained:
+        st.caption(f"The retrained model is in the sidebar's picker: {shown(kept.label)}.")
     columns = st.columns(3)
     columns[0].metric(
         RETRAINED_ACCURACY,
@@ -144,10 +213,12 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
         help="Test accuracy after retraining; the change is from the compressed model before "
         f"retraining ({fmt.accuracy(outcome.before.accuracy)}).",
     )
+    reference = outcome.reference_accuracy
     columns[1].metric(
         "Gap to baseline",
-        fmt.points(outcome.after.accuracy - reference.accuracy),
-        help=f"Retrained accuracy minus the baseline's {fmt.accuracy(reference.accuracy)}.",
+        fmt.points(outcome.after.accuracy - reference),
+        help="Retrained accuracy minus the uncompressed model's it came from, "
+        f"{fmt.accuracy(reference)}.",
     )
     columns[2].metric(
         "Retrained size",
@@ -156,7 +227,7 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
         "compression, so they take the same encoding.",
     )
     st.plotly_chart(
-        plots.recovery_curve(outcome.before.accuracy, outcome.history, reference.accuracy),
+        plots.recovery_curve(outcome.before.accuracy, outcome.history, reference),
         key=keys.element(page, "recovery"),
     )
     st.download_button(
@@ -164,8 +235,22 @@ def _show_outcome(page: str, baseline: Baseline, outcome: FinetuneOutcome, setti
         data=outcome.checkpoint,
         file_name=f"{baseline.model_name}-{page}-retrained.pt",
         key=keys.element(page, "ft_download"),
-        help="A checkpoint file for `python -m compression evaluate --checkpoint …`.",
+        help="A checkpoint file for `python -m compression evaluate --checkpoint …`; its "
+        "metadata holds the recipe and the compression settings.",
     )
+
+
+def short_caption(settings: CompressionSettings) -> str:
+    """The compression in a few words, for the picker: ``pruned T = 0.04``."""
+    parts = []
+    if settings.prune_threshold is not None:
+        parts.append(f"pruned T = {settings.prune_threshold:.3g}")
+    if settings.prune_sparsity is not None:
+        unit = " of neurons" if settings.prune_structure == "neurons" else ""
+        parts.append(f"pruned {100 * settings.prune_sparsity:.0f}%{unit}")
+    if settings.binarize_threshold is not None:
+        parts.append(f"binarized t = {settings.binarize_threshold:.2f}")
+    return ", ".join(parts) or "uncompressed"
 
 
 def settings_caption(settings: CompressionSettings) -> str:

@@ -19,6 +19,8 @@ from compression.figures.plot_style import KILOBYTE, axis, layout, styled
 from compression.figures.weight_plot import weight_histograms
 
 TRAINING_CURVES_HEIGHT = 430  # pixels of the training curves (a page keeps this much for them)
+RECOVERY_X_ROOM = 0.5  # epochs left free at both ends of the recovery chart, for labels
+RECOVERY_RIGHT_MARGIN = 90  # pixels right of the recovery chart, for the baseline label
 
 __all__ = [
     "KILOBYTE",
@@ -228,7 +230,12 @@ def recovery_curve(
     baseline_accuracy: float,
     title: str = "Accuracy while retraining the compressed model",
 ) -> go.Figure:
-    """Test accuracy from the compressed model (epoch 0) through each retraining epoch."""
+    """Test accuracy from the compressed model (epoch 0) through each retraining epoch.
+
+    Each point's label sits above it, inside the plot (the x range has half an epoch to
+    spare on both ends); the baseline's label sits in the right margin, level with its
+    line, so the two never cover each other however close the accuracies are.
+    """
     epochs = [0] + [record["epoch"] for record in history]
     accuracy = [100 * compressed_accuracy] + [100 * r["test_accuracy"] for r in history]
     fig = go.Figure(
@@ -240,19 +247,32 @@ def recovery_curve(
             line={"color": palette.FINETUNED, "width": 3},
             text=[f"{a:.2f}%" for a in accuracy],
             textposition="top center",
+            cliponaxis=False,
             hovertemplate="epoch %{x}: %{y:.2f}%<extra></extra>",
         )
     )
-    fig.add_hline(
+    fig.add_hline(y=100 * baseline_accuracy, line={"color": palette.BASELINE, "dash": "dash"})
+    fig.add_annotation(
+        text=f"baseline<br>{100 * baseline_accuracy:.2f}%",
+        xref="paper",
+        x=1,
+        xanchor="left",
+        xshift=6,
         y=100 * baseline_accuracy,
-        line={"color": palette.BASELINE, "dash": "dash"},
-        annotation_text=f"baseline {100 * baseline_accuracy:.2f}%",
-        annotation_position="bottom right",
+        yref="y",
+        showarrow=False,
+        align="left",
+        font={"color": palette.BASELINE},
     )
     low = min([*accuracy, 100 * baseline_accuracy])
     fig.update_yaxes(title_text="test accuracy (%)", range=[max(0, low - 5), 100.5])
-    fig.update_xaxes(title_text="retraining epoch (0 = before)", dtick=1)
-    return _layout(fig, title, height=340, legend=False)
+    fig.update_xaxes(
+        title_text="retraining epoch (0 = before)",
+        dtick=1,
+        range=[-RECOVERY_X_ROOM, max(epochs) + RECOVERY_X_ROOM],
+    )
+    _layout(fig, title, height=340, legend=False)
+    return fig.update_layout(margin={"r": RECOVERY_RIGHT_MARGIN})
 
 
 # --- data --------------------------------------------------------------------------------

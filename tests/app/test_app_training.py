@@ -70,7 +70,8 @@ def test_retraining_the_pruned_model_recovers_accuracy_and_keeps_it_sparse():
         100 * measured.accuracy, abs=0.006
     )
     assert (retrained.state["fc1.weight"] == 0).sum() >= (on_disk["fc1.weight"].abs() <= 0.08).sum()
-    # moving the slider afterwards says which settings the shown result belongs to
+    # back on the model it came from, moving the slider says which settings the result has
+    app.sidebar.selectbox(key="baseline.picker").set_value("shipped:mlp").run()
     slider(app, "Pruning threshold").set_value(0.02).run()
     assert any("prune |W| ≤ 0.08" in info.value for info in app.info)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 from bench import live_app
 
 TRAIN = "pages/1_Train.py"
+RETRAINED_TITLE = re.compile(
+    r"your MLP \(LeNet-300-100\) retrained: prune \|W\| ≤ [0-9.]+, 1 epoch"
+)
 # Records, in the page itself, whether a progress bar was ever drawn (training may be quick).
 WATCH_PROGRESS = """() => {
     window.progressSeen = 0;
@@ -122,3 +126,22 @@ def test_closing_the_tab_during_training_stops_it_and_writes_no_file(
     live_app.open_page(second, server, "pages/3_Prune.py")
     assert live_app.exceptions(second) == []
     assert files_under(*watched_folders(checkpoint_folder)) == files_before
+
+
+def test_retraining_makes_the_retrained_model_the_baseline_of_every_page(server, tab):
+    live_app.open_page(tab, server, "pages/3_Prune.py")
+    page_button(tab, "Retrain with the compression held fixed").click()  # 1 epoch, 10,000
+    tab.get_by_text("Accuracy after retraining").wait_for(timeout=300_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    shown = live_app.metrics(tab)
+    assert shown["Test accuracy"] == shown["Accuracy after retraining"]
+    assert tab.get_by_text("Before retraining:").count() == 1
+    sidebar = tab.get_by_test_id("stSidebar")
+    assert RETRAINED_TITLE.search(sidebar.inner_text())
+    # the menu leads to Combine, which compresses the retrained model too
+    sidebar.get_by_role("link", name="Combine").click()
+    tab.get_by_text("Before retraining:").wait_for(timeout=120_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    assert RETRAINED_TITLE.search(sidebar.inner_text())

@@ -183,6 +183,21 @@ def test_recovery_curve_starts_at_the_compressed_accuracy():
     assert fig.layout.shapes[0].y0 == pytest.approx(98)
 
 
+def test_recovery_curve_keeps_the_baseline_label_clear_of_the_point_labels():
+    # the retrained model ends exactly at the baseline: the old chart put both labels there
+    fig = plots.recovery_curve(0.9, [{"epoch": 1, "test_accuracy": 0.983}], baseline_accuracy=0.983)
+    points = fig.data[0]
+    assert points.textposition == "top center" and list(points.text) == ["90.00%", "98.30%"]
+    (label,) = [a for a in fig.layout.annotations if "baseline" in a.text]
+    assert "98.30%" in label.text and label.y == pytest.approx(98.3)
+    # the baseline label starts right of the plot area (paper x = 1 is its right edge) ...
+    assert (label.xref, label.xanchor) == ("paper", "left") and label.x >= 1
+    assert label.xshift >= 0 and fig.layout.margin.r >= 80  # ... in a margin wide enough
+    # ... and each point's label, centred on its point, stays inside the plot area
+    low, high = fig.layout.xaxis.range
+    assert low <= min(points.x) - 0.5 and max(points.x) + 0.5 <= high
+
+
 def test_configuration_bars_use_one_colour_per_configuration():
     table = pd.DataFrame(
         {

@@ -23,6 +23,8 @@ TRAINING = "train.running"  # the Train page's run while it trains (a click may 
 TRAINED = "train.done"  # what the Train page's last run made
 STOPPED_MODEL = "train.stopped"  # a stopped run's model after its last whole epoch
 FINETUNED = "finetuned"  # {page: FinetuneOutcome}
+SHOWN_BASELINE = "baseline.shown"  # picker key of the baseline the last page run used
+CARRIED = "baseline.carried"  # {page: sentence} how its sliders followed a new baseline
 
 
 def control(page: str, control: Control, baseline_key: str) -> str:

@@ -204,7 +204,13 @@ def select_baseline(key: str) -> None:
 
 def current_baseline() -> Baseline:
     """This person's baseline: a shipped checkpoint or a model they trained."""
-    key = selected_key()
+    return baseline_for(selected_key())
+
+
+def baseline_for(key: str) -> Baseline:
+    """The baseline of a picker key (KeyError: none of this person's choices)."""
+    if key not in baseline_choices():
+        raise KeyError(f"no baseline {key!r}")
     if key.startswith("shipped:"):
         model_name, _, dataset_name = key.removeprefix("shipped:").partition(":")
         return shipped_baseline(model_name, dataset_name or "mnist")

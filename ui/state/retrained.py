@@ -1,4 +1,8 @@
-"""Each person's retrained models: the last one per page, kept in their session only."""
+"""Each person's retrained models: the last one per page, kept in their session only.
+
+A retrained model also becomes one of this person's baselines (its key starts with
+:data:`RETRAINED_PREFIX`), so every page can compress it further.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from ui.controls import keys
 from ui.state.baselines import Baseline
 
 _FINETUNED = keys.FINETUNED
+RETRAINED_PREFIX = "retrained:"  # the key of a baseline made by retraining here
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,22 @@ class FinetuneOutcome:
     before: Measurement = field(repr=False)  # the compressed model before retraining
     after: Measurement = field(repr=False)  # the retrained model
     checkpoint: bytes = field(default=b"", repr=False)  # the retrained model as a file
+    retrained_key: str = ""  # the retrained model's key among this person's baselines
+    reference_accuracy: float = float("nan")  # the uncompressed model it came from
 
 
 def finetuned(page: str, baseline: Baseline) -> FinetuneOutcome | None:
-    """This person's last retrained result on ``page`` for ``baseline`` (None if none)."""
+    """This person's last retrained result on ``page`` for ``baseline``, the model it came
+    from or the retrained model itself (None if none)."""
     outcome = st.session_state.get(_FINETUNED, {}).get(page)
-    return outcome if outcome is not None and outcome.baseline_key == baseline.key else None
+    if outcome is None or baseline.key not in (outcome.baseline_key, outcome.retrained_key):
+        return None
+    return outcome
+
+
+def is_retrained(baseline: Baseline) -> bool:
+    """Whether ``baseline`` was made by retraining here (its metadata is then ours)."""
+    return baseline.key.startswith(RETRAINED_PREFIX)
 
 
 def keep_finetuned(page: str, outcome: FinetuneOutcome) -> None:
