@@ -103,19 +103,21 @@ def int_value_code(weight: torch.Tensor) -> ValueCode | None:
     """The K-bit code with the fewest bits (one scale first, then one per row) that holds
     ``weight`` exactly, or None.
 
-    The first row is tried before the whole tensor: a float layer is settled on it, and a
-    first row with more distinct values than any K <= 8 has settles it at once.
+    The first row with a nonzero weight is tried before the whole tensor: a float layer is
+    settled on it, and a row with more distinct values than any K <= 8 has settles it at once.
     """
     flat = weight.detach().reshape(weight.shape[0], -1)
-    if flat[0].unique().numel() > 2 ** INT_BITS[-1] - 1:
-        return None
     row_max = flat.abs().amax(dim=1)
+    probe = int(torch.argmax((row_max > 0).to(torch.uint8)))  # 0 when every row is zero
+    if flat[probe].unique().numel() > 2 ** INT_BITS[-1] - 1:
+        return None
     for bits in INT_BITS:
         for per_row in (False, True):
             top = row_max if per_row else row_max.max().reshape(1)
             scales = top / (2 ** (bits - 1) - 1)  # as int_scales
-            first_fits = int_codes(flat[:1], bits, scales[:1]) is not None
-            if first_fits and int_codes(flat, bits, scales) is not None:
+            row_scale = scales[probe : probe + 1] if per_row else scales
+            probe_fits = int_codes(flat[probe : probe + 1], bits, row_scale) is not None
+            if probe_fits and int_codes(flat, bits, scales) is not None:
                 return ValueCode("int", bits, len(scales))
     return None
 
@@ -123,7 +125,10 @@ def int_value_code(weight: torch.Tensor) -> ValueCode | None:
 def value_codes(weight: torch.Tensor) -> list[ValueCode]:
     """Every value code that holds ``weight`` exactly: sign, the smallest K-bit code, float32."""
     codes = [value_code(weight)]
-    if codes[0].kind == "float32" or not bool((weight != 0).all()):
+    # Where sign values fit, 2-bit integers cost more with any position code but ``rows``
+    # (they can store the zeros of a kept row): only a layer with an empty row needs them.
+    empty_row = not bool((weight.detach().reshape(weight.shape[0], -1) != 0).any(dim=1).all())
+    if codes[0].kind == "float32" or empty_row:
         integers = int_value_code(weight)
         codes += [integers] if integers is not None else []
     return list(dict.fromkeys([*codes, ValueCode("float32", FLOAT_BITS, 0)]))
