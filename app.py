@@ -19,6 +19,7 @@ PAGE_LINKS = (
     ("Train", "your own baseline"),
     ("Binarize", "1-bit, ternary weights"),
     ("Prune", "drop the smallest weights"),
+    ("Quantize", "2 to 8 bits per weight"),
     ("Combine", "both, what each adds"),
     ("What if", "sweeps and trade-offs"),
     ("Learn", "the math behind it"),

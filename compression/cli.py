@@ -88,6 +88,9 @@ def _int_in(low: int, high: int | None = None) -> Callable[[str], int]:
 def _control_option(control: Control) -> dict:
     """argparse's keywords for one method control."""
     options = {"dest": control.field, "help": control.cli_help or None}
+    if control.kind == NUMBER and control.integer:
+        high = None if control.high is None else int(control.high)
+        return {**options, "type": _int_in(int(control.low), high), "metavar": control.metavar}
     if control.kind == NUMBER:
         return {**options, "type": _float_in(control.low, control.high), "metavar": control.metavar}
     if control.kind == CHOICE:
@@ -98,9 +101,13 @@ def _control_option(control: Control) -> dict:
 def add_compression_options(parser: argparse.ArgumentParser) -> None:
     """The options shared by every subcommand that compresses: each method's controls."""
     group = parser.add_argument_group("compression")
+    added = set()  # a control two methods share (--per-channel) is one option
     for method in METHODS.values():
         exclusive = group.add_mutually_exclusive_group() if method.alternatives else None
         for control in method.controls:
+            if control.field in added:
+                continue
+            added.add(control.field)
             alternative = exclusive is not None and control.field in method.alternatives.fields
             target = exclusive if alternative else group
             target.add_argument(control.flag, **_control_option(control))

@@ -47,7 +47,8 @@ def compress(
     Pruned weights become 0 (``W * mask``), except that whole-neuron pruning leaves the
     last of ``layers`` (every weight layer, forward order: the class scores) whole. The
     values method turns the survivors into a few values (binarization: ``a * sign(W)``,
-    see :mod:`compression.methods.binarize`). Other tensors are copied.
+    see :mod:`compression.methods.binarize`; k-bit quantization: ``s * round(W / s)``, see
+    :mod:`compression.methods.quantize`). Other tensors are copied.
     """
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)
@@ -84,8 +85,8 @@ def training_view(
 ) -> dict[str, torch.Tensor]:
     """The weights a compression-aware forward pass uses, differentiable w.r.t. ``params``.
 
-    Pruned layers: ``W * mask`` with the mask held fixed; binarized layers: the
-    binarized weight with a straight-through gradient (BNN). Others pass as they are.
+    Pruned layers: ``W * mask`` with the mask held fixed; binarized or quantized layers:
+    their values with a straight-through gradient. Others pass as they are.
     """
     view, values = dict(params), settings.values_method
     for name in settings.chosen_layers(layers):

@@ -19,8 +19,8 @@ class SettingsError(ValueError):
 class CompressionSettings:
     """What to do to a trained model. The defaults change nothing.
 
-    Pruning runs first (it decides which weights exist), binarization second
-    (it decides the values of the survivors).
+    Pruning runs first (it decides which weights exist), binarization or k-bit
+    quantization second (it decides the values of the survivors).
     """
 
     # Absolute magnitude cut: keep weights with |W| > prune_threshold (Han et al. 2015).
@@ -34,7 +34,10 @@ class CompressionSettings:
     # Ternary threshold as a multiple of mean|W| of the layer; None = no binarization,
     # 0 = pure binary sign(W), 0.7 = Ternary Weight Networks.
     binarize_threshold: float | None = None
-    # One scale per output channel (XNOR-Net) instead of one per tensor.
+    # Bits K of a symmetric integer code, 2 to 8: W_q = s * round(W / s), s = max|W| / (2^(K-1)-1);
+    # None = no k-bit quantization. An alternative to binarization, never both.
+    quantize_bits: int | None = None
+    # One scale per output channel (XNOR-Net) instead of one per tensor (binarize, quantize).
     per_channel: bool = False
     # Which weight layers to compress; None = all of them.
     layers: tuple[str, ...] | None = None
@@ -43,6 +46,14 @@ class CompressionSettings:
     def prunes(self) -> bool:
         return self.prune_threshold is not None or self.prune_sparsity is not None
 
+    def __post_init__(self):
+        # a whole number given as a float (a slider, a link: 4.0) is the integer it names
+        for method in METHODS.values():
+            for control in method.numbers():
+                value = getattr(self, control.field)
+                if control.integer and isinstance(value, float) and value.is_integer():
+                    object.__setattr__(self, control.field, int(value))
+
     @property
     def binarizes(self) -> bool:
         return self.binarize_threshold is not None
@@ -50,6 +61,11 @@ class CompressionSettings:
     @property
     def is_identity(self) -> bool:
         return not any(method.is_used(self) for method in METHODS.values())
+
+    @property
+    def values_methods(self) -> list[Method]:
+        """Every values method ``self`` uses (valid settings use at most one)."""
+        return [m for m in METHODS.values() if m.quantize and m.is_used(self)]
 
     @property
     def positions_method(self) -> Method | None:

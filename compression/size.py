@@ -3,9 +3,11 @@
 The encoding of a layer is read off its weight tensor, so it describes what is
 really there (a checkpoint with baked-in ternary values is counted as ternary):
 
-- values: ``float32`` (32 bits per stored weight), or ``sign`` (1 bit per stored
-  weight) when all nonzero ``|W|`` are equal per tensor or per output channel,
-  plus one float32 scale per tensor or per channel;
+- values: ``float32`` (32 bits per stored weight), ``sign`` (1 bit per stored
+  weight) when all nonzero ``|W|`` are equal per tensor or per output channel, or
+  ``int`` (K = 2..8 bits per stored weight, two's complement) when every weight is
+  ``s * n`` with ``s = max|W| / (2^(K-1) - 1)`` per tensor or per output channel and a whole
+  ``|n| <= 2^(K-1) - 1``; sign and int add one float32 scale per tensor or per channel;
 - positions of the nonzero weights, whichever is cheapest:
   ``dense`` (every weight stored, 0 bits; only if none is zero),
   ``bitmask`` (1 bit per weight),
@@ -15,11 +17,12 @@ really there (a checkpoint with baked-in ternary values is counted as ternary):
   meaning "skip ``2^b - 1`` zeros, no weight": ``b * (nnz + sum(gap // (2^b - 1)))``,
   with the best ``b`` per layer, as in Deep Compression's relative indices),
   ``rows`` (1 bit per output row; every weight of a kept row is stored: after neuron
-  pruning, the smaller dense matrix of the kept rows; float32 values, or sign values
-  when the kept rows hold no zero);
+  pruning, the smaller dense matrix of the kept rows; float32 or int values, or sign
+  values when the kept rows hold no zero);
 - biases: float32.
 
-Each part is rounded up to whole bytes: ``ceil(position_bits / 8) + ceil(value_bits / 8)
+The value and position codes chosen are the pair with the fewest bytes. Each part is
+rounded up to whole bytes: ``ceil(position_bits / 8) + ceil(value_bits / 8)
 + 4 * scales + 4 * biases``. A dense float32 layer costs ``4 * (weights + biases)``.
 """
 
@@ -33,15 +36,21 @@ import torch
 
 FLOAT_BITS = 32
 DELTA_WIDTHS = range(1, 25)
+INT_BITS = range(2, 9)  # K of the K-bit integer value codes
 
 
 @dataclass(frozen=True)
 class ValueCode:
     """How the nonzero weights of a layer are stored."""
 
-    kind: str  # "float32" or "sign"
-    bits_per_value: int  # 32 or 1
+    kind: str  # "float32", "sign" or "int" (K-bit signed integers times a scale)
+    bits_per_value: int  # 32, 1 or K
     scales: int  # float32 scales stored (0 for float32 values)
+
+    @property
+    def holds_zero(self) -> bool:
+        """Whether a stored value can be 0 (so zeros may be stored rather than skipped)."""
+        return self.kind != "sign"
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,9 @@ class PositionCode:
 
 
 def value_code(weight: torch.Tensor) -> ValueCode:
-    """``sign`` if every nonzero |W| is equal (per tensor or per output channel), else float32."""
+    """``sign`` if every nonzero |W| is equal (per tensor or per output channel), else float32.
+
+    Only the sign and float32 codes: :func:`value_codes` adds the K-bit integer code."""
     magnitudes = weight.detach().abs().reshape(weight.shape[0], -1)
     nonzero = magnitudes != 0
     if not bool(nonzero.any()):
@@ -69,6 +80,58 @@ def value_code(weight: torch.Tensor) -> ValueCode:
     distinct = row_max[row_has].unique()
     scales = 1 if distinct.numel() == 1 else weight.shape[0]
     return ValueCode("sign", 1, scales)
+
+
+def int_scales(weight: torch.Tensor, bits: int, per_row: bool) -> torch.Tensor:
+    """The scales of a K-bit code: ``s = max|W| / (2^(K-1) - 1)``, shape (1,) or (rows,)."""
+    row_max = weight.detach().abs().reshape(weight.shape[0], -1).amax(dim=1)
+    return (row_max if per_row else row_max.max().reshape(1)) / (2 ** (bits - 1) - 1)
+
+
+def int_codes(weight: torch.Tensor, bits: int, scales: torch.Tensor) -> torch.Tensor | None:
+    """The integers ``n`` (rows x columns, float) with ``W == s * n`` exactly and
+    ``|n| <= 2^(K-1) - 1`` for the given scales (one, or one per row); None if not."""
+    flat = weight.detach().reshape(weight.shape[0], -1)
+    scales = scales.reshape(-1, 1)
+    codes = torch.round(flat / torch.where(scales > 0, scales, torch.ones_like(scales)))
+    if bool((codes.abs() > 2 ** (bits - 1) - 1).any()) or not torch.equal(codes * scales, flat):
+        return None
+    return codes
+
+
+def int_value_code(weight: torch.Tensor) -> ValueCode | None:
+    """The K-bit code with the fewest bits (one scale first, then one per row) that holds
+    ``weight`` exactly, or None.
+
+    The first row with a nonzero weight is tried before the whole tensor: a float layer is
+    settled on it, and a row with more distinct values than any K <= 8 has settles it at once.
+    """
+    flat = weight.detach().reshape(weight.shape[0], -1)
+    row_max = flat.abs().amax(dim=1)
+    probe = int(torch.argmax((row_max > 0).to(torch.uint8)))  # 0 when every row is zero
+    if flat[probe].unique().numel() > 2 ** INT_BITS[-1] - 1:
+        return None
+    for bits in INT_BITS:
+        for per_row in (False, True):
+            top = row_max if per_row else row_max.max().reshape(1)
+            scales = top / (2 ** (bits - 1) - 1)  # as int_scales
+            row_scale = scales[probe : probe + 1] if per_row else scales
+            probe_fits = int_codes(flat[probe : probe + 1], bits, row_scale) is not None
+            if probe_fits and int_codes(flat, bits, scales) is not None:
+                return ValueCode("int", bits, len(scales))
+    return None
+
+
+def value_codes(weight: torch.Tensor) -> list[ValueCode]:
+    """Every value code that holds ``weight`` exactly: sign, the smallest K-bit code, float32."""
+    codes = [value_code(weight)]
+    # Where sign values fit, 2-bit integers cost more with any position code but ``rows``
+    # (they can store the zeros of a kept row): only a layer with an empty row needs them.
+    empty_row = not bool((weight.detach().reshape(weight.shape[0], -1) != 0).any(dim=1).all())
+    if codes[0].kind == "float32" or empty_row:
+        integers = int_value_code(weight)
+        codes += [integers] if integers is not None else []
+    return list(dict.fromkeys([*codes, ValueCode("float32", FLOAT_BITS, 0)]))
 
 
 def csr_index_bits(columns: int) -> int:
@@ -134,24 +197,30 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
     biases = 0 if bias is None else bias.numel()
     nonzero_weights = int(torch.count_nonzero(weight))
     nonzero_biases = 0 if bias is None else int(torch.count_nonzero(bias))
-    values = value_code(weight)
-    positions = position_codes(weight)
-    if values.kind == "float32" and positions[0].kind != "dense":
-        # a float can hold a zero, so storing every weight is a candidate too
-        positions.append(PositionCode("dense", 0))
+    sparse_positions = position_codes(weight)
     rows, columns = weight.shape[0], weights // weight.shape[0]
     rows_kept = int(torch.count_nonzero(weight.detach().reshape(rows, columns).any(dim=1)))
     whole_rows = rows_kept * columns
-    if rows_kept < rows and (values.kind == "float32" or nonzero_weights == whole_rows):
-        # whole rows gone (neuron pruning): a bit per row, then the kept rows densely
-        positions.append(PositionCode("rows", rows))
+
+    def positions_for(values: ValueCode) -> list[PositionCode]:
+        positions = list(sparse_positions)
+        if values.holds_zero and positions[0].kind != "dense":
+            # a float or an integer can hold a zero, so storing every weight is a candidate
+            positions.append(PositionCode("dense", 0))
+        if rows_kept < rows and (values.holds_zero or nonzero_weights == whole_rows):
+            # whole rows gone (neuron pruning): a bit per row, then the kept rows densely
+            positions.append(PositionCode("rows", rows))
+        return positions
 
     def stored(code: PositionCode) -> int:
         return {"dense": weights, "rows": whole_rows}.get(code.kind, nonzero_weights)
 
-    position = min(
-        positions, key=lambda code: bytes_of(code.bits) + _value_bytes(values, stored(code))
-    )
+    def cost(choice: tuple[ValueCode, PositionCode]) -> int:
+        values, code = choice
+        return bytes_of(code.bits) + _value_bytes(values, stored(code)) + 4 * values.scales
+
+    choices = [(v, p) for v in value_codes(weight) for p in positions_for(v)]
+    values, position = min(choices, key=cost)  # ties: sign, then integers, then float32
     position_bytes = bytes_of(position.bits)
     value_bytes = _value_bytes(values, stored(position))
     scale_bytes = 4 * values.scales
@@ -188,6 +257,8 @@ def _value_bytes(values: ValueCode, stored: int) -> int:
 def _value_label(values: ValueCode, nonzero: int, count: int) -> str:
     if values.kind == "float32":
         return "float32"
+    if values.kind == "int":
+        return f"int{values.bits_per_value}"
     return "binary" if nonzero == count else "ternary"
 
 

@@ -238,8 +238,8 @@ def finetune(
 
     The pruning masks are computed once from ``state`` and held fixed: a pruned
     weight gets zero gradient and is re-zeroed after every step, so it stays exactly
-    0 (Adam's moments at those places stay 0 too). Binarized layers train with the
-    straight-through estimator. ``state`` itself is not changed.
+    0 (Adam's moments at those places stay 0 too). Binarized and k-bit quantized layers
+    train with the straight-through estimator. ``state`` itself is not changed.
     """
     config = config.validated()
     model = build_model(model_name, seed=config.seed)
@@ -248,10 +248,10 @@ def finetune(
     chosen = settings.chosen_layers(layers)
     weights = {name: state[weight_key(name)] for name in chosen}
     masks = prune_masks(weights, settings, output_layer(layers))
-    # Pruning is by fixed mask from here on; binarization is recomputed each step.
+    # Pruning is by fixed mask from here on; the values method is recomputed each step.
+    values = settings.values_method
     fixed = CompressionSettings(
-        binarize_threshold=settings.binarize_threshold,
-        per_channel=settings.per_channel,
+        **{name: getattr(settings, name) for name in (values.fields if values else ())},
         layers=tuple(chosen),
     )
 

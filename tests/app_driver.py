@@ -17,6 +17,7 @@ PAGES = [
     "pages/1_Train.py",
     "pages/2_Binarize.py",
     "pages/3_Prune.py",
+    "pages/3_Quantize.py",
     "pages/4_Combine.py",
     "pages/5_What_if.py",
     "pages/6_Learn.py",

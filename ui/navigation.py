@@ -22,6 +22,7 @@ ICONS = {
     "Train": ":material/model_training:",
     "Binarize": ":material/exposure:",
     "Prune": ":material/content_cut:",
+    "Quantize": ":material/stairs:",
     "Combine": ":material/join_inner:",
     "What if": ":material/query_stats:",
     "Learn": ":material/school:",

@@ -35,6 +35,8 @@ from ui.training import TrainingProgress, train_live
 HELD_DURING_RETRAINING = {
     "prune": "pruned weights stay 0 (their mask is fixed)",
     "binarize": "binarized layers train through the straight-through estimator",
+    "quantize": "quantized layers train through the straight-through estimator (the forward "
+    "pass rounds to K bits, the gradient reaches the real weights)",
 }
 
 
@@ -266,4 +268,7 @@ def settings_caption(settings: CompressionSettings) -> str:
     if settings.binarize_threshold is not None:
         scales = "per channel" if settings.per_channel else "per layer"
         parts.append(f"binarize t = {settings.binarize_threshold:.2f} ({scales} scale)")
+    if settings.quantize_bits is not None:
+        scales = "per channel" if settings.per_channel else "per layer"
+        parts.append(f"quantize to {settings.quantize_bits} bits ({scales} scale)")
     return "; ".join(parts) or "no compression"

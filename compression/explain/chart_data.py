@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from compression.compress import CompressedModel
+from compression.methods.quantize import largest_level
 from compression.models import weight_key
 from compression.settings import CompressionSettings
 
@@ -41,6 +42,10 @@ class LayerView:
     negative: int  # weights that are < 0 after compression
     zero: int  # weights that are 0 after compression
     positive: int  # weights that are > 0 after compression
+    # k-bit quantized layers: the values s*n, n = -(2^(K-1)-1)..2^(K-1)-1, of one scale (the
+    # layer's, or the median channel's with one scale per channel), and K
+    levels: tuple[float, ...] | None = None
+    bits: int | None = None
 
     @property
     def weights(self) -> int:
@@ -168,14 +173,17 @@ def layer_views(
         profile = profiles[name]
         kept, zeroed = profile.split(result != 0)
         keep = compressed.keep_masks.get(name)
-        band = scale = None
+        band = scale = levels = bits = None
         if name in compressed.scales:
-            band = _span(
-                ternary_band(real, settings.binarize_threshold, settings.per_channel, keep)
-            )
             scales = compressed.scales[name].reshape(-1)
             used = scales[scales > 0]
             scale = _span(used) if used.numel() else (0.0, 0.0)
+            if settings.binarize_threshold is not None:
+                threshold = settings.binarize_threshold
+                band = _span(ternary_band(real, threshold, settings.per_channel, keep))
+            if settings.quantize_bits is not None:
+                bits = int(settings.quantize_bits)
+                levels = quantization_levels(used, bits)
         zero = int(zeroed.sum())
         positive = int((result > 0).sum())
         views.append(
@@ -191,9 +199,21 @@ def layer_views(
                 negative=result.numel() - zero - positive,
                 zero=zero,
                 positive=positive,
+                levels=levels,
+                bits=bits,
             )
         )
     return views
+
+
+def quantization_levels(scales: torch.Tensor, bits: int) -> tuple[float, ...]:
+    """The values ``s * n`` of a K-bit layer for its median scale ``s`` (float32 products,
+    as the layer holds them); () when every scale is 0."""
+    if not scales.numel():
+        return ()
+    top = largest_level(bits)
+    steps = torch.arange(-top, top + 1, dtype=torch.float32)
+    return tuple((scales.median() * steps).tolist())
 
 
 def bits_per_weight(sizes: pd.DataFrame, layers: list[str]) -> float:

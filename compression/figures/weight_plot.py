@@ -105,6 +105,26 @@ def _level_marks(view: LayerView, cell: _Cell, first: bool) -> tuple[list, list]
     return shapes, notes
 
 
+def _quantized_marks(view: LayerView, cell: _Cell, first: bool) -> tuple[list, list]:
+    """The 2^K - 1 values a K-bit layer holds, s·n, each a thin line; the step s noted."""
+    low, high = view.scale
+    reach = _reach(view)
+    name = f"{view.bits}-bit values s·n"
+    drawn = [x for x in view.levels if abs(x) <= reach]
+    shapes = [
+        cell.line(x, palette.COMPRESSED, "solid", 1, name, first and index == 0)
+        for index, x in enumerate(drawn)
+    ]
+    step = f"s = {high:.3g}" if math.isclose(low, high) else f"s = {low:.3g}…{high:.3g}"
+    scope = "" if math.isclose(low, high) else "<br>(median channel's drawn)"
+    notes = [
+        cell.note(-reach, 1, f"{len(view.levels)} values, {step}{scope}", palette.COMPRESSED,
+                  "left"),
+        cell.note(0, 0.64, f"0<br>{_share(view.zero, view.weights)}", palette.COMPRESSED),
+    ]  # fmt: skip
+    return shapes, notes
+
+
 def _histogram_area(edges, counts, name: str, colour: str, cell: _Cell, legend: bool) -> dict:
     """Bins drawn as one filled step line, stacked on the other trace of the same subplot.
 
@@ -127,7 +147,8 @@ def _histogram_area(edges, counts, name: str, colour: str, cell: _Cell, legend: 
 def _reach(view: LayerView) -> float:
     """Half-width of the x range: the usual weights, and every mark that is drawn."""
     marks = [view.view, view.prune_cut or 0.0]
-    marks += [view.band[1], view.scale[1]] if view.scale is not None else []
+    marks += [view.band[1]] if view.band is not None else []
+    marks += [view.scale[1]] if view.scale is not None and view.levels is None else []
     return 1.08 * max(marks)
 
 
@@ -136,8 +157,9 @@ def weight_histograms(
 ) -> go.Figure:
     """A histogram of the real weights of each layer, split into kept and zeroed.
 
-    Draws the pruning cut (dashed), the ternary band (dotted, shaded) and the
-    values a binarized layer ends up with (0, ±a, with their share of weights).
+    Draws the pruning cut (dashed), the ternary band (dotted, shaded), the values a
+    binarized layer ends up with (0, ±a, with their share of weights) and the values s·n
+    of a k-bit quantized layer (thin lines).
     """
     columns = max(1, min(columns, len(views)))
     rows = math.ceil(len(views) / columns)
@@ -152,7 +174,8 @@ def weight_histograms(
         for present, marks in (
             (view.prune_cut is not None, _cut_marks),
             (view.band is not None, _band_marks),
-            (view.scale is not None, _level_marks),
+            (view.scale is not None and view.levels is None, _level_marks),
+            (bool(view.levels), _quantized_marks),
         ):
             if present:
                 more_shapes, more_notes = marks(view, cell, first)

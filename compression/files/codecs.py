@@ -1,4 +1,4 @@
-"""Bit streams of the compact model file: positions of nonzero weights and sign bits.
+"""Bit streams of the compact model file: positions of nonzero weights, sign bits, integers.
 
 Each code comes as an encoder and its decoder, side by side; the bit counts are the
 ones :mod:`compression.size` charges (every stream is rounded up to whole bytes):
@@ -10,7 +10,8 @@ ones :mod:`compression.size` charges (every stream is rounded up to whole bytes)
   the code ``2^b - 1`` means "skip ``2^b - 1`` zeros, no weight" (Han et al. 2016);
 - ``rows``: 1 bit per output row (first row = high bit); a set row stores every one of
   its weights, so the values are the smaller dense matrix of the kept rows;
-- ``signs``: 1 bit per stored weight, 1 = negative.
+- ``signs``: 1 bit per stored weight, 1 = negative;
+- ``ints``: K bits per stored weight, two's complement, high bit first (K = 2 to 8).
 
 Decoders take untrusted bytes: they check every count and index and raise
 :class:`StreamError` (one sentence) instead of returning a wrong answer.
@@ -173,3 +174,25 @@ def decode_signs(stream: bytes, stored: int) -> np.ndarray:
     """+1.0 / -1.0 (float32) for each of ``stored`` sign bits."""
     bits = _unpack_exact(stream, stored, "sign")
     return np.where(bits == 1, np.float32(-1.0), np.float32(1.0))
+
+
+# integers: K bits per stored weight, two's complement
+
+
+def encode_ints(values: np.ndarray, bits: int) -> bytes:
+    """Whole numbers in ``[-(2^(K-1) - 1), 2^(K-1) - 1]`` -> K-bit two's complement codes,
+    packed high bit first."""
+    codes = np.asarray(values, dtype=np.int64) & (2**bits - 1)
+    shifts = np.arange(bits - 1, -1, -1, dtype=np.int64)
+    return np.packbits(((codes[:, None] >> shifts) & 1).astype(np.uint8).reshape(-1)).tobytes()
+
+
+def decode_ints(stream: bytes, stored: int, bits: int) -> np.ndarray:
+    """The ``stored`` K-bit integers of a stream (float32); ``-2^(K-1)`` is not a symmetric
+    K-bit value and is refused."""
+    unpacked = _unpack_exact(stream, stored * bits, f"{bits}-bit integer")
+    codes = unpacked.reshape(stored, bits).astype(np.int64) @ (1 << np.arange(bits - 1, -1, -1))
+    values = np.where(codes >= 2 ** (bits - 1), codes - 2**bits, codes)
+    if (values == -(2 ** (bits - 1))).any():
+        raise StreamError(f"{bits}-bit integer stream holds {-(2 ** (bits - 1))}, outside the code")
+    return values.astype(np.float32)

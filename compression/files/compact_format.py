@@ -6,7 +6,8 @@ Layout (little-endian), a header and then the streams of every layer in forward 
     model name (u8 length + ASCII) | data set name (u8 length + ASCII)
     settings (u16 length + compact JSON; length 0 = not recorded) | layer count u8
     per layer: name (u8 length + ASCII) | ndim u8 | dims u32 x ndim | has_bias u8
-               value code u8 | scales u32 | position code u8 | delta width u8
+               value code u8 (0 float32, 1 sign, K = 2..8: K-bit integers)
+               scales u32 | position code u8 | delta width u8
                stored u32 | position bytes u32
     per layer: positions | values | scales (float32) | biases (float32)
 
@@ -37,6 +38,7 @@ from compression.files.codecs import (
     decode_bitmask,
     decode_csr,
     decode_delta,
+    decode_ints,
     decode_rows,
     decode_signs,
 )
@@ -51,7 +53,8 @@ FORMAT_VERSION = 1
 FILE_SUFFIX = ".cxm"
 MAX_FILE_BYTES = MAX_MODEL_FILE_BYTES  # refuse anything larger before reading it
 MAX_SETTINGS_BYTES = 1024
-VALUE_CODES = ("float32", "sign")  # index = value code in the file
+# index = value code in the file: 0 float32, 1 sign, K = 2..8 for K-bit integers
+VALUE_CODES = ("float32", "sign", *(f"int{bits}" for bits in range(2, 9)))
 POSITION_CODES = ("dense", "bitmask", "csr", "delta", "rows")  # index = position code in the file
 
 _PREAMBLE = struct.Struct("<4sBB")  # magic, version, compressor
@@ -69,7 +72,7 @@ class LayerRecord:
     name: str
     shape: tuple[int, ...]
     has_bias: bool
-    values: str  # "float32" or "sign"
+    values: str  # "float32", "sign" or "int2" ... "int8"
     scales: int  # float32 scales after the values: 0, 1 or shape[0]
     positions: str  # "dense", "bitmask", "csr", "delta" or "rows"
     delta_width: int  # b of the delta code, 0 otherwise
@@ -81,8 +84,13 @@ class LayerRecord:
         return math.prod(self.shape)
 
     @property
+    def value_bits(self) -> int:
+        """Bits per stored weight: 32, 1 (a sign) or K."""
+        return {"float32": 32, "sign": 1}.get(self.values) or int(self.values[3:])
+
+    @property
     def value_bytes(self) -> int:
-        return 4 * self.stored if self.values == "float32" else -(-self.stored // 8)
+        return -(-self.value_bits * self.stored // 8)
 
     @property
     def bias_bytes(self) -> int:
@@ -355,7 +363,11 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
         if (scales < 0).any():
             raise StreamError("a scale is negative")
         row_scale = scales[0] if record.scales == 1 else scales[positions // (count // rows)]
-        values = decode_signs(value_stream, record.stored) * row_scale
+        if record.values == "sign":
+            units = decode_signs(value_stream, record.stored)
+        else:
+            units = decode_ints(value_stream, record.stored, record.value_bits)
+        values = units * row_scale
     flat = np.zeros(count, dtype=np.float32)
     flat[positions] = values
     weight = torch.from_numpy(flat.reshape(record.shape))

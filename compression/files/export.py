@@ -18,6 +18,7 @@ from compression.files.codecs import (
     encode_bitmask,
     encode_csr,
     encode_delta,
+    encode_ints,
     encode_rows,
     encode_signs,
 )
@@ -25,7 +26,7 @@ from compression.files.compact_format import FILE_SUFFIX, LayerRecord, pack_head
 from compression.files.packing import pack
 from compression.models import build_model, layer_names_for, weight_layer_names
 from compression.settings import CompressionSettings
-from compression.size import layer_size
+from compression.size import int_codes, int_scales, layer_size, value_code
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,23 @@ def encode_layer(
     bias: torch.Tensor | None,
     positions: str | None = None,
     delta_width: int | None = None,
+    values: str | None = None,
 ) -> EncodedLayer:
     """Encode one layer with the cheapest codes of the size accounting.
 
-    ``positions`` (and ``delta_width``) force another position code; without them the
-    stream lengths must equal the accounting's bytes, or this raises ``RuntimeError``.
+    ``positions`` (and ``delta_width``) force another position code, ``values`` ("sign"
+    or "float32") another value code; without them the stream lengths must equal the
+    accounting's bytes, or this raises ``RuntimeError``.
     """
     accounted = layer_size(name, weight, bias)
-    values = "float32" if accounted["values"] == "float32" else "sign"
+    label = accounted["values"]
+    chosen = label if label == "float32" or label.startswith("int") else "sign"
     scales = int(accounted["scales"])
-    forced = positions is not None
-    if not forced:
+    forced = positions is not None or values is not None
+    if values is not None and values != chosen:
+        scales = value_code(weight).scales if values == "sign" else 0
+    values = chosen if values is None else values
+    if positions is None:
         positions, delta_width = accounted["positions"], accounted["delta_width"]
     flat = weight.detach().to(torch.float32).reshape(-1).numpy()
     count, rows = flat.size, weight.shape[0]
@@ -85,6 +92,12 @@ def encode_layer(
     stored_values = flat[stored_at]
     if values == "float32":
         value_stream, scale_values = stored_values.astype("<f4").tobytes(), np.zeros(0)
+    elif values.startswith("int"):  # W = s * n: the n of the stored weights, K bits each
+        bits, per_row = int(values[3:]), scales > 1
+        scale_tensor = int_scales(weight, bits, per_row)
+        codes = int_codes(weight, bits, scale_tensor).reshape(-1).numpy()
+        value_stream = encode_ints(codes[stored_at], bits)
+        scale_values = scale_tensor.numpy()
     else:
         value_stream = encode_signs(stored_values)
         row_magnitudes = np.abs(flat).reshape(rows, -1).max(axis=1)  # |W| of each row's nonzeros

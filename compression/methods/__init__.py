@@ -2,7 +2,8 @@
 controls (:class:`~compression.methods.controls.Method`).
 
 :data:`METHODS` lists them in the order they apply: a *positions* method first (which
-weights exist), then at most one *values* method per layer (what the survivors become).
+weights exist), then at most one *values* method per layer (what the survivors become:
+binarization or k-bit quantization, one at a time).
 The command line, the settings' validation, the sweeps, the share link and the pages
 all read this registry.
 """
@@ -12,13 +13,19 @@ from __future__ import annotations
 from compression.methods.binarize import BINARIZE
 from compression.methods.controls import Control, Method
 from compression.methods.prune import PRUNE
+from compression.methods.quantize import QUANTIZE
 
-METHODS: dict[str, Method] = {method.name: method for method in (PRUNE, BINARIZE)}
+METHODS: dict[str, Method] = {method.name: method for method in (PRUNE, BINARIZE, QUANTIZE)}
 
 
 def all_controls() -> tuple[Control, ...]:
-    """Every method's controls, in registry order."""
-    return tuple(control for method in METHODS.values() for control in method.controls)
+    """Every method's controls, in registry order; a control two methods share (the
+    per-channel scale of the values methods) once."""
+    controls = {}
+    for method in METHODS.values():
+        for control in method.controls:
+            controls.setdefault(control.field, control)
+    return tuple(controls.values())
 
 
 def method_of(field_name: str) -> Method:

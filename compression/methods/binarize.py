@@ -14,17 +14,13 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from compression.methods.controls import FLAG, NUMBER, Control, Method, SweepAxis
+from compression.methods.controls import NUMBER, Control, Method, SweepAxis
+from compression.methods.scales import PER_CHANNEL, group_dims
 
 if TYPE_CHECKING:
     from compression.settings import CompressionSettings
 
 TWN_THRESHOLD = 0.7  # Ternary Weight Networks: delta = 0.7 * mean|W|
-
-
-def _group_dims(weight: torch.Tensor, per_channel: bool) -> tuple[int, ...]:
-    """Dimensions reduced for one scale: all of them, or all but the output channel."""
-    return tuple(range(1, weight.dim())) if per_channel else tuple(range(weight.dim()))
 
 
 def _masked_mean_abs(
@@ -51,7 +47,7 @@ def binarize(
     >>> binarize(torch.tensor([0.5, -1.5]))[0]
     tensor([ 1., -1.])
     """
-    dims = _group_dims(weight, per_channel)
+    dims = group_dims(weight, per_channel)
     weight = weight.detach()
     keep = torch.ones_like(weight, dtype=torch.bool) if keep is None else keep
     band = threshold * _masked_mean_abs(weight, keep, dims)
@@ -129,14 +125,7 @@ BINARIZE = Method(
                 ("binarize_threshold",),
             ),
         ),
-        Control(
-            field="per_channel",
-            kind=FLAG,
-            name="one scale per output channel",
-            label="One scale per output channel",
-            help="Each output neuron/filter gets its own a (XNOR-Net) instead of one a per layer.",
-            cli_help="one scale per output channel",
-        ),
+        PER_CHANNEL,
     ),
     quantize=quantize,
     quantize_ste=quantize_ste,

@@ -58,6 +58,7 @@ class Control:
     start: float = 0.0
     percent: bool = False
     number_format: str | None = None
+    integer: bool = False  # number: whole values only (the CLI takes an integer)
     metavar: str = "X"  # on the command line
     symbol: str = "x"  # in formulas and on preset buttons: "t"
     presets: tuple[tuple[float, str], ...] = ()  # (value, name): one button each
@@ -104,6 +105,8 @@ class Control:
         if math.isnan(value) or value < self.low or too_high:
             meaning = f" ({self.meaning})" if self.meaning else ""
             return f"{self.name} must be {self.bounds()}{meaning}, got {value}"
+        if self.integer and not float(value).is_integer():
+            return f"{self.name} must be a whole number, got {value}"
         return None
 
     def bounds(self) -> str:

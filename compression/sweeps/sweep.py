@@ -22,7 +22,8 @@ and its loss equals measure's to rounding (bit for bit except on the fast path o
 The table (and its CSV) has one row per point, in sweep order, with the columns:
 
 - ``layer``: the swept layer, or ``"all"``;
-- ``method``: ``prune-threshold``, ``prune-sparsity`` or ``binarize-threshold``;
+- ``method``: ``prune-threshold``, ``prune-sparsity``, ``binarize-threshold`` or
+  ``quantize-bits``;
 - ``value``: the swept value;
 - ``accuracy``: fraction of test images classified right, in [0, 1];
 - ``loss``: mean cross-entropy on the test images;
@@ -72,15 +73,19 @@ class SweepMethod:
     high: float | None  # None: no upper bound
     axis_title: str  # for plots
     replaces: tuple[str, ...]  # fields the swept value takes the place of
+    integer: bool = False  # whole values only (bits)
 
     def check(self, value: float) -> float:
-        """``value`` if it is a finite number in range, else SettingsError."""
+        """``value`` if it is a finite number in range (whole if so required), else
+        SettingsError."""
         too_high = self.high is not None and value > self.high
         if not math.isfinite(value) or value < self.low or too_high:
             allowed = f">= {self.low:g}"
             if self.high is not None:
                 allowed = f"between {self.low:g} and {self.high:g}"
             raise SettingsError(f"{self.name} values must be {allowed}, got {value:g}")
+        if self.integer and not float(value).is_integer():
+            raise SettingsError(f"{self.name} values must be whole numbers, got {value:g}")
         return value
 
     def applied(self, base: CompressionSettings, value: float) -> CompressionSettings:
@@ -100,7 +105,7 @@ def _sweep_methods() -> dict[str, SweepMethod]:
         if axis is not None:
             methods[axis.name] = SweepMethod(
                 axis.name, control.field, control.low, control.high, axis.axis_title,
-                axis.replaces,
+                axis.replaces, control.integer,
             )  # fmt: skip
     return methods
 

@@ -28,4 +28,6 @@ def test_every_page_shows_the_menu_in_its_sidebar():
     app = open_app("pages/3_Prune.py")
     links = [element for element in app.sidebar if element.type == "page_link"]
     labels = [link.proto.label for link in links]
-    assert labels == ["Home", "Train", "Binarize", "Prune", "Combine", "What if", "Learn"]
+    assert labels == [
+        "Home", "Train", "Binarize", "Prune", "Quantize", "Combine", "What if", "Learn",
+    ]  # fmt: skip

@@ -60,13 +60,16 @@ def test_a_binary_layer_with_whole_rows_gone_stores_one_sign_bit_per_kept_weight
     assert row["compressed_bytes"] == 2 + 8 * 30 // 8 + 4  # row bits, sign bits, one scale
 
 
-def test_a_ternary_layer_with_zeros_in_kept_rows_never_uses_the_rows_code():
+def test_a_ternary_layer_with_zeros_in_kept_rows_stores_its_rows_as_2_bit_integers():
     weight = torch.ones(16, 30)
     weight[::2] = 0
-    weight[1, 0] = 0  # a sign bit cannot hold this zero
-    assert layer_size("fc", weight, None)["positions"] != "rows"
+    weight[1, 0] = 0  # a sign bit cannot hold this zero, a 2-bit integer can
+    row = layer_size("fc", weight, None)
+    # rows: 16 bits; 8 kept rows x 30 weights x 2 bits = 60 bytes; one scale
+    assert (row["values"], row["positions"]) == ("int2", "rows")
+    assert row["compressed_bytes"] == 2 + 60 + 4
     with pytest.raises(ValueError, match="kept rows"):
-        encode_layer("fc", weight, None, "rows")
+        encode_layer("fc", weight, None, "rows", values="sign")
 
 
 @pytest.mark.parametrize("model", ["mlp", "cnn"])

@@ -17,7 +17,8 @@ def test_sparse_float_layer_uses_the_cheapest_position_code():
     # 2x8 weight, nonzeros at flat positions 0, 5, 15 -> zero runs 0, 4, 9.
     # bitmask 16 bits; csr 8*3 + 32*3 = 120 bits; delta b=3: 3 entries + 1 escape = 12 bits.
     weight = torch.zeros(2, 8)
-    weight.view(-1)[[0, 5, 15]] = torch.tensor([1.0, 2.0, 3.0])
+    # (not multiples of one step: 1, 2, 3 would be 3-bit integers, 3 bits each)
+    weight.view(-1)[[0, 5, 15]] = torch.tensor([1.1, 2.3, 3.7])
     row = layer_size("fc", weight, None)
     assert (row["positions"], row["delta_width"]) == ("delta", 3)
     assert row["position_bytes"] == 2  # ceil(12 / 8)

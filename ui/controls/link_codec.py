@@ -88,6 +88,8 @@ def _number(value: float | None) -> str:
 
 
 def _encoded(control: Control, value: object) -> str:
+    if control.kind == NUMBER and control.integer and value is not None:
+        return str(int(value))  # bits=4, not 4.0
     if control.kind == NUMBER:
         return _number(value)
     if control.kind == CHOICE:
@@ -145,8 +147,10 @@ class _Reader:
             return default if raw is None else None
         value = float(raw) if _DECIMAL.fullmatch(raw) else math.nan
         high = math.inf if control.high is None else control.high
-        if not math.isfinite(value) or not control.low <= value <= high:
-            reason = f"needs a number {control.bounds()} or {OFF!r}"
+        whole = value.is_integer() or not control.integer
+        if not math.isfinite(value) or not control.low <= value <= high or not whole:
+            kind = "a whole number" if control.integer else "a number"
+            reason = f"needs {kind} {control.bounds()} or {OFF!r}"
             self.unread[control.field] = UnreadNumber(control.key, raw, reason)
             return default
         return value

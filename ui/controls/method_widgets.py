@@ -156,8 +156,11 @@ def _choice(cell, page: str, control: Control, values: dict):
 
 
 def shown_on(page: str, method: Method, saved: Mapping) -> bool:
-    """Whether ``page`` has drawn any widget of ``method`` (``saved``: the session state)."""
-    names = [keys.element(page, control.widget) for control in method.controls]
+    """Whether ``page`` has drawn any widget of ``method`` (``saved``: the session state).
+
+    Only the method's own numbers and switch count: a control two methods share (the
+    per-channel toggle) says nothing about which of them the page shows."""
+    names = [keys.element(page, control.widget) for control in method.numbers()]
     if method.alternatives is not None:
         names.append(keys.alternatives(page, method))
     return any(key == name or key.startswith(f"{name}.") for key in saved for name in names)
