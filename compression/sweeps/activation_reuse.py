@@ -29,11 +29,17 @@ def same_tensor(first: torch.Tensor, second: torch.Tensor) -> bool:
     return first is second or torch.equal(first, second)
 
 
+# torch.fx's tracer patches module-level functions while it runs, so two threads tracing at
+# once (two sessions starting a sweep) can see each other's patches; one trace at a time.
+_TRACE_LOCK = threading.Lock()
+
+
 class ForwardSplit:
     """Pieces of a traced model between the inputs of its weight layers."""
 
     def __init__(self, module: nn.Module):
-        self._traced = fx.symbolic_trace(module)
+        with _TRACE_LOCK:
+            self._traced = fx.symbolic_trace(module)
         self._nodes = list(self._traced.graph.nodes)
         self._segments: dict[tuple[str | None, str | None], fx.GraphModule] = {}
 
@@ -64,7 +70,8 @@ class ForwardSplit:
         ``start=None``: from the model's input; ``end=None``: to the model's output.
         """
         if (start, end) not in self._segments:
-            self._segments[start, end] = self._build_segment(start, end)
+            with _TRACE_LOCK:
+                self._segments[start, end] = self._build_segment(start, end)
         return self._segments[start, end]
 
     def prefix(self, layer: str) -> fx.GraphModule:
@@ -78,7 +85,9 @@ class ForwardSplit:
     def after(self, layer: str) -> fx.GraphModule:
         """``t_L``: the output of ``layer`` -> the model's output, so ``g_L = t_L . L``."""
         if (layer, "after") not in self._segments:
-            self._segments[layer, "after"] = self._build_segment(layer, None, from_output=True)
+            with _TRACE_LOCK:
+                segment = self._build_segment(layer, None, from_output=True)
+            self._segments[layer, "after"] = segment
         return self._segments[layer, "after"]
 
     def layer_module(self, layer: str) -> nn.Module:

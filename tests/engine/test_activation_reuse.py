@@ -188,3 +188,31 @@ def test_run_segment_runs_each_batch_with_the_given_weights_and_changes_nothing(
         torch.testing.assert_close(output, expected)
     for name, tensor in suffix.state_dict().items():
         assert torch.equal(tensor, before[name]), name
+
+
+def test_many_threads_tracing_at_once_all_get_working_pieces():
+    """torch.fx patches module-level functions while it traces: threads take turns."""
+    import threading
+
+    from compression.models import build_model
+    from compression.sweeps.activation_reuse import ForwardSplit
+
+    start = threading.Barrier(6)
+    errors = []
+
+    def trace() -> None:
+        start.wait()
+        try:
+            for _ in range(5):
+                split = ForwardSplit(build_model("cnn", seed=0).eval())
+                split.suffix("fc1")
+                split.after("conv2")
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            errors.append(error)
+
+    threads = [threading.Thread(target=trace) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
