@@ -69,7 +69,7 @@ def binarize_notes(
     ]
     if all(story):
         steps = " · ".join(
-            f"t = {v:g}: {o.before_accuracy:.1%} → {o.after_accuracy:.1%}"
+            f"t = {v:g}: {o.before_accuracy:.2%} → {o.after_accuracy:.2%}"
             for v, o in zip(BINARIZE_STORY, story, strict=True)
         )
         notes.append(f"Measured on this model, before → after {_retraining()}: {steps}.")
@@ -100,9 +100,9 @@ def binarize_notes(
             )
         notes.append(
             f"**Retraining reverses it:** before retraining t = {t:g} loses to binary "
-            f"({here.before_accuracy:.1%} vs {binary.before_accuracy:.1%}); after "
-            f"{_retraining()} it wins: {here.after_accuracy:.1%} vs "
-            f"{binary.after_accuracy:.1%}.{closer}{'.' if closer else ''}"
+            f"({here.before_accuracy:.2%} vs {binary.before_accuracy:.2%}); after "
+            f"{_retraining()} it wins: {here.after_accuracy:.2%} vs "
+            f"{binary.after_accuracy:.2%}.{closer}{'.' if closer else ''}"
         )
     return notes
 
@@ -125,8 +125,8 @@ def combine_notes(
         )
     if both.accuracy < binarized.accuracy:
         notes.append(
-            f"**Why pruning first can cost accuracy ({both.accuracy:.1%} vs "
-            f"{binarized.accuracy:.1%}):** before retraining, accuracy after binarizing "
+            f"**Why pruning first can cost accuracy ({both.accuracy:.2%} vs "
+            f"{binarized.accuracy:.2%}):** before retraining, accuracy after binarizing "
             "depends on how the rounding errors happen to add up, which is largely chance."
         )
     here = outcomes.get(settings_key(both.settings, layers))
@@ -134,8 +134,8 @@ def combine_notes(
     if here and alone:
         notes.append(
             f"Measured on this model after {_retraining()}: pruned + binarized "
-            f"{here.after_accuracy:.1%} at {_kb(here.after_bytes)}, binarized "
-            f"{alone.after_accuracy:.1%} at {_kb(alone.after_bytes)} "
-            f"(before: {here.before_accuracy:.1%} and {alone.before_accuracy:.1%})."
+            f"{here.after_accuracy:.2%} at {_kb(here.after_bytes)}, binarized "
+            f"{alone.after_accuracy:.2%} at {_kb(alone.after_bytes)} "
+            f"(before: {here.before_accuracy:.2%} and {alone.before_accuracy:.2%})."
         )
     return notes

@@ -31,7 +31,7 @@ def _outcome(**fields) -> dict:
 
 
 def _percent(fraction: float) -> str:
-    return f"{fraction:.1%}"
+    return f"{fraction:.2%}"
 
 
 def test_binarize_explains_the_jumps_and_shows_retraining_smooths_them():
