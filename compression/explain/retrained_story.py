@@ -96,6 +96,13 @@ def _outcome(entry: object) -> Outcome:
     known = set(CompressionSettings().to_dict())
     if not set(settings_data) <= known:
         raise ValueError(f"unknown settings {sorted(set(settings_data) - known)}")
+    layers = settings_data.get("layers")
+    if layers is not None and not (
+        isinstance(layers, list) and all(isinstance(name, str) for name in layers)
+    ):
+        raise ValueError("an outcome's layers must be a list of names")
+    if not isinstance(settings_data.get("per_channel", False), bool):
+        raise ValueError("per_channel must be true or false")
     settings = CompressionSettings.from_dict(settings_data)
     for method in METHODS.values():
         problem = method.problems(settings)
@@ -135,7 +142,7 @@ def load_story(path: Path = STORY_FILE) -> dict[str, list[Outcome]]:
         if not path.is_file() or path.stat().st_size > STORY_LIMIT:
             return {}
         return parse_story(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, ValueError, TypeError, RecursionError):  # UnicodeDecodeError: a ValueError
         return {}
 
 

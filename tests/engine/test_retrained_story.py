@@ -92,6 +92,8 @@ def test_settings_key_treats_every_layer_named_as_every_layer():
         ' "before_bytes": 1, "after_accuracy": 0.5, "after_bytes": 1}]}]}',
         '{"models": [{"fingerprint": "x", "outcomes": [{"settings": {}, "before_accuracy": "1",'
         ' "before_bytes": 1, "after_accuracy": 0.5, "after_bytes": 1}]}]}',
+        '{"models": [{"fingerprint": "x", "outcomes": [{"settings": {"layers": 5}}]}]}',
+        '{"models": [{"fingerprint": "x", "outcomes": [{"settings": {"per_channel": "yes"}}]}]}',
     ],
 )
 def test_a_bad_story_file_is_refused(text, tmp_path):
@@ -108,6 +110,12 @@ def test_a_story_path_that_is_not_a_regular_file_reads_as_empty(tmp_path):
     big = tmp_path / "big.json"
     big.write_text(" " * 70_000 + "{}")
     assert load_story(big) == {}
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 30_000 + "]" * 30_000)
+    assert load_story(deep) == {}
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    assert load_story(binary) == {}
 
 
 def test_the_fingerprint_reads_names_shapes_and_values():
