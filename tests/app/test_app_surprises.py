@@ -8,7 +8,7 @@ import torch
 from app_driver import open_app, problems, slider
 
 from compression.data import PROJECT_ROOT
-from compression.files.checkpoint import load_checkpoint
+from compression.files.checkpoint import Checkpoint, checkpoint_bytes, load_checkpoint
 from compression.models import layer_names_for, weight_key
 
 STORY = json.loads((PROJECT_ROOT / "checkpoints" / "retrained_story.json").read_text())
@@ -94,10 +94,17 @@ def test_a_cut_that_adds_bytes_says_why():
     assert "Why pruning adds bytes here" in _captions(app)
 
 
-def test_another_model_gets_the_reasons_but_no_shipped_numbers():
-    app = open_app("pages/2_Binarize.py")
-    app.sidebar.selectbox(key="baseline.picker").set_value("shipped:cnn").run()
+def test_another_model_gets_the_reasons_but_no_shipped_numbers(shipped_mlp):
+    nudged = {name: tensor.clone() for name, tensor in shipped_mlp.state.items()}
+    nudged["fc1.weight"][0, 0] += 1e-3  # one weight: no longer the model that was measured
+    app = open_app()
+    app.sidebar.get("file_uploader")[0].set_value(
+        ("nudged.pt", checkpoint_bytes(Checkpoint("mlp", nudged, {})), "application/octet-stream")
+    )
+    app.run()
+    app.switch_page("pages/2_Binarize.py").run()
     assert not problems(app)
+    assert app.sidebar.selectbox(key="baseline.picker").value.startswith("upload:")
     text = _captions(app)
     assert "Why accuracy jumps as t moves" in text
     assert "Measured on this model" not in text
