@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from compression.data import subset
+from compression.data import PROJECT_ROOT, load_dataset, subset
 from compression.explain.retrained_story import (
     BINARIZE_STORY,
     RETRAINING,
@@ -20,6 +20,7 @@ from compression.explain.retrained_story import (
     settings_key,
     story_settings,
 )
+from compression.files.checkpoint import load_checkpoint
 from compression.measure import measure
 from compression.models import layer_names_for
 from compression.settings import CompressionSettings
@@ -40,18 +41,38 @@ def test_the_story_file_names_its_command_and_the_retrain_buttons_recipe():
     assert RETRAINING.epochs == 1 and RETRAINING.train_subset == 10_000
 
 
-def test_the_story_covers_every_setting_the_pages_discuss(shipped_mlp, shipped_outcomes):
-    wanted = story_settings(shipped_mlp.state, LAYERS)
-    assert sorted(settings_key(s, LAYERS) for s in wanted) == sorted(shipped_outcomes)
-    assert len(wanted) == len(BINARIZE_STORY) + 2
+@pytest.fixture(scope="module")
+def shipped_models():
+    """Each model of the story file with its checkpoint read afresh from ``checkpoints/``."""
+    data = json.loads(STORY_FILE.read_text())
+    return [
+        (model, load_checkpoint(PROJECT_ROOT / "checkpoints" / model["checkpoint"]))
+        for model in data["models"]
+    ]
 
 
-def test_its_before_numbers_are_what_measure_gives_now(shipped_mlp, mnist, shipped_outcomes):
-    for outcome in shipped_outcomes.values():
-        now = measure("mlp", shipped_mlp.state, outcome.settings, mnist.test_images,
-                      mnist.test_labels)  # fmt: skip
-        assert now.accuracy == outcome.before_accuracy
-        assert now.size_bytes == outcome.before_bytes
+def test_the_story_covers_the_shipped_mlp(shipped_outcomes):
+    assert len(shipped_outcomes) == len(BINARIZE_STORY) + 2
+
+
+def test_each_model_is_the_shipped_checkpoint_at_every_setting_the_pages_discuss(shipped_models):
+    for model, checkpoint in shipped_models:
+        assert model["fingerprint"] == fingerprint(checkpoint.state)
+        layers = layer_names_for(checkpoint.model_name)
+        known = outcomes_for(load_story(), model["fingerprint"], layers)
+        wanted = story_settings(checkpoint.state, layers)
+        assert sorted(settings_key(s, layers) for s in wanted) == sorted(known)
+
+
+def test_its_before_numbers_are_what_measure_gives_now(shipped_models):
+    for model, checkpoint in shipped_models:
+        data = load_dataset(checkpoint.metadata.get("dataset", "mnist"))
+        layers = layer_names_for(checkpoint.model_name)
+        for outcome in outcomes_for(load_story(), model["fingerprint"], layers).values():
+            now = measure(checkpoint.model_name, checkpoint.state, outcome.settings,
+                          data.test_images, data.test_labels)  # fmt: skip
+            assert now.accuracy == outcome.before_accuracy
+            assert now.size_bytes == outcome.before_bytes
 
 
 def test_one_after_number_is_reproduced_by_retraining_again(shipped_mlp, mnist, shipped_outcomes):
