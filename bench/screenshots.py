@@ -94,7 +94,7 @@ def main() -> int:
             if "prune" in wanted:
                 page.goto(base + "/Prune")
                 settle(page)
-                move_slider(page, "Pruning threshold", 26)  # 0.024 -> 0.050
+                move_slider(page, "Pruning threshold", 13)  # 0.024 -> 0.050 in steps of 0.002
                 shoot(page, out / "prune.png", 1500)
 
             if "combine" in wanted:

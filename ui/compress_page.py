@@ -9,7 +9,8 @@ sparsity, a *values* method (binarization) adds bits per weight.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -17,7 +18,7 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS
 from compression.settings import CompressionSettings
-from ui import downloads, page, readouts, retrain, teaching
+from ui import downloads, page, readouts, retrain, surprises, teaching
 from ui import format as fmt
 from ui.controls import keys, link, method_widgets, widgets
 from ui.state import lookahead, measuring
@@ -38,6 +39,8 @@ class CompressPage:
     histogram_title: str
     method_headings: tuple[str, ...] = ()  # above each method's controls, when several
     pictures_open: bool = False  # the learned-and-lost pictures shown from the start
+    # {settings field: start} where this page opens differently from the controls' own
+    starts: Mapping[str, float] = field(default_factory=dict)
 
 
 def show(spec: CompressPage) -> None:
@@ -66,7 +69,7 @@ def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, 
         with places[index]:
             if index < len(spec.method_headings):
                 st.markdown(spec.method_headings[index])
-            fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline)
+            fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline, spec.starts)
     with places[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
     return fields, layers
@@ -98,6 +101,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
         else:
             metric(column, measured)
     retrain.before_retraining(baseline)
+    surprises.reasons(baseline, measurements if compares else measured)
     downloads.download_buttons(baseline, measured)
 
     if compares:

@@ -154,7 +154,8 @@ class Method:
     quantize: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None
     quantize_ste: Callable[..., torch.Tensor] | None = None
     # the model-dependent slider range of a number control with slider_high None:
-    # (state, layers) -> (top, step, start)
+    # (state, layers, starts) -> (top, step, start); ``starts``: {field: start} of the
+    # page's sliders (None: the controls' own)
     slider_range: Callable[..., tuple[float, float, float]] | None = None
 
     @property

@@ -88,11 +88,11 @@ def test_a_bad_link_falls_back_to_defaults_with_a_note_not_an_error():
 def test_a_link_beyond_the_slider_range_is_clamped_with_a_note():
     app = open_link(COMBINE, {"binarize": "4", "prune_sparsity": "0.999"})
     assert not problems(app)
-    assert slider(app, "Binarization threshold").value == pytest.approx(1.5)
-    assert slider(app, "Target sparsity").value == 99
+    assert slider(app, "Binarization threshold").value == pytest.approx(2.5)
+    assert slider(app, "Target sparsity").value == 98
     note = " ".join(info.value for info in app.info)
     assert "binarize 4 is outside" in note and "prune_sparsity 0.999 is outside" in note
-    assert "using t = 1.5" in note and "using 99%" in note and "100" not in note
+    assert "using t = 2.5" in note and "using 98%" in note and "100" not in note
 
 
 def notice(app: AppTest) -> str:
@@ -114,11 +114,11 @@ def test_an_unreadable_threshold_names_the_threshold_the_slider_shows():
 def test_a_number_above_the_slider_names_the_sliders_range_and_the_value_used():
     app = open_link("pages/2_Binarize.py", {"binarize": "5"})
     assert not problems(app)
-    assert slider(app, "Binarization threshold").value == pytest.approx(1.5)
+    assert slider(app, "Binarization threshold").value == pytest.approx(2.5)
     note = notice(app)
-    assert "binarize 5 is outside the slider's range (0 to 1.5); using t = 1.5" in note
+    assert "binarize 5 is outside the slider's range (0 to 2.5); using t = 2.5" in note
     assert "10" not in note  # the settings' wider range is not the slider's
-    assert float(app.query_params["binarize"]) == pytest.approx(1.5)
+    assert float(app.query_params["binarize"]) == pytest.approx(2.5)
 
 
 def test_a_share_between_whole_percents_is_rounded_as_the_slider_rounds_it():
@@ -129,7 +129,7 @@ def test_a_share_between_whole_percents_is_rounded_as_the_slider_rounds_it():
     note = notice(app)
     assert sparsity == 56
     assert "prune_sparsity 0.555 falls between the slider's whole percents; using 56%" in note
-    assert "binarize='zzz' (needs a number from 0 to 1.5); using t = 0" in note
+    assert "binarize='zzz' (needs a number from 0 to 2.5); using t = 0" in note
     assert binarize == 0 and app.query_params["prune_sparsity"] == "0.56"
 
 

@@ -27,9 +27,9 @@ def test_positions_are_rounded_as_the_slider_s_values_are_and_include_the_top():
     assert max(positions) == 0.0125 and min(positions) == 0.0
 
 
-def test_the_binarize_slider_has_31_positions():
+def test_the_binarize_slider_has_51_positions():
     positions = slider_positions(0.0, BINARIZE_STEP, 0.0, BINARIZE_MAX)
-    assert len(positions) == 31 and positions[-1] == BINARIZE_MAX
+    assert len(positions) == 51 and positions[-1] == BINARIZE_MAX
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def whole_slider(monkeypatch, page_measurements):
 @pytest.mark.slow
 def test_a_jump_anywhere_on_the_binarize_slider_is_answered_from_the_cache(whole_slider):
     app = open_app("pages/2_Binarize.py")
-    assert measuring.prefetch_idle(300)  # all 31 positions, in the background
+    assert measuring.prefetch_idle(300)  # all 51 positions, in the background
     whole_slider.clear()
     shown = []
     for value in (1.5, 0.05, 0.85, 1.2):

@@ -11,6 +11,8 @@ import pytest
 
 from bench import live_app
 from compression.measure import measure
+from compression.methods.prune import prune_threshold_range
+from compression.models import layer_names_for
 from compression.settings import CompressionSettings
 from ui import format as fmt
 
@@ -46,7 +48,8 @@ def test_pruning_slider_raises_sparsity_lowers_size_and_recomputes_accuracy(
     cut_before = live_app.slider_value(tab, PRUNE_SLIDER)
     after = live_app.move_slider(tab, PRUNE_SLIDER, 12)
     cut_after = live_app.slider_value(tab, PRUNE_SLIDER)
-    assert cut_after == pytest.approx(cut_before + 0.012)
+    step = prune_threshold_range(shipped_mlp.state, layer_names_for("mlp")).step
+    assert cut_after == pytest.approx(cut_before + 12 * step)
 
     def number(text: str) -> float:
         return float(text.split()[0].replace(",", "").rstrip("%×"))

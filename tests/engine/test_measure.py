@@ -239,14 +239,18 @@ def test_contribution_table_relates_every_row_to_the_baseline(state, test_batch)
 
 
 def test_threshold_range_is_round_and_reaches_the_quantile(state):
-    top, step, median = prune_threshold_range(state, LAYERS)
+    top, step, start = prune_threshold_range(state, LAYERS)
     magnitudes = torch.cat([state[f"{n}.weight"].abs().reshape(-1) for n in LAYERS])
-    assert top >= float(torch.quantile(magnitudes, 0.995))
-    assert top < 2.5 * float(torch.quantile(magnitudes, 0.995))
+    quantile = float(torch.quantile(magnitudes, 0.98))
+    assert top - step < quantile <= top  # the quantile rounded up to a step
     assert round(top / step) == pytest.approx(top / step)
-    assert 100 <= top / step <= 500
-    removed = float((magnitudes <= median).float().mean())
+    assert 30 <= top / step <= 80
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    assert round(mantissa, 6) in (1, 2, 5)
+    removed = float((magnitudes <= start).float().mean())
     assert 0.45 < removed < 0.55  # the default removes about half of the weights
+    later = prune_threshold_range(state, LAYERS, {"prune_sparsity": 0.8}).start
+    assert 0.75 < float((magnitudes <= later).float().mean()) < 0.85
 
 
 @pytest.mark.parametrize(("weights", "bins"), [(100, 41), (1000, 63), (30_000, 201)])

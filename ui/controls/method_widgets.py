@@ -33,29 +33,42 @@ class SliderRange:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _model_range(method_name: str, baseline_key: str, _baseline: Baseline) -> tuple:
-    return tuple(METHODS[method_name].slider_range(_baseline.state, _baseline.layers))
+def _model_range(
+    method_name: str, baseline_key: str, _baseline: Baseline, starts: tuple = ()
+) -> tuple:
+    method = METHODS[method_name]
+    return tuple(method.slider_range(_baseline.state, _baseline.layers, dict(starts) or None))
 
 
-def slider_range(method: Method, control: Control, baseline: Baseline) -> SliderRange:
-    """The slider of a number control: its own range, or the model's (e.g. a |W| cut)."""
+def slider_range(
+    method: Method, control: Control, baseline: Baseline, starts: Mapping | None = None
+) -> SliderRange:
+    """The slider of a number control: its own range, or the model's (e.g. a |W| cut).
+
+    ``starts``: {field: start} where a page opens differently from the controls' own starts.
+    """
+    starts = starts or {}
     if control.slider_high is None:
-        top, step, start = _model_range(method.name, baseline.key, baseline)
+        top, step, start = _model_range(
+            method.name, baseline.key, baseline, tuple(sorted(starts.items()))
+        )
         return SliderRange(control.low, top, step, start)
-    return SliderRange(control.low, control.slider_high, control.step, control.start)
+    start = starts.get(control.field, control.start)
+    return SliderRange(control.low, control.slider_high, control.step, start)
 
 
-def method_ui(page: str, method: Method, baseline: Baseline) -> dict:
+def method_ui(page: str, method: Method, baseline: Baseline, starts: Mapping | None = None) -> dict:
     """A method's controls as widgets -> its ``CompressionSettings`` fields.
 
     Made from the method's description: the switch between alternatives, the slider of
-    the chosen number, its presets, then its other controls in one row.
+    the chosen number, its presets, then its other controls in one row. ``starts``:
+    {field: start} of the page, where it opens differently from the controls' own.
     """
     chosen = _chosen_alternative(page, method)
     values = {}
     numbers = [c for c in method.numbers() if chosen is None or c.field == chosen]
     for control in numbers:
-        values[control.field] = _slider(page, method, control, baseline)
+        values[control.field] = _slider(page, method, control, baseline, starts)
     others = [
         c
         for c in method.controls
@@ -102,9 +115,11 @@ def _chosen_alternative(page: str, method: Method) -> str | None:
     return fields[option]
 
 
-def _slider(page: str, method: Method, control: Control, baseline: Baseline) -> float:
+def _slider(
+    page: str, method: Method, control: Control, baseline: Baseline, starts: Mapping | None
+) -> float:
     """One number control as a slider; its value in settings units, rounded."""
-    bounds = slider_range(method, control, baseline)
+    bounds = slider_range(method, control, baseline, starts)
     key = keys.control(page, control, baseline.key)
     scale = 100 if control.percent else 1  # a share shows as a whole percentage
     options = {
