@@ -103,6 +103,10 @@ class TrainResult:
 
     state: dict[str, torch.Tensor]
     history: list[dict] = field(default_factory=list)  # epoch, train_loss, train_accuracy, ...
+    # After retraining: the real weights the compression was computed from (``state``
+    # holds the compression baked in); compressing them again with the same settings gives
+    # ``state``. None after plain training.
+    real_state: dict[str, torch.Tensor] | None = field(default=None, repr=False)
 
 
 def evaluate(
@@ -265,7 +269,7 @@ def finetune(
     def baked(result: TrainResult) -> TrainResult:
         """The compression baked in: pruned zeros and binarized values are the weights."""
         state = compress_with_masks(result.state, layers, fixed, masks).state
-        return TrainResult(state, result.history)
+        return TrainResult(state, result.history, real_state=result.state)
 
     start = compress_with_masks(state, layers, CompressionSettings(layers=tuple(chosen)), masks)
     try:

@@ -167,7 +167,10 @@ def retrained_baseline(
     return Baseline(
         key=f"{retrained.RETRAINED_PREFIX}{uuid.uuid4().hex}",
         model_name=origin.model_name,
-        state=result.state,
+        # The real weights, not the baked ones: compressing them at the same settings gives
+        # the retrained model, and other settings start from weights that were never rounded
+        # (a ternary model binarized again with t >= 1 would lose every weight).
+        state=result.real_state if result.real_state is not None else result.state,
         dataset=origin.dataset,
         seed=origin.seed,
         metadata=metadata,
@@ -178,7 +181,8 @@ def retrained_baseline(
         note=f"retrained here from {origin.title} at {settings_caption(settings)}: {epochs} on "
         f"{images} training images, learning rate {config.learning_rate:g}; test accuracy "
         f"{fmt.accuracy(before)} before retraining, {fmt.accuracy(after)} after. Its weights "
-        "hold the compression.",
+        "are the real weights retraining left; compressed at these settings they give the "
+        "retrained model.",
         history=tuple(result.history),
     )
 

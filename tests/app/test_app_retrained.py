@@ -171,3 +171,17 @@ def test_a_model_trained_on_the_train_page_gets_the_cut_that_removes_the_same_sh
     step = slider_range(PRUNE, PRUNE.control("prune_threshold"), trained).step
     weights = [trained.state[f"{n}.weight"] for n in trained.layers]
     assert share_removed(weights, cut - step) <= share <= share_removed(weights, cut + step)
+
+
+def test_a_ternary_model_retrained_on_combine_at_t_1_keeps_its_weights_on_the_page():
+    """The retrained baseline holds the real weights: binarizing it again at t = 1 gives
+    the retrained model, not a model whose every weight fell inside the zero band."""
+    app = open_app("pages/4_Combine.py")
+    app.segmented_control(key="combine.prune_mode").set_value("threshold").run()
+    slider(app, THRESHOLD).set_value(0.04).run()
+    slider(app, "Binarization threshold").set_value(1.0).run()
+    retrain_tiny(app, "combine")
+    assert not problems(app) and picked(app).startswith("retrained:")
+    shown = metrics(app)
+    assert shown["Test accuracy"] == shown["Accuracy after retraining"]
+    assert number(shown["Test accuracy"]) > 50
