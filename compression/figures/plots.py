@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from compression.figures import palette
-from compression.figures.plot_style import KILOBYTE, axis, layout, styled
-from compression.figures.weight_plot import weight_histograms
+from compression.figures.plot_style import KILOBYTE, MODEBAR_ROOM, axis, layout, styled
+from compression.figures.weight_plot import layer_histogram, weight_histograms
 
 TRAINING_CURVES_HEIGHT = 430  # pixels of the training curves (a page keeps this much for them)
 
@@ -25,6 +25,7 @@ __all__ = [
     "TRAINING_CURVES_HEIGHT",
     "configuration_bars",
     "digit_grid",
+    "layer_histogram",
     "recovery_curve",
     "size_bars",
     "size_breakdown_bars",
@@ -155,7 +156,10 @@ def configuration_bars(table: pd.DataFrame, title: str = "What each step contrib
     fig.update_yaxes(
         title_text="size (KB)", range=[0, 1.2 * float(count.max()) / KILOBYTE], row=1, col=2
     )
-    return _layout(fig, title, height=400, legend=False)
+    fig = _layout(fig, title, height=420, legend=False)
+    # the title's row, then a row for the two subplot titles above the plots
+    fig.update_layout(margin={"t": MODEBAR_ROOM + 60})
+    return fig
 
 
 # --- training ----------------------------------------------------------------------------
@@ -290,7 +294,7 @@ def digit_grid(
         )
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    header = 40
+    header = MODEBAR_ROOM + 30  # the toolbar's row, then the title
     fig = _layout(
         fig, title, height=round(width * mosaic.shape[0] / mosaic.shape[1]) + header, legend=False
     )
