@@ -160,7 +160,8 @@ def learned_and_lost(
         st.caption(
             f"The {len(pictures.units)} {noun} of `{pictures.layer}` with the largest ‖W‖₂, "
             "each drawn as the input image it responds to: red pixels excite it, blue ones "
-            "inhibit it (each image scaled to its own largest |W|). Right: dark = weight kept."
+            "inhibit it (each image scaled to its own largest |W|); in the last panel, dark = "
+            "weight kept."
         )
         st.plotly_chart(
             first_layer.kept_per_input_figure(pictures), key=keys.element(page, "kept_map")

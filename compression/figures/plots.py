@@ -152,10 +152,10 @@ def configuration_bars(table: pd.DataFrame, title: str = "What each step contrib
         row=1,
         col=2,
     )
-    fig.update_yaxes(title_text="test accuracy (%)", range=[0, 110], row=1, col=1)
-    fig.update_yaxes(
-        title_text="size (KB)", range=[0, 1.2 * float(count.max()) / KILOBYTE], row=1, col=2
-    )
+    # no axis titles: the subplot titles name them, and on a phone the second axis title
+    # would sit on the first plot's bars
+    fig.update_yaxes(range=[0, 110], row=1, col=1)
+    fig.update_yaxes(range=[0, 1.2 * float(count.max()) / KILOBYTE], row=1, col=2)
     fig = _layout(fig, title, height=420, legend=False)
     # the title's row, then a row for the two subplot titles above the plots
     fig.update_layout(margin={"t": MODEBAR_ROOM + 60})

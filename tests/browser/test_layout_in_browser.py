@@ -2,8 +2,8 @@
 
 At 1400 × 900 a compress page shows its sliders, its headline metrics and the weight
 histograms together, before any scrolling. At 390 × 844 (a phone) no two chart titles,
-axis titles or chart labels overlap, and Plotly's toolbar covers none of them; every tab
-is opened so the charts inside are drawn and checked too.
+axis titles, tick labels or chart labels overlap, and Plotly's toolbar covers none of them;
+every tab is opened so the charts inside are drawn and checked too.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ CHART_TEXTS = """() => {
     const charts = document.querySelectorAll(
         "[data-testid='stMain'] [data-testid='stPlotlyChart']");
     charts.forEach((chart, index) => {
-        // the chart title (gtitle), axis titles (xtitle, x2title, ytitle...), labels
-        for (const node of chart.querySelectorAll("text[class$='title'], .annotation-text")) {
+        // the chart title (gtitle), axis titles (xtitle, x2title, ytitle...), tick labels,
+        // labels drawn on the chart (annotations: subplot titles, notes, captions)
+        const selector = "text[class$='title'], g.xtick > text, g.ytick > text, .annotation-text";
+        for (const node of chart.querySelectorAll(selector)) {
             const box = node.getBoundingClientRect();
             if (box.width === 0 || box.height === 0 || !node.textContent.trim()) continue;
             found.push({chart: index, kind: node.getAttribute("class"), text: node.textContent,
