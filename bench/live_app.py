@@ -39,6 +39,11 @@ RUNNING = "[data-testid='stStatusWidget']"
 METRIC = "[data-testid='stMetric']"
 CHART = "[data-testid='stPlotlyChart']"
 PROGRESS = "[data-testid='stProgress']"
+# the sidebar's line with the baseline's accuracy and size, drawn on every page once the
+# baseline is measured (a page without metrics of its own shows it too)
+BASELINE_LINE = (
+    "[data-testid='stSidebar'] [data-testid='stCaptionContainer']:has-text('Baseline accuracy:')"
+)
 
 ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll("[data-testid='stPlotlyChart']")]
     .every(chart => chart.querySelector(".js-plotly-plot svg.main-svg") !== null)"""
@@ -58,6 +63,20 @@ READ_METRICS = """root => {
         const label = metric.querySelector("[data-testid='stMetricLabel']");
         const value = metric.querySelector("[data-testid='stMetricValue']");
         if (label && value) shown[label.innerText.trim()] = value.innerText.trim();
+    }
+    return shown;
+}"""
+# The sidebar's baseline line, "Baseline accuracy: 98.30 % · Float32 size: 1,066.4 KB",
+# as {label: value} (see ui/page.py baseline_line).
+READ_BASELINE_LINE = """root => {
+    const shown = {};
+    for (const caption of root.querySelectorAll("[data-testid='stCaptionContainer']")) {
+        const text = caption.innerText.trim();
+        if (!text.startsWith("Baseline accuracy:")) continue;
+        for (const part of text.split(" · ")) {
+            const [label, value] = part.split(": ");
+            shown[label.trim()] = value.trim();
+        }
     }
     return shown;
 }"""
@@ -234,9 +253,13 @@ def settle(page: Page, timeout: float = 180) -> None:
     page has not changed for :data:`QUIET_SECONDS` (no re-run still on its way)."""
     page.wait_for_selector("[data-testid='stMain']", timeout=timeout * 1000)
     wait_until(
-        lambda: page.locator(METRIC).count() or page.locator(EXCEPTION).count(),
+        lambda: (
+            page.locator(METRIC).count()
+            or page.locator(BASELINE_LINE).count()
+            or page.locator(EXCEPTION).count()
+        ),
         timeout,
-        f"the first metric on {page.url}",
+        f"the first metric or the baseline's line on {page.url}",
     )
     wait_until(
         lambda: (
@@ -260,9 +283,11 @@ def exceptions(page: Page) -> list[str]:
 
 
 def metrics(page: Page, sidebar: bool = False) -> dict[str, str]:
-    """{label: shown value} of the metrics in the main area (or the sidebar)."""
-    where = "[data-testid='stSidebar']" if sidebar else "[data-testid='stMain']"
-    return page.locator(where).evaluate(READ_METRICS)
+    """{label: shown value} of the metrics in the main area, or of the baseline's line in
+    the sidebar ("Baseline accuracy", "Float32 size")."""
+    if sidebar:
+        return page.locator("[data-testid='stSidebar']").evaluate(READ_BASELINE_LINE)
+    return page.locator("[data-testid='stMain']").evaluate(READ_METRICS)
 
 
 def slider_thumb(page: Page, label: str):

@@ -109,7 +109,7 @@ async def baseline_view(browser, server) -> dict[str, str]:
     await page.goto(live_app.page_url(server, "pages/3_Prune.py"))
     await settle(page)
     main = await metrics(page)
-    side = await page.locator("[data-testid='stSidebar']").evaluate(live_app.READ_METRICS)
+    side = await page.locator("[data-testid='stSidebar']").evaluate(live_app.READ_BASELINE_LINE)
     await context.close()
     return {**main, **{f"sidebar {k}": v for k, v in side.items()}}
 

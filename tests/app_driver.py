@@ -43,6 +43,15 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.main.metric}
 
 
+def baseline_shown(app: AppTest) -> dict[str, str]:
+    """{label: shown value} of the sidebar's baseline line, "Baseline accuracy: **98.30 %** ·
+    Float32 size: **1,066.4 KB**"."""
+    line = next(c.value for c in app.sidebar.caption if c.value.startswith("Baseline accuracy:"))
+    return dict(
+        (label, value.strip("*")) for label, value in (p.split(": ", 1) for p in line.split(" · "))
+    )
+
+
 def number(text: str) -> float:
     """The first number in ``text``: ``"1,066.4 KB"`` -> 1066.4, ``"-0.42 pts"`` -> -0.42."""
     match = re.search(r"[-+]?\d[\d,]*(?:\.\d+)?", text)

@@ -25,6 +25,7 @@ from ui.state import lookahead, measuring
 from ui.state.baselines import Baseline
 
 COMBINED = "pruned + binarized"  # the contributions' row with every method applied
+HISTOGRAMS_PER_ROW = 3  # layers side by side on a wide screen
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class CompressPage:
 
 
 def show(spec: CompressPage) -> None:
-    """Draw the page: title and intro, then the live explorer (a fragment)."""
+    """Draw the page: title, the intro folded away, then the live explorer (a fragment)."""
     baseline, reference = page.start_page(spec.title, methods=spec.methods)
     st.title(spec.heading)
-    st.markdown(spec.intro)
+    with st.expander("What is this?"):
+        st.markdown(spec.intro)
 
     @st.fragment
     def explorer() -> None:
@@ -57,39 +59,22 @@ def show(spec: CompressPage) -> None:
 
 
 def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, ...]]:
-    """The methods' widgets side by side, the layer choice last -> (fields, layers)."""
-    if len(spec.methods) == 1:
-        columns = st.columns([3, 2], gap="large")
-        places = [columns[0], columns[1]]
-    else:
-        columns = st.columns(len(spec.methods), gap="large")
-        places = [*columns, columns[-1]]
+    """Each method's widgets in a column, the layer choice in a narrower last one
+    -> (fields, layers). One row, so the metrics and charts stay on the first screen."""
+    columns = st.columns([3] * len(spec.methods) + [2], gap="large")
     fields = {}
     for index, name in enumerate(spec.methods):
-        with places[index]:
+        with columns[index]:
             if index < len(spec.method_headings):
                 st.markdown(spec.method_headings[index])
             fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline, spec.starts)
-    with places[-1]:
+    with columns[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
     return fields, layers
 
 
-def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
-    fields, layers = _controls(spec, baseline)
-    if readouts.layers_warning(layers):
-        return
-    settings = CompressionSettings(**fields, layers=layers)
-    compares = len(spec.methods) > 1
-    if compares:
-        measurements = measuring.contributions(baseline, settings)
-        measured = measurements[COMBINED]
-    else:
-        measured = measuring.measured(baseline, settings)
-    link.share_box(link.keep(baseline, settings))
-
-    prunes = any(METHODS[name].masks for name in spec.methods)
-    quantizes = any(METHODS[name].quantize for name in spec.methods)
+def _metrics(measured, reference, prunes: bool, quantizes: bool) -> None:
+    """The headline numbers in one row: accuracy, sparsity, size, bits, ratio."""
     shown = [readouts.accuracy_metric]
     shown += [readouts.sparsity_metric] if prunes else []
     shown += [readouts.size_metric]
@@ -100,32 +85,74 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
             metric(column, measured, reference)
         else:
             metric(column, measured)
-    retrain.before_retraining(baseline)
-    surprises.reasons(baseline, measurements if compares else measured)
-    downloads.download_buttons(baseline, measured)
 
-    if compares:
-        table = contribution_table(measurements)
-        st.plotly_chart(
-            plots.configuration_bars(table), key=keys.element(spec.key, "contributions")
-        )
-        readouts.table(fmt.contribution_table(table))
-    st.plotly_chart(
-        plots.weight_histograms(measured.layers, title=spec.histogram_title),
-        key=keys.element(spec.key, "histograms"),
-    )
-    left, right = st.columns(2)
-    if prunes:
-        left.plotly_chart(
-            plots.sparsity_bars(measured.sizes), key=keys.element(spec.key, "sparsity")
-        )
-        right.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
-    else:
-        left.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
-        right.plotly_chart(
-            plots.size_breakdown_bars(measured.sizes), key=keys.element(spec.key, "breakdown")
-        )
-    readouts.layer_table(measured)
+
+def _histograms(spec: CompressPage, measured, prunes: bool, quantizes: bool) -> None:
+    """The main chart: one histogram a layer, three a row (Streamlit stacks them on a phone),
+    under one line that names the chart and its colours."""
+    key = [":blue[■ kept weights]", ":gray[■ weights set to 0]"]
+    key += [":red[¦ the cut ±T]"] if prunes else []
+    key += [":red[shaded: the band sent to 0]", ":orange[| the values ±a]"] if quantizes else []
+    st.caption(f"**{spec.histogram_title}**: " + " · ".join(key))
+    views = measured.layers
+    for start in range(0, len(views), HISTOGRAMS_PER_ROW):
+        row = views[start : start + HISTOGRAMS_PER_ROW]
+        for column, view in zip(st.columns(HISTOGRAMS_PER_ROW), row, strict=False):
+            column.plotly_chart(
+                plots.layer_histogram(view), key=keys.element(spec.key, "histogram", view.name)
+            )
+
+
+def _secondary(spec: CompressPage, measured, measurements, prunes: bool) -> None:
+    """The charts and table under the main one, in tabs: what each step adds (when the page
+    combines methods), bytes and sparsity per layer, the per-layer encoding."""
+    names = ["What each step contributes"] if measurements is not None else []
+    names += ["Size per layer", "Encoding per layer"]
+    tabs = st.tabs(names)
+    if measurements is not None:
+        with tabs[0]:
+            table = contribution_table(measurements)
+            st.plotly_chart(
+                plots.configuration_bars(table), key=keys.element(spec.key, "contributions")
+            )
+            readouts.table(fmt.contribution_table(table))
+    with tabs[-2]:
+        left, right = st.columns(2)
+        if prunes:
+            left.plotly_chart(
+                plots.sparsity_bars(measured.sizes), key=keys.element(spec.key, "sparsity")
+            )
+            right.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
+        else:
+            left.plotly_chart(plots.size_bars(measured.sizes), key=keys.element(spec.key, "sizes"))
+            right.plotly_chart(
+                plots.size_breakdown_bars(measured.sizes),
+                key=keys.element(spec.key, "breakdown"),
+            )
+    with tabs[-1]:
+        readouts.layer_table(measured)
+
+
+def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
+    fields, layers = _controls(spec, baseline)
+    if readouts.layers_warning(layers):
+        return
+    settings = CompressionSettings(**fields, layers=layers)
+    compares = len(spec.methods) > 1
+    measurements = measuring.contributions(baseline, settings) if compares else None
+    measured = measurements[COMBINED] if compares else measuring.measured(baseline, settings)
+
+    prunes = any(METHODS[name].masks for name in spec.methods)
+    quantizes = any(METHODS[name].quantize for name in spec.methods)
+    _metrics(measured, reference, prunes, quantizes)
+    retrain.before_retraining(baseline)
+    _histograms(spec, measured, prunes, quantizes)
+    # under the main chart, so the first screen keeps the slider, metrics and histograms
+    surprises.reasons(baseline, measurements if compares else measured)
+    with st.container(horizontal=True):
+        link.share_box(link.keep(baseline, settings))
+        downloads.download_buttons(baseline, measured)
+    _secondary(spec, measured, measurements, prunes)
     teaching.learned_and_lost(
         spec.key, baseline, settings, measured, reference, shown=spec.pictures_open
     )

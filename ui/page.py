@@ -39,30 +39,34 @@ def baseline_picker() -> None:
 def baseline_sidebar(
     baseline: Baseline, reference: Measurement, carried: str | None = None
 ) -> None:
-    """The baseline in use, its accuracy and size, and a way to switch it; ``carried``:
-    how this page's sliders followed the last switch."""
+    """The baseline in use, a way to switch it, and its accuracy and size in one line (the
+    pages' own metrics compare against them, so they are not repeated as metrics);
+    ``carried``: how this page's sliders followed the last switch."""
     with st.sidebar:
         baseline_picker()
         # the picker's short name in full, and how the model was made
         title, note = shown(baseline.title, TITLE_LIMIT), shown(baseline.note, MESSAGE_LIMIT)
         st.caption(f"**{title}**: {note}")
+        st.caption(
+            baseline_line(reference),
+            help=f"{BASELINE_ACCURACY}: the share of the 10,000 "
+            f"{datasets.dataset_title(baseline.dataset)} test images the baseline classifies "
+            f"correctly. {DENSE_SIZE}: {fmt.exact_bytes(reference.dense_bytes)}, every weight "
+            "and bias as a 32-bit float.",
+        )
         for note in baselines.unavailable_notes():
             st.caption(f"Not offered: {note}")
         if carried:
             st.caption(f"When you switched models, {carried}")
-        st.metric(
-            BASELINE_ACCURACY,
-            fmt.accuracy(reference.accuracy),
-            help=f"Share of the 10,000 {datasets.dataset_title(baseline.dataset)} test images "
-            "the baseline classifies correctly.",
-        )
-        st.metric(
-            DENSE_SIZE,
-            fmt.kilobytes(reference.dense_bytes),
-            help=f"{fmt.exact_bytes(reference.dense_bytes)}: every weight and bias "
-            "as a 32-bit float.",
-        )
         upload.model_uploader()
+
+
+def baseline_line(reference: Measurement) -> str:
+    """``Baseline accuracy: **98.30 %** · Float32 size: **1,066.4 KB**`` (labels as on Home)."""
+    return (
+        f"{BASELINE_ACCURACY}: **{fmt.accuracy(reference.accuracy)}** · "
+        f"{DENSE_SIZE}: **{fmt.kilobytes(reference.dense_bytes)}**"
+    )
 
 
 def start_page(

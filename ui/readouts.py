@@ -81,15 +81,15 @@ def table(frame: pd.DataFrame) -> None:
 
 
 def layer_table(measured: Measurement) -> None:
-    with st.expander("Per-layer encoding and bytes"):
-        table(fmt.layer_table(measured.sizes))
-        st.caption(
-            "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
-            "the nonzero weights are stored (dense, bitmask, csr, delta code, or one bit per "
-            "row when whole rows are gone), whichever is smallest; rows kept: output rows "
-            "(neurons, filters) with a weight left, the height of the smaller dense matrix. "
-            "1 KB = 1,000 bytes."
-        )
+    """How each layer is stored and its bytes, with a caption saying what the columns mean."""
+    table(fmt.layer_table(measured.sizes))
+    st.caption(
+        "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
+        "the nonzero weights are stored (dense, bitmask, csr, delta code, or one bit per "
+        "row when whole rows are gone), whichever is smallest; rows kept: output rows "
+        "(neurons, filters) with a weight left, the height of the smaller dense matrix. "
+        "1 KB = 1,000 bytes."
+    )
 
 
 def layers_warning(layers: tuple[str, ...]) -> bool:

@@ -31,6 +31,7 @@ from ui.state.baselines import Baseline
 
 UNITS_SHOWN = 16  # strongest first-layer units drawn
 GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
+UNIT_PANELS = ("before", "after", "kept")  # chart keys of the first-layer panels, in order
 SAME_SHARE = 0.02  # border and centre kept shares closer than this read as "about the same"
 SAME_SPREAD = 0.02  # pixel standard deviations (pixels in [0, 1]) closer than this: no reason
 
@@ -166,13 +167,17 @@ def learned_and_lost(
     with weights:
         pictures = first_layer_pictures(baseline, settings)
         noun = "filters" if pictures.layer.startswith("conv") else "hidden units"
-        st.plotly_chart(
-            first_layer.first_layer_figure(pictures), key=keys.element(page, "unit_images")
-        )
+        panels = first_layer.first_layer_panels(pictures)
+        for column, (title, figure), name in zip(
+            st.columns(len(panels)), panels, UNIT_PANELS, strict=True
+        ):
+            column.caption(f"**{title}**")
+            column.plotly_chart(figure, key=keys.element(page, "unit_images", name))
         st.caption(
             f"The {len(pictures.units)} {noun} of `{pictures.layer}` with the largest ‖W‖₂, "
             "each drawn as the input image it responds to: red pixels excite it, blue ones "
-            "inhibit it (each image scaled to its own largest |W|). Right: dark = weight kept."
+            "inhibit it (each image scaled to its own largest |W|); in the last panel, dark = "
+            "weight kept."
         )
         st.plotly_chart(
             first_layer.kept_per_input_figure(pictures), key=keys.element(page, "kept_map")

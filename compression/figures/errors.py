@@ -13,6 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from compression.figures.image_grid import image_grid_figure
+from compression.figures.plot_style import MODEBAR_ROOM
+from compression.figures.plot_style import title as chart_title
 
 if TYPE_CHECKING:  # only for the annotations: the figures never import torch
     from compression.explain.mosaic import Mosaic
@@ -39,7 +41,9 @@ def confusion_figure(matrix: pd.DataFrame, title: str | None = None) -> go.Figur
     )  # fmt: skip
     figure.update_xaxes(title="predicted", side="top", type="category")
     figure.update_yaxes(title="true", autorange="reversed", type="category")
-    figure.update_layout(title=title, height=480, margin=dict(l=10, r=10, t=80, b=10))
+    figure.update_layout(
+        title=chart_title(title), height=500, margin=dict(l=10, r=10, t=MODEBAR_ROOM + 80, b=10)
+    )
     return figure
 
 
@@ -50,7 +54,7 @@ def gallery_figure(mosaic: Mosaic, captions: Sequence[str], total: int) -> go.Fi
     one per image (``errors_view.gallery_captions``); ``total`` counts all new mistakes,
     shown or not.
     """
-    title = f"{total} examples the baseline got right and the compressed model gets wrong"
+    title = f"{total:,} new mistakes"  # short: one line on a phone
     if len(captions) < total:
-        title += f" (showing {len(captions)})"
+        title += f" ({len(captions)} shown)"
     return image_grid_figure(mosaic, captions, hover_label="pixel", title=title)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from compression.figures.image_grid import caption_annotations, mosaic_trace, style_image_axes
+from compression.figures.plot_style import MODEBAR_ROOM, title
 
 if TYPE_CHECKING:  # only for the annotations: the figures never import torch
     from compression.explain.weights_view import FirstLayerPictures
@@ -20,14 +20,18 @@ _SIGNED = "RdBu_r"  # red = positive (excites the unit), blue = negative (inhibi
 _KEPT = [[0.0, "#f2f2f2"], [1.0, "#262626"]]  # pruned = light, kept = dark
 
 
-def first_layer_figure(pictures: FirstLayerPictures) -> go.Figure:
-    """Three panels: baseline weights, compressed weights, kept mask; same units in each.
+PANELS = ("before compression", "after compression", "kept weights (dark)")
+
+
+def first_layer_panels(pictures: FirstLayerPictures) -> list[tuple[str, go.Figure]]:
+    """Three panels, (title, figure) each: baseline weights, compressed weights, kept mask;
+    the same units in each. One figure a panel, so a page can put them side by side on a
+    wide screen and stack them on a phone (where one figure of three would leave ~25 pixels
+    a picture, too narrow for its caption). The titles are for the page to show.
 
     Each weight image is scaled to its own largest |W| (so weak units stay visible);
     hovering shows the true value.
     """
-    titles = ("before compression", "after compression", "kept weights (dark)")
-    figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.03)
     panels = (
         (pictures.before, pictures.before_scaled, _SIGNED, -1.0, "weight"),
         (pictures.after, pictures.after_scaled, _SIGNED, -1.0, "weight"),
@@ -35,26 +39,24 @@ def first_layer_figure(pictures: FirstLayerPictures) -> go.Figure:
     )
     noun = "filter" if pictures.layer.startswith("conv") else "unit"
     captions = [f"{noun} {unit}" for unit in pictures.units]
-    annotations = list(figure.layout.annotations)
-    for col, (values, shown, colours, low, label) in enumerate(panels, start=1):
-        figure.add_trace(
+    figures = []
+    for heading, (values, shown, colours, low, label) in zip(PANELS, panels, strict=True):
+        figure = go.Figure(
             mosaic_trace(
                 values.pixels, shown=shown.pixels, colorscale=colours, zmin=low, zmax=1.0,
                 hover_label=label,
-            ),
-            row=1, col=col,
+            )
         )  # fmt: skip
-        axis = "" if col == 1 else str(col)
-        annotations += caption_annotations(values, captions, xref=f"x{axis}", yref=f"y{axis}")
-        style_image_axes(figure, row=1, col=col)
-        figure.update_yaxes(scaleanchor=f"x{axis}", row=1, col=col)
-    figure.update_layout(
-        annotations=annotations,
-        height=90 + 75 * max(pictures.before.rows, 1),  # three panels of a wide page: ~60 px tiles
-        margin=dict(l=10, r=10, t=50, b=10),
-        plot_bgcolor="rgba(0,0,0,0)",
-    )
-    return figure
+        style_image_axes(figure)
+        figure.update_yaxes(scaleanchor="x")
+        figure.update_layout(
+            annotations=caption_annotations(values, captions),
+            height=MODEBAR_ROOM + 20 + 75 * max(pictures.before.rows, 1),  # ~60 px tiles
+            margin=dict(l=10, r=10, t=MODEBAR_ROOM, b=10),
+            plot_bgcolor="rgba(0,0,0,0)",
+        )
+        figures.append((heading, figure))
+    return figures
 
 
 def kept_per_input_figure(pictures: FirstLayerPictures) -> go.Figure:
@@ -68,8 +70,8 @@ def kept_per_input_figure(pictures: FirstLayerPictures) -> go.Figure:
     )  # fmt: skip
     style_image_axes(figure)
     figure.update_layout(
-        title=f"{pictures.layer}: share of units that keep each input weight",
-        height=360,
-        margin=dict(l=10, r=10, t=40, b=10),
+        title=title(f"{pictures.layer}: share of units that keep each input weight"),
+        height=380,
+        margin=dict(l=10, r=10, t=MODEBAR_ROOM + 30, b=10),
     )
     return figure

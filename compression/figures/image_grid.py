@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
+from compression.figures.plot_style import MODEBAR_ROOM
+from compression.figures.plot_style import title as chart_title
+
 if TYPE_CHECKING:  # only for the annotations: the figures never import torch
     from compression.explain.mosaic import Mosaic
 
@@ -94,9 +97,9 @@ def image_grid_figure(
         figure.update_layout(annotations=caption_annotations(mosaic, captions))
     style_image_axes(figure)
     figure.update_layout(
-        title=title,
-        margin=dict(l=10, r=10, t=40 if title else 20, b=10),
-        height=120 + 110 * max(mosaic.rows, 1),  # an empty grid keeps one row's height
+        title=chart_title(title),
+        margin=dict(l=10, r=10, t=MODEBAR_ROOM + (30 if title else 0), b=10),
+        height=140 + 110 * max(mosaic.rows, 1),  # an empty grid keeps one row's height
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return figure

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 KILOBYTE = 1000  # bytes; sizes are shown in KB with the exact count on hover
 FONT = {"size": 13}
+MODEBAR_ROOM = 36  # pixels at the top of a chart for Plotly's toolbar, kept free of the title
 MARGIN = {"l": 60, "r": 20, "t": 70, "b": 50}
 LEGEND_ROOM = 110  # pixels under the plot for the x-axis title and a one-row legend
 
@@ -20,11 +21,23 @@ def axis(**fields) -> dict:
     return {"automargin": False, **fields}
 
 
-def layout(title: str, height: int, legend: bool = True) -> dict:
-    """Layout fields: title top left, legend in a row under the plot."""
+def title(text: str | None) -> dict:
+    """A chart title at the top left, under the toolbar's row (:data:`MODEBAR_ROOM`).
+
+    The toolbar sits at the top right; on a phone-wide chart it would cover a title drawn
+    in the same row. A chart's top margin needs ``MODEBAR_ROOM`` + ~25 pixels per title line.
+    """
+    return {
+        "text": text, "x": 0, "xanchor": "left", "xref": "container",
+        "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": MODEBAR_ROOM, "l": 10},
+    }  # fmt: skip
+
+
+def layout(title_text: str, height: int, legend: bool = True) -> dict:
+    """Layout fields: title top left under the toolbar, legend in a row under the plot."""
     bottom = LEGEND_ROOM if legend else MARGIN["b"]
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left"},
+        "title": title(title_text),
         "height": height,
         "margin": {**MARGIN, "b": bottom},
         "font": FONT,
@@ -40,7 +53,7 @@ def layout(title: str, height: int, legend: bool = True) -> dict:
     }
 
 
-def styled(fig: go.Figure, title: str, height: int, legend: bool = True) -> go.Figure:
+def styled(fig: go.Figure, title_text: str, height: int, legend: bool = True) -> go.Figure:
     """``fig`` with the shared :func:`layout` applied."""
-    fig.update_layout(**layout(title, height, legend))
+    fig.update_layout(**layout(title_text, height, legend))
     return fig

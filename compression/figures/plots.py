@@ -15,8 +15,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from compression.figures import palette
-from compression.figures.plot_style import KILOBYTE, axis, layout, styled
-from compression.figures.weight_plot import weight_histograms
+from compression.figures.plot_style import KILOBYTE, MODEBAR_ROOM, axis, layout, styled
+from compression.figures.weight_plot import layer_histogram, weight_histograms
 
 TRAINING_CURVES_HEIGHT = 430  # pixels of the training curves (a page keeps this much for them)
 RECOVERY_X_ROOM = 0.5  # epochs left free at both ends of the recovery chart, for labels
@@ -27,6 +27,7 @@ __all__ = [
     "TRAINING_CURVES_HEIGHT",
     "configuration_bars",
     "digit_grid",
+    "layer_histogram",
     "recovery_curve",
     "size_bars",
     "size_breakdown_bars",
@@ -153,11 +154,14 @@ def configuration_bars(table: pd.DataFrame, title: str = "What each step contrib
         row=1,
         col=2,
     )
-    fig.update_yaxes(title_text="test accuracy (%)", range=[0, 110], row=1, col=1)
-    fig.update_yaxes(
-        title_text="size (KB)", range=[0, 1.2 * float(count.max()) / KILOBYTE], row=1, col=2
-    )
-    return _layout(fig, title, height=400, legend=False)
+    # no axis titles: the subplot titles name them, and on a phone the second axis title
+    # would sit on the first plot's bars
+    fig.update_yaxes(range=[0, 110], row=1, col=1)
+    fig.update_yaxes(range=[0, 1.2 * float(count.max()) / KILOBYTE], row=1, col=2)
+    fig = _layout(fig, title, height=420, legend=False)
+    # the title's row, then a row for the two subplot titles above the plots
+    fig.update_layout(margin={"t": MODEBAR_ROOM + 60})
+    return fig
 
 
 # --- training ----------------------------------------------------------------------------
@@ -310,7 +314,7 @@ def digit_grid(
         )
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    header = 40
+    header = MODEBAR_ROOM + 30  # the toolbar's row, then the title
     fig = _layout(
         fig, title, height=round(width * mosaic.shape[0] / mosaic.shape[1]) + header, legend=False
     )

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 import plotly.graph_objects as go
 
 from compression.figures import palette
-from compression.figures.plot_style import axis, layout
+from compression.figures.plot_style import MODEBAR_ROOM, axis, layout
 
 if TYPE_CHECKING:  # only for the annotations: the figures never import torch
     from compression.explain.chart_data import LayerView
 
 _H_GAP, _V_GAP = 0.06, 0.16  # space between subplots, as a fraction of the figure
 _NOTE = {"size": 11}
+LAYER_HEIGHT = 270  # pixels of one layer's histogram on a page
 
 
 def _share(count: int, total: int) -> str:
@@ -152,10 +153,63 @@ def _reach(view: LayerView) -> float:
     return 1.08 * max(marks)
 
 
+def _layer_parts(
+    view: LayerView, cell: _Cell, legend: bool, x_title: str = "real weight value W"
+) -> tuple[list, list, list, dict]:
+    """One layer's histogram in ``cell`` -> (traces, shapes, notes, axes): the kept and zeroed
+    weights, and the marks of whatever acted on it (cut, band, values)."""
+    traces, shapes, notes = [], [], []
+    for counts, name, colour in (
+        (view.kept, "kept (nonzero)", palette.BASELINE),
+        (view.zeroed, "set to 0", palette.REMOVED),
+    ):
+        traces.append(_histogram_area(view.edges, counts, name, colour, cell, legend))
+    for present, marks in (
+        (view.prune_cut is not None, _cut_marks),
+        (view.band is not None, _band_marks),
+        (view.scale is not None and view.levels is None, _level_marks),
+        (bool(view.levels), _quantized_marks),
+    ):
+        if present:
+            more_shapes, more_notes = marks(view, cell, legend)
+            shapes += more_shapes
+            notes += more_notes
+    reach = _reach(view)
+    axes = {
+        cell.x.replace("x", "xaxis"): axis(
+            domain=cell.x_domain, anchor=cell.y, range=[-reach, reach],
+            title={"text": x_title},
+        ),
+        cell.y.replace("y", "yaxis"): axis(
+            domain=cell.y_domain, anchor=cell.x,
+            title={"text": "weights per bin" if cell.first_column else None},
+        ),
+    }  # fmt: skip
+    return traces, shapes, notes, axes
+
+
+def layer_histogram(view: LayerView, height: int = LAYER_HEIGHT) -> go.Figure:
+    """One layer's histogram with its marks, named under its x axis; no title, no legend.
+
+    For a page that lays the layers out side by side (or stacked on a phone) and tells
+    the colours in its own text. The top margin is the toolbar's row.
+    """
+    name = f"W in {view.name} ({view.weights:,} weights)"
+    traces, shapes, notes, axes = _layer_parts(view, _Cell(0, 1, 1), False, x_title=name)
+    figure_layout = layout(None, height=height, legend=False)
+    figure_layout.update(
+        axes, shapes=shapes, annotations=notes,
+        margin={"l": 55, "r": 10, "t": MODEBAR_ROOM, "b": 45},
+    )  # fmt: skip
+    return go.Figure(data=traces, layout=figure_layout)
+
+
 def weight_histograms(
     views: Sequence[LayerView], title: str = "Weights per layer", columns: int = 3
 ) -> go.Figure:
-    """A histogram of the real weights of each layer, split into kept and zeroed.
+    """A histogram of the real weights of each layer, split into kept and zeroed, in one
+    figure of ``columns`` subplots a row (a report's picture; a page uses
+    :func:`layer_histogram`, one figure a layer, which stacks on a narrow screen).
 
     Draws the pruning cut (dashed), the ternary band (dotted, shaded), the values a
     binarized layer ends up with (0, ±a, with their share of weights) and the values s·n
@@ -165,31 +219,12 @@ def weight_histograms(
     rows = math.ceil(len(views) / columns)
     traces, shapes, notes, axes = [], [], [], {}
     for index, view in enumerate(views):
-        cell, first = _Cell(index, rows, columns), index == 0
-        for counts, name, colour in (
-            (view.kept, "kept (nonzero)", palette.BASELINE),
-            (view.zeroed, "set to 0", palette.REMOVED),
-        ):
-            traces.append(_histogram_area(view.edges, counts, name, colour, cell, first))
-        for present, marks in (
-            (view.prune_cut is not None, _cut_marks),
-            (view.band is not None, _band_marks),
-            (view.scale is not None and view.levels is None, _level_marks),
-            (bool(view.levels), _quantized_marks),
-        ):
-            if present:
-                more_shapes, more_notes = marks(view, cell, first)
-                shapes += more_shapes
-                notes += more_notes
-        reach = _reach(view)
-        axes[cell.x.replace("x", "xaxis")] = axis(
-            domain=cell.x_domain, anchor=cell.y, range=[-reach, reach],
-            title={"text": "real weight value W"},
-        )  # fmt: skip
-        axes[cell.y.replace("y", "yaxis")] = axis(
-            domain=cell.y_domain, anchor=cell.x,
-            title={"text": "weights per bin" if cell.first_column else None},
-        )  # fmt: skip
+        cell = _Cell(index, rows, columns)
+        more_traces, more_shapes, more_notes, more_axes = _layer_parts(view, cell, index == 0)
+        traces += more_traces
+        shapes += more_shapes
+        notes += more_notes
+        axes |= more_axes
         notes.append(
             {
                 "xref": "paper", "yref": "paper", "x": sum(cell.x_domain) / 2,

@@ -63,10 +63,10 @@ def test_weight_images_are_the_strongest_rows_of_fc1_before_and_after(tiny_check
     assert not problems(app)
     weight = tiny_checkpoints["fc1.weight"]
     strongest = int(torch.linalg.vector_norm(weight, dim=1).argmax())
-    traces = chart_spec(app, "unit_images")["data"]
-    before = chart_array(traces[0]["customdata"])[:28, :28]
-    after = chart_array(traces[1]["customdata"])[:28, :28]
-    kept = chart_array(traces[2]["customdata"])[:28, :28]
+    before, after, kept = (
+        chart_array(chart_spec(app, f"unit_images.{panel}")["data"][0]["customdata"])[:28, :28]
+        for panel in ("before", "after", "kept")
+    )
     row = weight[strongest].reshape(28, 28)
     torch.testing.assert_close(before, row)
     # pruned at |W| <= 0.05, then binarized to ±a over the survivors

@@ -7,7 +7,7 @@ import re
 
 import pytest
 import torch
-from app_driver import number, open_app, problems
+from app_driver import baseline_shown, number, open_app, problems
 from hostile_files import bad_checkpoints, checkpoint_file
 
 from compression.compress import compress
@@ -39,7 +39,7 @@ def upload(app, file_name: str, data: bytes):
 
 
 def baseline_accuracy(app) -> float:
-    return number(next(m.value for m in app.sidebar.metric if m.label == "Baseline accuracy"))
+    return number(baseline_shown(app)["Baseline accuracy"])
 
 
 def test_sidebar_offers_the_uploader_with_its_size_limit():

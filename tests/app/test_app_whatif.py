@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from app_driver import ROOT, exact_size, metrics, number, open_app, problems
+from app_driver import ROOT, baseline_shown, exact_size, metrics, number, open_app, problems
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import ui.whatif
@@ -121,8 +121,7 @@ def test_per_layer_sweep_rows_are_the_reports_of_each_layer_pruned_alone(
     fc2 = table[table["layer"] == "fc2"]
     np.testing.assert_allclose(curves["fc2"]["y"], fc2["accuracy"])
     np.testing.assert_allclose(curves["fc2"]["x"], fc2["layer_sparsity"])
-    shown = {metric.label: metric.value for metric in app.sidebar.metric}
-    baseline_accuracy = number(shown["Baseline accuracy"]) / 100
+    baseline_accuracy = number(baseline_shown(app)["Baseline accuracy"]) / 100
     assert table["accuracy"].iloc[0] == pytest.approx(baseline_accuracy, abs=5e-5)
     csv = pd.read_csv(io.BytesIO(downloads["mlp-prune-sparsity-sweep.csv"]))
     assert tuple(csv.columns) == SWEEP_COLUMNS

@@ -56,10 +56,16 @@ def test_home_page_shows_the_digit_grid_and_the_model(server, tab):
 def test_compression_pages_draw_their_charts_as_svg(server, tab, page_file):
     live_app.open_page(tab, server, page_file)
     charts = tab.locator("[data-testid='stPlotlyChart']")
-    assert charts.count() >= 3  # histograms and two bar charts
+    assert charts.count() >= 5  # a histogram per layer and two bar charts (in a tab)
     for chart in charts.all():
         assert chart.locator("svg.main-svg").count() >= 1
-    assert any("Real weights per layer" in title for title in chart_titles(tab))
+    # the histograms' title is the line above them; each names its layer under its x axis
+    assert tab.get_by_text("Real weights per layer").count() == 1
+    axes = tab.locator("[data-testid='stPlotlyChart'] .xtitle").evaluate_all(
+        "nodes => nodes.map(node => node.textContent)"
+    )
+    for layer, weights in (("fc1", 235_200), ("fc2", 30_000), ("fc3", 1_000)):
+        assert f"W in {layer} ({weights:,} weights)" in axes
     shown = live_app.metrics(tab)
     for label in ("Test accuracy", "Compressed size", "Compression ratio"):
         assert shown[label], f"{label} is shown"

@@ -32,14 +32,14 @@ def test_gallery_figure_shows_the_broken_test_images_with_captions():
     mosaic = np.asarray(figure.data[0].z, dtype=float)
     np.testing.assert_allclose(mosaic[:28, :28], images[1, 0].numpy(), rtol=1e-6)
     np.testing.assert_allclose(mosaic[:28, 29:57], images[4, 0].numpy(), rtol=1e-6)
-    assert "3 examples" in figure.layout.title.text
+    assert figure.layout.title.text == "3 new mistakes"
 
 
 def test_a_limited_gallery_says_how_many_it_shows():
     gallery = misclassified_gallery(BASELINE, COMPRESSED, LABELS, limit=2)
     tiled = gallery_mosaic(torch.rand(8, 1, 28, 28), gallery)
     figure = gallery_figure(tiled, gallery_captions(gallery, ["a", "b", "c"]), gallery.total)
-    assert figure.layout.title.text.endswith("(showing 2)")
+    assert figure.layout.title.text.endswith("(2 shown)")
     assert [a.text for a in figure.layout.annotations] == ["b → c", "b → a"]
 
 
@@ -47,4 +47,4 @@ def test_an_empty_gallery_still_draws():
     gallery = misclassified_gallery(LABELS, LABELS, LABELS)
     tiled = gallery_mosaic(torch.rand(8, 1, 28, 28), gallery)
     figure = gallery_figure(tiled, gallery_captions(gallery, ["a", "b", "c"]), gallery.total)
-    assert figure.layout.title.text.startswith("0 examples")
+    assert figure.layout.title.text == "0 new mistakes"

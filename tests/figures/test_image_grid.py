@@ -25,4 +25,4 @@ def test_captions_sit_above_the_middle_of_their_tiles():
     gap = 3  # caption_gap(10)
     positions = [(a.x, a.y) for a in figure.layout.annotations]
     assert positions == [(3.5, -0.5), (12.5, -0.5), (3.5, 10 + gap - 0.5)]
-    assert figure.layout.height == 120 + 110 * 2
+    assert figure.layout.height == 140 + 110 * 2

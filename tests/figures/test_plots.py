@@ -11,6 +11,7 @@ import torch
 from compression.compress import compress
 from compression.explain.chart_data import LayerView, layer_views
 from compression.figures import palette, plots
+from compression.figures.plot_style import MODEBAR_ROOM
 from compression.models import build_model
 from compression.settings import CompressionSettings
 from compression.size import size_table
@@ -229,3 +230,43 @@ def test_layer_view_of_untouched_layer_has_no_marks():
     fig = plots.weight_histograms([view])
     assert not fig.layout.shapes
     assert view.weights == weight.numel()
+
+
+def test_a_layer_histogram_is_named_under_its_axis_and_leaves_the_toolbar_row_free(state):
+    views = views_for(state, CompressionSettings(prune_threshold=0.03))
+    together = plots.weight_histograms(views)
+    for index, view in enumerate(views):
+        fig = plots.layer_histogram(view)
+        assert not fig.layout.title.text and fig.layout.showlegend is False
+        assert fig.layout.xaxis.title.text == f"W in {view.name} ({view.weights:,} weights)"
+        assert fig.layout.margin.t == MODEBAR_ROOM
+        assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
+        # the same areas and cut as that layer's subplot of the one-figure version
+        kept, zeroed = fig.data
+        assert list(kept.y) == list(together.data[2 * index].y)
+        assert list(zeroed.y) == list(together.data[2 * index + 1].y)
+        assert vertical_lines(fig, palette.THRESHOLD) == pytest.approx([-0.03, 0.03])
+
+
+def test_every_chart_title_sits_under_the_toolbar_row(state, sizes):
+    """Plotly's toolbar takes the top right of a chart: a title drawn in that row would be
+    covered on a narrow screen, so titles start MODEBAR_ROOM pixels down, inside the margin."""
+    views = views_for(state, CompressionSettings(prune_threshold=0.03))
+    table = pd.DataFrame(
+        {"configuration": ["baseline", "pruned"], "accuracy": [0.98, 0.97],
+         "size_bytes": [1000, 500]}
+    )  # fmt: skip
+    mosaic = np.zeros((44 + 4, 32 + 4), dtype=np.uint8)
+    for fig in (
+        plots.weight_histograms(views),
+        plots.sparsity_bars(sizes),
+        plots.size_bars(sizes),
+        plots.size_breakdown_bars(sizes),
+        plots.configuration_bars(table),
+        plots.recovery_curve(0.9, [{"epoch": 1, "test_accuracy": 0.95}], 0.98),
+        plots.digit_grid(mosaic, ["7"], columns=1),
+    ):
+        title = fig.layout.title
+        assert title.yref == "container" and title.yanchor == "top" and title.y == 1
+        assert title.pad.t >= MODEBAR_ROOM
+        assert fig.layout.margin.t >= MODEBAR_ROOM + 20  # the title's line fits above the plot
