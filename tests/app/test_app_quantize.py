@@ -64,17 +64,16 @@ def test_one_scale_per_channel_costs_a_scale_per_output_row():
 def test_the_histograms_draw_the_levels_s_times_n():
     app = open_app(PAGE)
     slider(app, "Bits per weight K").set_value(3).run()
-    spec = chart_spec(app, "histograms")
     state = shipped_mlp_checkpoint().state
-    lines = [shape for shape in spec["layout"]["shapes"] if shape["type"] == "line"]
-    for index, name in enumerate(("fc1", "fc2", "fc3")):
-        axis = "x" if index == 0 else f"x{index + 1}"
-        drawn = sorted(line["x0"] for line in lines if line["xref"] == axis)
+    notes = []
+    for name in ("fc1", "fc2", "fc3"):  # one chart a layer
+        spec = chart_spec(app, f"histogram.{name}")
+        drawn = sorted(shape["x0"] for shape in spec["layout"]["shapes"] if shape["type"] == "line")
         step = float(state[f"{name}.weight"].abs().max()) / 3  # s = max|W| / (2^(3-1) - 1)
-        reach = spec["layout"][f"xaxis{'' if index == 0 else index + 1}"]["range"][1]
+        reach = spec["layout"]["xaxis"]["range"][1]
         expected = [step * n for n in range(-3, 4) if abs(step * n) <= reach]
         assert drawn == pytest.approx(expected, rel=1e-6), name
-    notes = [note["text"] for note in spec["layout"]["annotations"]]
+        notes += [note["text"] for note in spec["layout"]["annotations"]]
     assert any(text.startswith("7 values, s = ") for text in notes)
 
 

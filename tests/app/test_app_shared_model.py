@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 import torch
-from app_driver import APP, TIMEOUT, metrics, number, open_app, problems, slider
+from app_driver import APP, TIMEOUT, baseline_shown, metrics, number, open_app, problems, slider
 from streamlit.testing.v1 import AppTest
 
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
@@ -39,7 +39,7 @@ def picked(app: AppTest) -> str:
 
 
 def baseline_accuracy(app: AppTest) -> float:
-    return number(next(m.value for m in app.sidebar.metric if m.label == "Baseline accuracy"))
+    return number(baseline_shown(app)["Baseline accuracy"])
 
 
 def in_use(app: AppTest):

@@ -13,11 +13,6 @@ CONTROL_HELP: dict[str, str] = {
         "Which images the network learns: handwritten digits (MNIST) or clothing "
         "(Fashion-MNIST), both 28x28 grey levels in 10 classes."
     ),
-    # pruning
-    "prune_mode": (
-        "Prune by an absolute cut on |W| (same cut everywhere) or by the fraction of "
-        "weights to remove."
-    ),
     # binarization
     "per_channel": (
         "Use one scale a per output unit (XNOR-Net) instead of one per layer; costs "
