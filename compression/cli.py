@@ -16,7 +16,7 @@ from pathlib import Path
 
 from compression.compress import compress
 from compression.data import DATASETS, DataFileError, load_dataset, subset
-from compression.distill import DEFAULT_ALPHA, DEFAULT_TEMPERATURE, Distillation
+from compression.distill import DEFAULT_ALPHA, DEFAULT_TEMPERATURE, TEMPERATURE_MAX, Distillation
 from compression.files.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -132,7 +132,7 @@ def add_distillation_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     group.add_argument(
         "--distill-temperature", type=checked("temperature"), metavar="T",
-        help=f"softmax temperature, in (0, 100] (default {DEFAULT_TEMPERATURE:g})",
+        help=f"softmax temperature, in (0, {TEMPERATURE_MAX:g}] (default {DEFAULT_TEMPERATURE:g})",
     )  # fmt: skip
     group.add_argument(
         "--distill-alpha", type=checked("alpha"), metavar="A",
