@@ -16,6 +16,7 @@ from pathlib import Path
 
 from compression.compress import compress
 from compression.data import DATASETS, DataFileError, load_dataset, subset
+from compression.distill import DEFAULT_ALPHA, DEFAULT_TEMPERATURE, TEMPERATURE_MAX, Distillation
 from compression.files.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -114,6 +115,49 @@ def add_compression_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--layers", metavar="L1,L2", help="layers to compress (default: all)")
 
 
+def add_distillation_options(parser: argparse.ArgumentParser) -> None:
+    """``--distill`` and its two numbers, each checked by :class:`Distillation` as it is read."""
+
+    def checked(field: str) -> Callable[[str], float]:
+        def parse(text: str) -> float:
+            try:
+                value = float(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"must be a number, got {text[:40]!r}") from None
+            try:
+                Distillation(**{field: value}).validated()
+            except ValueError as error:
+                raise argparse.ArgumentTypeError(str(error)) from None
+            return value
+
+        return parse
+
+    group = parser.add_argument_group("distillation (Hinton et al. 2015)")
+    group.add_argument(
+        "--distill", action="store_true",
+        help="learn from the uncompressed model's softened outputs as well as the labels",
+    )  # fmt: skip
+    group.add_argument(
+        "--distill-temperature", type=checked("temperature"), metavar="T",
+        help=f"softmax temperature, in (0, {TEMPERATURE_MAX:g}] (default {DEFAULT_TEMPERATURE:g})",
+    )  # fmt: skip
+    group.add_argument(
+        "--distill-alpha", type=checked("alpha"), metavar="A",
+        help=f"weight of the teacher's term, in [0, 1] (default {DEFAULT_ALPHA:g})",
+    )  # fmt: skip
+
+
+def distillation_from(args: argparse.Namespace) -> Distillation | None:
+    """The recipe asked for, or None; its numbers without ``--distill`` are refused."""
+    numbers = {"temperature": args.distill_temperature, "alpha": args.distill_alpha}
+    given = {field: value for field, value in numbers.items() if value is not None}
+    if not args.distill:
+        if given:
+            raise UsageError(f"--distill-{next(iter(given))} needs --distill")
+        return None
+    return Distillation(**given).validated()
+
+
 def settings_from(args: argparse.Namespace, model_name: str) -> CompressionSettings:
     layers = None
     if args.layers is not None:
@@ -185,6 +229,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_finetune(args: argparse.Namespace) -> int:
+    distill = distillation_from(args)
     out = _check_output(args.out)
     checkpoint = load_model_file(args.checkpoint)
     settings = settings_from(args, checkpoint.model_name)
@@ -197,11 +242,12 @@ def cmd_finetune(args: argparse.Namespace) -> int:
     images, labels = subset(data.train_images, data.train_labels, args.train_subset, args.seed)
     result = finetune(
         checkpoint.model_name, checkpoint.state, settings, images, labels, config,
-        on_epoch=_progress, test_set=(data.test_images, data.test_labels),
+        on_epoch=_progress, test_set=(data.test_images, data.test_labels), distill=distill,
     )  # fmt: skip
     metadata = {
         "dataset": dataset,
         "train_config": config_dict(config),
+        "distillation": None if distill is None else distill.to_dict(),
         "history": result.history,
         "test_accuracy": result.history[-1]["test_accuracy"],
         "compression": settings.to_dict(),
@@ -291,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--checkpoint", required=True, metavar="CKPT")
     add_compression_options(sub)
     add_training_options(sub, 2, 5e-4)
+    add_distillation_options(sub)
     sub.set_defaults(run=cmd_finetune)
 
     sub = commands.add_parser("sweep", help="accuracy and size over a list of values (CSV)")

@@ -15,6 +15,7 @@ from torch import nn
 from torch.func import functional_call
 
 from compression.compress import compress_with_masks, prune_masks, training_view
+from compression.distill import Distillation, distillation_loss, teacher_logits
 from compression.models import build_model, output_layer, weight_key, weight_layer_names
 from compression.settings import CompressionSettings
 
@@ -156,8 +157,13 @@ def _fit(
     on_epoch: Callable[[dict], None] | None,
     should_stop: Callable[[], bool] | None,
     test_set: tuple[torch.Tensor, torch.Tensor] | None,
+    loss_of: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> TrainResult:
-    """Adam on the weights ``params``; the forward pass uses ``view(params)``."""
+    """Adam on the weights ``params``; the forward pass uses ``view(params)``.
+
+    The loss is cross-entropy, or ``loss_of(logits, labels, batch)`` with ``batch`` the
+    indices of the batch's images in ``images``.
+    """
     params = {k: v.detach().clone().requires_grad_(True) for k, v in start_state.items()}
     optimizer = torch.optim.Adam(params.values(), lr=config.learning_rate)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=config.lr_decay)
@@ -174,7 +180,10 @@ def _fit(
             batch = order[(step - 1) * config.batch_size : step * config.batch_size]
             x, y = images[batch], labels[batch]
             logits = functional_call(model, view(params), (x,))
-            loss = nn.functional.cross_entropy(logits, y)
+            if loss_of is None:
+                loss = nn.functional.cross_entropy(logits, y)
+            else:
+                loss = loss_of(logits, y, batch)
             optimizer.zero_grad(set_to_none=False)
             loss.backward()
             optimizer.step()
@@ -237,6 +246,7 @@ def finetune(
     on_epoch: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     test_set: tuple[torch.Tensor, torch.Tensor] | None = None,
+    distill: Distillation | None = None,
 ) -> TrainResult:
     """Retrain under ``settings`` and return the *compressed* weights.
 
@@ -244,8 +254,13 @@ def finetune(
     weight gets zero gradient and is re-zeroed after every step, so it stays exactly
     0 (Adam's moments at those places stay 0 too). Binarized and k-bit quantized layers
     train with the straight-through estimator. ``state`` itself is not changed.
+
+    ``distill``: learn from ``state`` itself as the teacher (its logits on ``images``,
+    computed once) with :func:`compression.distill.distillation_loss`; None: cross-entropy.
+    The history's ``train_loss`` is then the distillation loss.
     """
     config = config.validated()
+    distill = None if distill is None else distill.validated()
     model = build_model(model_name, seed=config.seed)
     layers = weight_layer_names(model)
     settings = settings.validated(layers)
@@ -271,11 +286,20 @@ def finetune(
         state = compress_with_masks(result.state, layers, fixed, masks).state
         return TrainResult(state, result.history, real_state=result.state)
 
+    loss_of = None
+    if distill is not None:
+        soft_targets = teacher_logits(model, state, images, TEST_BATCH)
+
+        def loss_of(logits, y, batch):
+            return distillation_loss(
+                logits, soft_targets[batch], y, distill.temperature, distill.alpha
+            )
+
     start = compress_with_masks(state, layers, CompressionSettings(layers=tuple(chosen)), masks)
     try:
         result = _fit(
             model, start.state, view, rezero, images, labels, config,
-            on_step, on_epoch, should_stop, test_set,
+            on_step, on_epoch, should_stop, test_set, loss_of=loss_of,
         )  # fmt: skip
     except TrainingStopped as stopped:
         if stopped.finished is None:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 
 from compression.data import DATASETS
+from compression.distill import Distillation
 from compression.files.quoting import QUOTE_LIMIT, quoted
 from compression.methods import all_controls
 from compression.methods.controls import CHOICE, FLAG, NUMBER
@@ -231,6 +232,21 @@ def _check_ancestor(name: str, value: object, _model: str) -> None:
         raise _wrong(name, "text or the metadata of the model it was made from", value)
 
 
+def _check_distillation(name: str, value: object, _model: str) -> None:
+    """None (plain retraining) or the recipe a model was retrained with, valid as it is."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or set(value) - {"temperature", "alpha"}:
+        raise _wrong(name, "a dictionary of temperature and alpha", value)
+    for key, item in value.items():
+        if not _is_number(item):
+            raise _wrong(f"{name}.{key}", "a number", item)
+    try:
+        Distillation(**value).validated()
+    except ValueError as error:
+        raise MetadataError(f"metadata field {name} is not valid: {error}") from None
+
+
 _FIELDS: dict[str, Callable[[str, object, str], None]] = {
     "dataset": _check_dataset,
     "train_config": _check_train_config,
@@ -238,6 +254,7 @@ _FIELDS: dict[str, Callable[[str, object, str], None]] = {
     "test_accuracy": _check_accuracy,
     "compression": _check_compression,
     "finetuned_from": _check_ancestor,
+    "distillation": _check_distillation,
     "command": _check_text,
     "baseline": _check_text,
     "file_format": _check_text,
