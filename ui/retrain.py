@@ -13,6 +13,7 @@ import uuid
 import streamlit as st
 
 from compression.data import subset
+from compression.distill import Distillation
 from compression.figures import plots
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.models import MODEL_TITLES
@@ -59,7 +60,7 @@ def finetune_ui(
     """
     st.subheader("Retrain the compressed model")
     st.caption(retrain_caption(methods))
-    left, middle, right = st.columns([1, 1, 2])
+    left, middle, teacher, right = st.columns([1, 1, 1, 2])
     epochs = left.select_slider(
         "Epochs",
         options=[1, 2, 3],
@@ -77,6 +78,13 @@ def finetune_ui(
         persist_state=KEEP,
         help=CONTROL_HELP["train_subset"],
     )
+    teacher.write("")
+    distill = teacher.toggle(
+        "Learn from the dense model",
+        key=keys.element(page, "ft_distill"),
+        persist_state=KEEP,
+        help=CONTROL_HELP["distill"],
+    )
     right.write("")
     pressed = right.button(
         "Retrain with the compression held fixed",
@@ -91,13 +99,20 @@ def finetune_ui(
             baseline,
             settings,
             TrainConfig(epochs=epochs, learning_rate=5e-4, train_subset=images),
+            Distillation() if distill else None,
         )
     outcome = retrained.finetuned(page, baseline)
     if outcome is not None:
         _show_outcome(page, baseline, outcome, settings)
 
 
-def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, config: TrainConfig):
+def _retrain(
+    page: str,
+    baseline: Baseline,
+    settings: CompressionSettings,
+    config: TrainConfig,
+    distill: Distillation | None = None,
+):
     data = dataset(baseline.dataset)
     images, labels = subset(data.train_images, data.train_labels, config.train_subset, 0)
     before = measuring.measured(baseline, settings)
@@ -113,6 +128,7 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
             on_step=progress.on_step,
             should_stop=progress.should_stop,
             test_set=(data.test_images, data.test_labels),
+            distill=distill,
         )
 
     result, _ = train_live(retrain_run, label="Retraining", chart=False, at_once=True)
@@ -131,6 +147,7 @@ def _retrain(page: str, baseline: Baseline, settings: CompressionSettings, confi
         "accuracy_before_retraining": before.accuracy,
         "retrained_from": baseline.title,
         "finetuned_from": baseline.note,
+        "distillation": None if distill is None else distill.to_dict(),
     }
     model = retrained_baseline(baseline, result, settings, config, metadata)
     retrained.keep_finetuned(
@@ -161,6 +178,8 @@ def retrained_baseline(
     """The retrained model as one of this person's baselines; ``metadata`` (its recipe and
     settings) goes into its checkpoint file."""
     epochs = count(len(result.history) or config.epochs, "epoch")
+    if metadata.get("distillation"):
+        epochs += " distilled"
     images = f"{config.train_subset:,}" if config.train_subset else "60,000"
     on = "" if origin.dataset == "mnist" else f" on {dataset_title(origin.dataset)}"
     before, after = metadata["accuracy_before_retraining"], metadata["test_accuracy"]

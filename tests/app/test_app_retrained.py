@@ -187,3 +187,14 @@ def test_a_ternary_model_retrained_on_combine_at_t_1_keeps_its_weights_on_the_pa
     shown = metrics(app)
     assert shown["Test accuracy"] == shown["Accuracy after retraining"]
     assert number(shown["Test accuracy"]) > 50
+
+
+def test_retraining_can_learn_from_the_dense_model_and_says_so():
+    app = open_app("pages/3_Prune.py")
+    slider(app, THRESHOLD).set_value(0.08).run()
+    app.toggle(key="prune.ft_distill").set_value(True)
+    retrain_tiny(app, "prune")
+    assert not problems(app)
+    model = app.session_state["baseline.own"][picked(app)]
+    assert model.metadata["distillation"] == {"temperature": 4.0, "alpha": 0.9}
+    assert any("1 epoch distilled" in o for o in app.sidebar.selectbox(key=PICKER).options)

@@ -39,6 +39,10 @@ CONTROL_HELP: dict[str, str] = {
         "weights as float32."
     ),
     "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
+    "distill": (
+        "Also learn from the uncompressed baseline's soft answers (knowledge distillation, "
+        "temperature T = 4, weight 0.9 on the teacher), not from the labels alone."
+    ),
     "finetune_epochs": (
         "Passes over the training images with the compression held in place, so the "
         "remaining weights make up for what it removed."
