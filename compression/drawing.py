@@ -35,10 +35,10 @@ def parse_drawing(payload: object, side: int = DRAWING_SIDE) -> np.ndarray:
         raise DrawingError(f"a drawing has {side * side} pixels, this one has {len(payload)}")
     if not all(isinstance(value, int) and not isinstance(value, bool) for value in payload):
         raise DrawingError("a drawing's pixels are whole numbers")
-    grey = np.asarray(payload, dtype=np.int64)
-    if grey.min() < 0 or grey.max() > INK_MAX:
+    if not all(0 <= value <= INK_MAX for value in payload):
         raise DrawingError(f"a drawing's pixels are from 0 to {INK_MAX}")
-    return (grey.reshape(side, side) / INK_MAX).astype(np.float32)
+    grey = np.asarray(payload, dtype=np.float32).reshape(side, side)
+    return grey / np.float32(INK_MAX)
 
 
 def is_blank(drawing: np.ndarray) -> bool:
@@ -51,7 +51,8 @@ def mnist_input(drawing: np.ndarray) -> np.ndarray | None:
 
     Crop to the ink's bounding box, scale so its longer side is 20 pixels (area-weighted
     resampling, so thin strokes keep their weight), paste at the centre of 28 x 28, then
-    shift by round((13.5, 13.5) - centre of mass), clipped so no ink leaves the field.
+    shift by round((14, 14) - centre of mass), clipped so no ink leaves the field (the
+    MNIST images have their centre of mass at (14.0, 14.0), rows and columns from 0).
     """
     if drawing.ndim != 2 or is_blank(drawing):
         return None
@@ -85,7 +86,7 @@ def _centring_shift(box: np.ndarray, top: int, left: int) -> tuple[int, int]:
     row_mass, col_mass = box.sum(axis=1), box.sum(axis=0)
     centre_row = top + float(np.arange(box.shape[0]) @ row_mass) / total
     centre_col = left + float(np.arange(box.shape[1]) @ col_mass) / total
-    middle = (FIELD - 1) / 2
+    middle = FIELD / 2  # (14, 14): where the MNIST digits have their centre of mass
     down = int(np.clip(round(middle - centre_row), -top, FIELD - box.shape[0] - top))
     right = int(np.clip(round(middle - centre_col), -left, FIELD - box.shape[1] - left))
     return down, right

@@ -30,6 +30,7 @@ DRAW, TEST_IMAGE = "Draw", "A test image"
 SOURCE_KEY = keys.element(PAGE, "source")
 IMAGE_KEY = keys.element(PAGE, "test_image")
 PAD_KEY = keys.element(PAGE, "pad")
+LAST_GOOD_KEY = keys.element(PAGE, "last_good")  # session: the last good drawing's input
 BAD_DRAWING = "The drawing could not be read"  # starts the one line a bad payload gives
 EMPTY_PROMPT = "Draw a digit in the box"  # what a blank pad shows instead of a prediction
 
@@ -86,19 +87,26 @@ def _test_image(baseline: Baseline) -> tuple[np.ndarray, str]:
 
 
 def _drawn_image() -> tuple[np.ndarray | None, str]:
-    """The pad's drawing as a model's input; a bad payload: one line, nothing predicted."""
+    """The pad's drawing as a model's input (None while the pad is blank).
+
+    What the browser sent is checked first: a bad payload gives one line and the page
+    keeps the last good drawing's input."""
     payload = drawing_pad(PAD_KEY)
     if payload is None:
-        return None, EMPTY_PROMPT
-    try:
-        drawing = parse_drawing(payload)
-    except DrawingError as error:
-        st.error(f"{BAD_DRAWING}: {shown(error, MESSAGE_LIMIT)}. Clear it and draw again.")
-        return None, EMPTY_PROMPT
-    image = mnist_input(drawing)
+        image = None
+    else:
+        try:
+            image = mnist_input(parse_drawing(payload))
+        except DrawingError as error:
+            st.error(f"{BAD_DRAWING}: {shown(error, MESSAGE_LIMIT)}.")
+            image = st.session_state.get(LAST_GOOD_KEY)
+    st.session_state[LAST_GOOD_KEY] = image
     if image is None:
         return None, EMPTY_PROMPT
-    return image, "Your drawing, scaled into 20 × 20 and centred by its centre of mass."
+    return image, (
+        "Your drawing as the models see it: its ink scaled into 20 × 20 pixels and centred "
+        "by its centre of mass in 28 × 28, as the MNIST digits were."
+    )
 
 
 def show_input(image: np.ndarray, caption: str) -> None:
