@@ -5,13 +5,15 @@ import streamlit as st
 from ui import draw, page
 from ui.controls import link
 from ui.retrain import settings_caption
+from ui.state.datasets import dataset_subject
 
 baseline, reference = page.start_page("Draw")
 
 st.title("Draw a digit")
 settings = link.current_setup(baseline).settings.validated(baseline.layers)
 st.markdown(
-    "Draw in the box with the mouse or a finger, or pick a test image. Both models read it: "
+    f"The models read {dataset_subject(baseline.dataset)}. Draw one in the box with the "
+    "mouse or a finger, or pick a test image. Both models read it: "
     f"the baseline and the compressed model (*{settings_caption(settings)}*, the settings you "
     "last used on a compress page). Does compression change the answer?"
 )

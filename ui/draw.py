@@ -111,7 +111,9 @@ def _drawn_image() -> tuple[np.ndarray | None, str]:
 
 def show_input(image: np.ndarray, caption: str) -> None:
     """The 28 x 28 input as the models see it."""
-    st.plotly_chart(drawing_plots.input_picture(image), key=keys.element(PAGE, "input"))
+    st.plotly_chart(
+        drawing_plots.input_picture(image), key=keys.element(PAGE, "input"), width="content"
+    )
     st.caption(caption)
 
 

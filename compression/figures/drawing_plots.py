@@ -26,6 +26,11 @@ def input_picture(image: np.ndarray, title: str = "What the models see (28 × 28
             hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
         )
     )
+    side = len(fig.data[0].z)
+    fig.add_shape(  # the field's edge: white paper on a white page needs a frame
+        type="rect", x0=-0.5, y0=-0.5, x1=side - 0.5, y1=side - 0.5,
+        line={"color": palette.REMOVED, "width": 1},
+    )  # fmt: skip
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
     header = 40
@@ -60,6 +65,7 @@ def probability_bars(
         )
     fig.update_layout(
         barmode="group",
+        uniformtext={"minsize": 10, "mode": "show"},  # every share label at one size
         xaxis=axis(type="category", tickangle=-30 if max(map(len, names)) > 3 else 0),
         yaxis=axis(title="probability", range=[0, 1.12], tickformat=".0%", dtick=0.25),
     )
