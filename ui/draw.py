@@ -126,6 +126,16 @@ def show_answers(baseline: Baseline, settings: CompressionSettings, image: np.nd
         key=keys.element(PAGE, "probabilities"),
     )
     st.markdown(_verdict(names, found))
+    if is_uncompressed(settings):
+        st.caption(
+            "No compression is set, so both models are the same: choose settings on Binarize, "
+            "Prune, Quantize or Combine and come back to compare."
+        )
+
+
+def is_uncompressed(settings: CompressionSettings) -> bool:
+    """True when the settings change no weight: both models are the same model."""
+    return settings.positions_method is None and settings.values_method is None
 
 
 def _verdict(names: tuple[str, ...], found: Answers) -> str:

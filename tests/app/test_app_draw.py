@@ -23,6 +23,7 @@ DRAW = "pages/7_Draw.py"
 CHECKPOINTS = APP.parent / "checkpoints"
 # A share link's settings, then the same settings written out here.
 LINK = {"prune_sparsity": "0.9", "prune_scope": "layer", "binarize": "0.5", "layers": "all"}
+NO_COMPRESSION = "No compression is set, so both models are the same"
 SETTINGS = CompressionSettings(prune_sparsity=0.9, prune_scope="layer", binarize_threshold=0.5)
 
 
@@ -89,6 +90,7 @@ def test_a_test_image_shows_both_models_probabilities(model, dataset):
     label = data.class_names[int(data.test_labels[index])]
     assert any(f"Test image 8: a {label}" in caption.value for caption in app.caption)
     assert any("prune 90% of weights" in text.value for text in app.markdown)
+    assert not any(NO_COMPRESSION in caption.value for caption in app.caption)
 
 
 def test_a_drawn_digit_is_read_like_an_mnist_digit(shipped_mlp):
@@ -108,6 +110,7 @@ def test_a_drawn_digit_is_read_like_an_mnist_digit(shipped_mlp):
         baseline, softmax_of("mlp", shipped_mlp.state, torch.from_numpy(seen)), atol=1e-5
     )
     np.testing.assert_allclose(baseline, compressed, atol=1e-6)  # no settings yet: the same
+    assert any(NO_COMPRESSION in caption.value for caption in app.caption)
     assert int(np.argmax(baseline)) == 7
     assert any("Both agree: the baseline says **7**" in text.value for text in app.markdown)
 

@@ -20,6 +20,10 @@ READ_CHARTS = """() => {
     bars: bars ? bars.map(b => ({name: b.name, y: b.y})) : null,
   };
 }"""
+# How far the page is scrolled: Streamlit scrolls its main section, not the window.
+SCROLLED = """() => [window.scrollY,
+  document.querySelector("[data-testid='stMain']").scrollTop,
+  document.querySelector("[data-testid='stAppViewContainer']")?.scrollTop ?? 0]"""
 INK_ON_CANVAS = """canvas => {
   const alpha = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
   let ink = 0;
@@ -96,3 +100,35 @@ def test_a_stroke_drawn_with_the_mouse_is_read_by_both_models(server, tab):
     )
     assert tab.locator(live_app.CHART).count() == 0
     assert tab.locator(CANVAS).evaluate(INK_ON_CANVAS) == 0
+
+
+def test_a_finger_draws_on_a_touch_screen(server, browser):
+    """Touch events (as a phone or tablet sends them) draw too, and do not scroll the page."""
+    context = browser.new_context(
+        viewport={"width": 800, "height": 600}, has_touch=True, is_mobile=True
+    )
+    context.set_default_timeout(120_000)
+    try:
+        tab = context.new_page()
+        live_app.open_page(tab, server, DRAW)
+        canvas = tab.locator(CANVAS)
+        canvas.scroll_into_view_if_needed()
+        box = canvas.bounding_box()
+        scrolled = tab.evaluate(SCROLLED)
+        touch = context.new_cdp_session(tab)
+        points = [(box["x"] + box["width"] / 2, box["y"] + box["height"] * f)
+                  for f in (0.15, 0.3, 0.45, 0.6, 0.75, 0.85)]  # fmt: skip
+        for kind, (x, y) in zip(
+            ["touchStart"] + ["touchMove"] * (len(points) - 1), points, strict=True
+        ):
+            touch.send(
+                "Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]}
+            )
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        shown = wait_for_charts(tab)
+        height, width = ink_box(shown["input"])
+        assert height == 20 and width <= 6  # the finger's whole line, not a dot
+        assert tab.evaluate(SCROLLED) == scrolled  # drawing did not scroll the page
+        assert live_app.exceptions(tab) == []
+    finally:
+        context.close()
