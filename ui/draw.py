@@ -68,8 +68,9 @@ def answers(baseline: Baseline, settings: CompressionSettings, image: np.ndarray
 def chosen_input(baseline: Baseline) -> tuple[np.ndarray | None, str]:
     """The 28 x 28 image to classify (None: nothing to classify yet) and its caption."""
     source = st.segmented_control(
-        "Input", (DRAW, TEST_IMAGE), default=DRAW, key=SOURCE_KEY, required=True
-    )
+        "Input", (DRAW, TEST_IMAGE), default=DRAW, key=SOURCE_KEY, required=True,
+        help="Draw your own image, or show both models one of the test images.",
+    )  # fmt: skip
     if source == TEST_IMAGE:
         return _test_image(baseline)
     return _drawn_image()
