@@ -49,12 +49,15 @@ def is_blank(drawing: np.ndarray) -> bool:
 def mnist_input(drawing: np.ndarray) -> np.ndarray | None:
     """The (28, 28) float32 image in [0, 1] a model sees, or None for a blank drawing.
 
-    Crop to the ink's bounding box, scale so its longer side is 20 pixels (area-weighted
-    resampling, so thin strokes keep their weight), paste at the centre of 28 x 28, then
+    Crop to the ink's bounding box, scale so its longer side is 20 pixels (anti-aliased
+    bilinear resampling: shrinking averages over each new pixel's footprint, so thin
+    strokes fade instead of vanishing), paste at the centre of 28 x 28, then
     shift by round((14, 14) - centre of mass), clipped so no ink leaves the field (the
     MNIST images have their centre of mass at (14.0, 14.0), rows and columns from 0).
     """
-    if drawing.ndim != 2 or is_blank(drawing):
+    if drawing.ndim != 2:
+        raise ValueError(f"a drawing is one grey image, got shape {drawing.shape}")
+    if is_blank(drawing):
         return None
     rows = np.flatnonzero((drawing > INK_FLOOR).any(axis=1))
     cols = np.flatnonzero((drawing > INK_FLOOR).any(axis=0))
