@@ -23,6 +23,7 @@ PAGE_LINKS = (
     ("Combine", "both, what each adds"),
     ("What if", "sweeps and trade-offs"),
     ("Learn", "the math behind it"),
+    ("Draw", "your digit, both models"),
 )
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")

@@ -21,6 +21,7 @@ PAGES = [
     "pages/4_Combine.py",
     "pages/5_What_if.py",
     "pages/6_Learn.py",
+    "pages/7_Draw.py",
 ]
 TIMEOUT = 300  # seconds per script run; generous because the CPU is shared
 

@@ -26,6 +26,7 @@ ICONS = {
     "Combine": ":material/join_inner:",
     "What if": ":material/query_stats:",
     "Learn": ":material/school:",
+    "Draw": ":material/draw:",
 }
 DEFAULT_ICON = ":material/article:"
 
