@@ -5,7 +5,7 @@ starts from: both ways of pruning, the binarization thresholds and the k-bit wid
 ``--bits`` (default: the page's, ``--bits ""`` for none). The best of ``--repeats`` runs
 is reported (the run least slowed by other work on a shared machine).
 
-    python bench/grid_time.py [--checkpoint checkpoints/mlp-mnist.pt] [--bits 8,4,3]
+    python bench/grid_time.py [--checkpoint checkpoints/mlp-mnist.pt] [--bits 8,4]
 """
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ DEFAULT_PRUNE_GRID = {
     "prune-threshold": DEFAULT_PRUNE_THRESHOLDS,
 }
 DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
-DEFAULT_QUANTIZE_BITS = (8, 4, 3)  # the What if page's k-bit widths; the engine adds none
+DEFAULT_QUANTIZE_BITS = (8, 4)  # the What if page's k-bit widths; the engine adds none
 CURRENT_METHOD = "yours"  # prune_method of the row with_current adds
 
 

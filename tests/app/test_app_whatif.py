@@ -290,7 +290,7 @@ def test_the_grid_puts_k_bit_widths_beside_binarization_and_names_them_int_k(com
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None, 0.0]).run()
     bits = app.multiselect(key="whatif.grid_bits")
-    assert bits.value == [8, 4, 3]  # the page's default widths
+    assert bits.value == [8, 4]  # the page's default widths
     assert bits.options == [f"int{k} ({k}-bit)" for k in range(8, 1, -1)]
     bits.set_value([4, 8]).run()
     assert "(8 points)" in app.button(key="whatif.run_grid").label

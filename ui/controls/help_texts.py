@@ -46,7 +46,7 @@ CONTROL_HELP: dict[str, str] = {
     ),
     "grid_bits_values": (
         "The k-bit widths of the grid: each weight becomes s·n with n a K-bit whole number "
-        "and s = max|W| / (2^(K−1)−1). Shown as int8, int4 …"
+        "and s = max|W| / (2^(K−1)−1), shown as int8, int4 and so on."
     ),
     "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
     "finetune_epochs": (
