@@ -18,7 +18,7 @@ st.markdown(
     "Each section explains one idea in a few lines of math. The table under it is "
     f"computed now, on **{shown(baseline.title, TITLE_LIMIT)}** with the settings you last "
     f"used on a compress page: *{settings_caption(settings)}*. Change them on Binarize, "
-    "Prune or Combine and come back: the numbers follow."
+    "Prune, Quantize or Combine and come back: the numbers follow."
 )
 
 for lesson in LESSONS:

@@ -20,12 +20,14 @@ from compression.data import PROJECT_ROOT
 from compression.explain.lesson import (
     layer_scales,
     pruning_thresholds,
+    quantization_levels,
     removed_by_threshold,
     straight_through_example,
     ternary_band,
 )
 from compression.explain.sparse_speed import recorded_sparse_timings
 from compression.methods.binarize import TWN_THRESHOLD
+from compression.methods.quantize import QUANTIZE
 from compression.models import weight_key
 from compression.settings import CompressionSettings
 
@@ -53,6 +55,7 @@ LESSONS = (
     Lesson("binarization", "Binarization: one bit per weight"),
     Lesson("straight_through", "Training through sign(): the straight-through estimator"),
     Lesson("ternary", "Ternary weights: a band of zeros"),
+    Lesson("quantization", "k-bit quantization: whole numbers times one scale"),
     Lesson("pruning", "Magnitude pruning"),
     Lesson("sparse_speed", "Why a sparse model is not automatically faster"),
     Lesson("pictures", "Reading the pictures"),
@@ -68,6 +71,7 @@ def lesson_markdown(key: str) -> str:
 
 
 EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
+EXAMPLE_BITS = int(QUANTIZE.control("quantize_bits").start)  # when quantization is off
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,10 @@ COLUMN_VIEWS = {
     "zeroed": ColumnView("set to 0", "localized"),
     "zeroed_fraction": ColumnView("share set to 0", "percent"),
     "scale": ColumnView("a (outside the band)", "%.4f"),
+    "scale_s": ColumnView("scale s", "%.5f"),
+    "mean_scale": ColumnView("s (mean of the rows)", "%.5f"),
+    "levels": ColumnView("levels 2^K − 1", "localized"),
+    "mean_error": ColumnView("mean error |W − Wq|", "%.5f"),
     "w": ColumnView("w", "%.2f"),
     "w_b": ColumnView("a·sign(w)", "%.3f"),
     "upstream_grad": ColumnView("g (given)", "%.2f"),
@@ -153,6 +161,18 @@ def live_example(
         )  # fmt: skip
         masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings, output)
         table = ternary_band(state, layers, TWN_THRESHOLD if t is None else t, masks)
+        return LiveExample(table, caption)
+    if key == "quantization":
+        bits = settings.quantize_bits
+        scales = "one s per output row" if settings.per_channel else "one s per layer"
+        caption = (
+            f"at your K = {bits:g} bits, {scales}" if bits is not None
+            else f"at K = {EXAMPLE_BITS} bits, {scales} (quantization is off; the Quantize "
+            "page's starting value)"
+        )  # fmt: skip
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings, output)
+        chosen = EXAMPLE_BITS if bits is None else int(bits)
+        table = quantization_levels(state, layers, chosen, settings.per_channel, masks)
         return LiveExample(table, caption)
     if key == "pruning":
         if settings.prune_threshold is not None:

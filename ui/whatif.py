@@ -34,13 +34,15 @@ _LAST = keys.element("whatif", "last")  # session: {(section, baseline key): Las
 class GridSpec:
     """What a trade-off grid covers; hashable, so results can be found by it.
 
-    Both ways of pruning are in one grid: target sparsities and absolute |W| cuts.
+    Both ways of pruning are in one grid: target sparsities and absolute |W| cuts; each
+    is combined with every binarization value and every k-bit width.
     """
 
     sparsities: tuple[float, ...]  # prune-sparsity values
     thresholds: tuple[float, ...]  # prune-threshold values
     binarize_values: tuple[float | None, ...]  # None: binarization off
     per_channel: bool = False
+    bits_values: tuple[int, ...] = ()  # k-bit widths
 
     @property
     def prune_grid(self) -> dict[str, tuple[float, ...]]:
@@ -50,7 +52,8 @@ class GridSpec:
 
     @property
     def point_count(self) -> int:
-        return (len(self.sparsities) + len(self.thresholds)) * len(self.binarize_values)
+        values = len(self.binarize_values) + len(self.bits_values)
+        return (len(self.sparsities) + len(self.thresholds)) * values
 
     @property
     def base(self) -> CompressionSettings:
@@ -155,8 +158,8 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
 
 def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     """The trade-off grid's table (computed with a progress bar, or found)."""
-    if not spec.prune_grid or not spec.binarize_values:
-        st.error("Choose at least one pruning value and one binarization value.")
+    if not spec.prune_grid or not (spec.binarize_values or spec.bits_values):
+        st.error("Choose at least one pruning value and one binarization value or bit width.")
         return None
     data = datasets.dataset(baseline.dataset)
     try:
@@ -172,6 +175,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
                 data.test_labels,
                 prune_grid=spec.prune_grid,
                 binarize_values=spec.binarize_values,
+                bits_values=spec.bits_values,
                 base=spec.base,
                 on_point=on_point,
             ),
@@ -184,7 +188,9 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
 # --- the person's current setting, from the sliders of the explorer pages -------------------
 
 # The compress pages (page key -> title) whose sliders give "your current setting".
-SETTING_PAGES = {"combine": "Combine", "prune": "Prune", "binarize": "Binarize"}
+SETTING_PAGES = {
+    "combine": "Combine", "prune": "Prune", "binarize": "Binarize", "quantize": "Quantize",
+}  # fmt: skip
 
 
 def page_settings(page: str, baseline: Baseline, saved) -> CompressionSettings | None:

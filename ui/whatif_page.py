@@ -14,6 +14,7 @@ from compression.figures.sweep_plots import (
     sensitivity_caption,
     sensitivity_figure,
 )
+from compression.methods import METHODS
 from compression.settings import SettingsError
 from compression.sweeps.sweep import (
     DEFAULT_VALUES,
@@ -26,6 +27,8 @@ from compression.sweeps.tradeoff import (
     DEFAULT_BINARIZE_THRESHOLDS,
     DEFAULT_PRUNE_SPARSITIES,
     DEFAULT_PRUNE_THRESHOLDS,
+    DEFAULT_QUANTIZE_BITS,
+    QUANTIZE_SWEEP,
 )
 from ui import whatif
 from ui.controls import keys
@@ -36,11 +39,14 @@ from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state.baselines import Baseline
 
 PAGE = "whatif"
+# {sweep method: name in the menu}, from every method's number controls with a sweep axis
 METHOD_TITLES = {
-    "prune-sparsity": "pruning: share of weights",
-    "prune-threshold": "pruning: cut on |W|",
-    "binarize-threshold": "binarization threshold",
+    control.sweep.name: f"{method.title}: {control.sweep.axis_title}"
+    for method in METHODS.values()
+    for control in method.numbers()
+    if control.sweep is not None
 }
+FIRST_SWEEP = "prune-sparsity"  # what the menu shows first
 GRID_SPARSITY_OPTIONS = sorted(
     set(DEFAULT_VALUES["prune-sparsity"]) | set(DEFAULT_PRUNE_SPARSITIES)
 )
@@ -48,6 +54,7 @@ GRID_THRESHOLD_OPTIONS = sorted(
     set(DEFAULT_VALUES["prune-threshold"]) | set(DEFAULT_PRUNE_THRESHOLDS)
 )
 GRID_BINARIZE_OPTIONS = [None, 0.0, 0.3, 0.5, 0.7, 1.0, 1.2, 1.5]
+GRID_BITS_OPTIONS = [int(bits) for bits in DEFAULT_VALUES[QUANTIZE_SWEEP]]  # 8 down to 2
 SWEEP_COLUMNS = {
     "layer": st.column_config.TextColumn("layer", help="The compressed layer, or all of them."),
     "method": None,
@@ -64,6 +71,7 @@ GRID_COLUMNS = {
     "prune_method": None,
     "prune_value": None,
     "binarize_threshold": None,
+    "quantize_bits": None,
     "accuracy": st.column_config.NumberColumn("test accuracy", format="percent"),
     "loss": st.column_config.NumberColumn("loss", format="%.4f"),
     "sparsity": st.column_config.NumberColumn("sparsity", format="percent"),
@@ -83,7 +91,7 @@ def _sweep_spec() -> SweepSpec | None:
     left, middle, right = st.columns([2, 3, 1.5], vertical_alignment="bottom")
     method = left.selectbox(
         "What to sweep",
-        options=list(METHOD_TITLES),
+        options=[FIRST_SWEEP, *(name for name in METHOD_TITLES if name != FIRST_SWEEP)],
         format_func=METHOD_TITLES.get,
         key=keys.element(PAGE, "method"),
         persist_state=KEEP,
@@ -158,8 +166,14 @@ def sensitivity(baseline: Baseline, baseline_accuracy: float) -> None:
     )
 
 
+def bits_name(bits: int) -> str:
+    """A k-bit width as the grid's menu shows it: ``"int4 (4-bit)"``."""
+    return f"int{bits} ({bits}-bit)"
+
+
 def _grid_spec() -> whatif.GridSpec:
-    """The grid the controls describe: both ways of pruning, times the binarization values."""
+    """The grid the controls describe: both ways of pruning, times the values options
+    (binarization thresholds and k-bit widths)."""
     left, middle, right = st.columns(3, vertical_alignment="bottom")
     sparsities = left.multiselect(
         "Shares of weights pruned",
@@ -188,6 +202,15 @@ def _grid_spec() -> whatif.GridSpec:
         persist_state=KEEP,
         help=CONTROL_HELP["grid_binarize_values"],
     )
+    bits_values = right.multiselect(
+        "k-bit quantization",
+        options=GRID_BITS_OPTIONS,
+        default=list(DEFAULT_QUANTIZE_BITS),
+        format_func=bits_name,
+        key=keys.element(PAGE, "grid_bits"),
+        persist_state=KEEP,
+        help=CONTROL_HELP["grid_bits_values"],
+    )
     per_channel = st.toggle(
         "One scale per output channel",
         value=False,
@@ -200,6 +223,7 @@ def _grid_spec() -> whatif.GridSpec:
         tuple(sorted(thresholds)),
         tuple(sorted(binarize_values, key=lambda value: -1 if value is None else value)),
         per_channel,
+        tuple(sorted(bits_values, reverse=True)),
     )
 
 
@@ -207,7 +231,10 @@ def _marked(baseline: Baseline, grid):
     """``grid`` with the person's chosen setting added as the star, if they set one."""
     visited = whatif.visited_settings(baseline)
     if not visited:
-        st.caption("Move the sliders on the Combine page and your setting appears here as a ★.")
+        st.caption(
+            "Move the sliders on the Combine, Prune, Binarize or Quantize page and your "
+            "setting appears here as a ★."
+        )
         return grid
     source = st.columns([1, 2])[0].selectbox(
         "Mark my setting from",
@@ -232,7 +259,7 @@ def tradeoff(baseline: Baseline) -> None:
         help="Measure every combination now.",
     )
     if spec.point_count == 0:
-        st.warning("Choose at least one pruning value and one binarization threshold.")
+        st.warning("Choose at least one pruning value and one binarization threshold or bit width.")
     if pressed:
         whatif.run_grid(baseline, spec)
     last = whatif.last_run("grid", baseline)
@@ -251,5 +278,6 @@ def tradeoff(baseline: Baseline) -> None:
         file_name=f"{baseline.model_name}-tradeoff.csv",
         mime="text/csv",
         key=keys.element(PAGE, "grid_csv"),
-        help="One row per grid point, full precision; binarize_threshold is empty when off.",
+        help="One row per grid point, full precision; binarize_threshold is empty when off, "
+        "quantize_bits when the weights are not quantized.",
     )

@@ -1,9 +1,9 @@
 """The Learn page's live numbers: each formula, evaluated on the user's current weights.
 
 Every function is pure (weights and settings in, a small table out) and uses the
-same code as the explorer (``binarize``, ``threshold_for_sparsity``), so the numbers
-a student reads next to a formula are the ones the sliders act on. Which table goes
-with which lesson, and the lessons' text, are the app's: :mod:`ui.lessons`.
+same code as the explorer (``binarize``, ``quantize_bits``, ``threshold_for_sparsity``),
+so the numbers a student reads next to a formula are the ones the sliders act on. Which
+table goes with which lesson, and the lessons' text, are the app's: :mod:`ui.lessons`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import torch
 
 from compression.methods.binarize import binarize, binarize_ste
 from compression.methods.prune import threshold_for_sparsity
+from compression.methods.quantize import largest_level, quantize_bits
 from compression.models import weight_key
 
 
@@ -62,6 +63,41 @@ def ternary_band(
                 "zeroed": zeroed,
                 "zeroed_fraction": zeroed / kept if kept else 0.0,
                 "scale": float(scale),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def quantization_levels(
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    bits: int,
+    per_channel: bool = False,
+    keep_masks: dict[str, torch.Tensor] | None = None,
+) -> pd.DataFrame:
+    """Per layer: the scale ``s = max|W| / (2^(K-1) - 1)`` of K-bit weights, the number of
+    levels ``2^K - 1``, the share of weights that round to 0, and the mean ``|W - W_q|``.
+
+    ``W_q`` is :func:`~compression.methods.quantize.quantize_bits`, the explorer's own.
+    ``per_channel``: one ``s`` per output row, the column ``mean_scale`` their mean (else
+    ``scale_s``). With ``keep_masks`` (pruning) only kept weights are counted and averaged.
+    """
+    keep_masks = keep_masks or {}
+    rows = []
+    for layer in layers:
+        weight = state[weight_key(layer)].detach()
+        keep = keep_masks.get(layer, torch.ones_like(weight, dtype=torch.bool)).bool()
+        quantized, scale = quantize_bits(weight, bits, per_channel, keep)
+        kept = int(keep.sum())
+        zeroed = int((keep & (quantized == 0)).sum())
+        error = (weight - quantized).abs()[keep]
+        rows.append(
+            {
+                "layer": layer,
+                "mean_scale" if per_channel else "scale_s": float(scale.mean()),
+                "levels": 2 * largest_level(bits) + 1,
+                "zeroed_fraction": zeroed / kept if kept else 0.0,
+                "mean_error": float(error.mean()) if kept else 0.0,
             }
         )
     return pd.DataFrame(rows)

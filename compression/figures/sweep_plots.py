@@ -146,8 +146,13 @@ def sensitivity_caption(figure: go.Figure) -> str:
     return " ".join(parts)
 
 
+def _is_set(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def short_setting(row) -> str:
-    """A grid point's settings in a few words: ``"90% pruned, binary t=0.7"``."""
+    """A grid point's settings in a few words: ``"90% pruned, binary t=0.7"``, or with k-bit
+    weights ``"90% pruned, int4"``."""
     if row.get("current", False):
         return f"★ {row['settings']}"
     value, method = row["prune_value"], row["prune_method"]
@@ -157,8 +162,11 @@ def short_setting(row) -> str:
         pruned = f"{value:.0%} pruned"
     else:
         pruned = f"|W| ≤ {value:g} pruned"
+    bits = row.get("quantize_bits")
+    if _is_set(bits):
+        return f"{pruned}, int{int(bits)}"
     threshold = row["binarize_threshold"]
-    if threshold is None or (isinstance(threshold, float) and math.isnan(threshold)):
+    if not _is_set(threshold):
         return f"{pruned}, float32"
     return f"{pruned}, binary" + (f" t={threshold:g}" if threshold > 0 else "")
 

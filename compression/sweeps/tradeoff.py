@@ -1,17 +1,20 @@
-"""Accuracy against size over a grid of pruning x binarization settings, and its Pareto front.
+"""Accuracy against size over a grid of pruning x values settings, and its Pareto front.
 
-Each grid point is ``compress(state, base with the pruning cut p and binarization
-threshold b)`` for every ``p`` of each pruning sweep method of the grid (by default both
-ways of pruning: a target sparsity and an absolute ``|W|`` cut) and every ``b`` (``None`` =
-no binarization): the grid values replace those settings of ``base``, whose other options
-(scope, structure, per-channel scales, layers) apply throughout. A point is on the Pareto
+Each grid point is ``compress(state, base with the pruning cut p and values option v)``
+for every ``p`` of each pruning sweep method of the grid (by default both ways of pruning:
+a target sparsity and an absolute ``|W|`` cut) and every values option ``v``: a
+binarization threshold ``b`` (``None`` = float32 weights) or a k-bit width ``K``
+(``W_q = s * clamp(round(W / s), -q, q)``, ``q = 2^(K-1) - 1``). The grid values replace
+those settings of ``base``, whose other options (scope, structure, per-channel scales,
+layers) apply throughout. A point is on the Pareto
 front when no other point is at most as large and at least as accurate, and strictly
 better in one of the two. :func:`with_current` adds the person's own setting to the
 table and computes the front again, so that point can never sit above the front.
 
-The table has one row per point, pruning methods outer, then their values, binarization
-inner, with columns
-``prune_method``, ``prune_value``, ``binarize_threshold`` (NaN = off), ``accuracy``,
+The table has one row per point, pruning methods outer, then their values, then the
+binarization thresholds and the k-bit widths, with columns
+``prune_method``, ``prune_value``, ``binarize_threshold`` (NaN = off), ``quantize_bits``
+(NaN = not quantized), ``accuracy``,
 ``loss``, ``sparsity``, ``compressed_bytes``, ``compression_ratio``, ``settings`` (a label
 for hover text) and ``on_front`` (bool); :func:`with_current` adds ``current`` (bool).
 """
@@ -33,10 +36,15 @@ from compression.sweeps.masks import MaskMaker
 from compression.sweeps.sweep import PointSizes, SweepProgress, sweep_method
 
 TRADEOFF_COLUMNS = (
-    "prune_method", "prune_value", "binarize_threshold", "accuracy", "loss", "sparsity",
-    "compressed_bytes", "compression_ratio", "settings", "on_front",
+    "prune_method", "prune_value", "binarize_threshold", "quantize_bits", "accuracy", "loss",
+    "sparsity", "compressed_bytes", "compression_ratio", "settings", "on_front",
 )  # fmt: skip
 PRUNE_METHODS = ("prune-sparsity", "prune-threshold")
+TOO_FEW = (
+    "give at least one pruning value and one values option "
+    "(float32, a binarization threshold or a bit width)"
+)
+QUANTIZE_SWEEP = "quantize-bits"  # the sweep method whose range checks the k-bit widths
 DEFAULT_PRUNE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 DEFAULT_PRUNE_THRESHOLDS = (0.02, 0.03, 0.05, 0.07, 0.1)
 DEFAULT_PRUNE_GRID = {
@@ -44,6 +52,7 @@ DEFAULT_PRUNE_GRID = {
     "prune-threshold": DEFAULT_PRUNE_THRESHOLDS,
 }
 DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
+DEFAULT_QUANTIZE_BITS = (8, 4)  # the What if page's k-bit widths; the engine adds none
 CURRENT_METHOD = "yours"  # prune_method of the row with_current adds
 
 
@@ -61,10 +70,16 @@ def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndar
     return ~(no_worse & better).any(axis=1)
 
 
-def settings_label(prune_method: str, prune_value: float, binarize: float | None) -> str:
-    """``"prune-sparsity 0.9, binarize 0.7"`` (``binarize off`` when None)."""
-    binarized = "binarize off" if binarize is None else f"binarize {binarize:g}"
-    return f"{prune_method} {prune_value:g}, {binarized}"
+def settings_label(
+    prune_method: str, prune_value: float, binarize: float | None, bits: int | None = None
+) -> str:
+    """``"prune-sparsity 0.9, binarize 0.7"`` (``binarize off`` when None), or with
+    ``bits`` ``"prune-sparsity 0.9, 4-bit"``."""
+    if bits is not None:
+        values = f"{int(bits)}-bit"
+    else:
+        values = "binarize off" if binarize is None else f"binarize {binarize:g}"
+    return f"{prune_method} {prune_value:g}, {values}"
 
 
 def grid_settings(
@@ -72,19 +87,23 @@ def grid_settings(
     prune_grid: Mapping[str, Sequence[float]],
     binarize_values: Sequence[float | None],
     all_layers: list[str],
+    bits_values: Sequence[int] = (),
 ) -> list[tuple[str, CompressionSettings]]:
     """Every (pruning method, settings) combination in table order, each validated.
 
     ``prune_grid`` maps each pruning sweep method to its values, e.g.
-    ``{"prune-sparsity": (0.5, 0.9), "prune-threshold": (0.05,)}``.
+    ``{"prune-sparsity": (0.5, 0.9), "prune-threshold": (0.05,)}``; each pruning value is
+    combined with every binarization value, then with every k-bit width of ``bits_values``.
     """
     if not prune_grid:
-        raise SettingsError("give at least one pruning value and one binarization value")
+        raise SettingsError(TOO_FEW)
     unknown = [name for name in prune_grid if name not in PRUNE_METHODS]
     if unknown:
         raise SettingsError(f"the grid prunes by one of {PRUNE_METHODS}, got {unknown[0]!r}")
-    if not any(prune_grid.values()) or not binarize_values:
-        raise SettingsError("give at least one pruning value and one binarization value")
+    if not any(prune_grid.values()) or not (binarize_values or bits_values):
+        raise SettingsError(TOO_FEW)
+    bits_method = sweep_method(QUANTIZE_SWEEP)
+    bits_values = [int(bits_method.check(float(bits))) for bits in bits_values]
     grid = []
     for prune_method, prune_values in prune_grid.items():
         method = sweep_method(prune_method)
@@ -92,6 +111,9 @@ def grid_settings(
             pruned = method.applied(base, method.check(prune_value))
             for binarize in binarize_values:
                 point = replace(pruned, binarize_threshold=binarize)
+                grid.append((prune_method, point.validated(all_layers)))
+            for bits in bits_values:
+                point = replace(pruned, binarize_threshold=None, quantize_bits=bits)
                 grid.append((prune_method, point.validated(all_layers)))
     return grid
 
@@ -107,11 +129,13 @@ def tradeoff_grid(
     base: CompressionSettings | None = None,
     on_point: Callable[[SweepProgress], None] | None = None,
     prune_grid: Mapping[str, Sequence[float]] | None = None,
+    bits_values: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Accuracy, loss and bytes of every grid point (numbers of ``measure``), front marked.
 
     The pruning values are ``prune_grid`` ({method: values}; default: both ways of pruning,
-    :data:`DEFAULT_PRUNE_GRID`) or, for one method only, ``prune_values`` of ``prune_method``.
+    :data:`DEFAULT_PRUNE_GRID`) or, for one method only, ``prune_values`` of ``prune_method``;
+    each is combined with every ``binarize_values`` and every k-bit width of ``bits_values``.
     """
     layers = layer_names_for(model_name)
     base = (base or CompressionSettings()).validated(layers)
@@ -119,7 +143,7 @@ def tradeoff_grid(
         raise SettingsError("give the pruning values once: prune_grid or prune_values")
     if prune_grid is None:
         prune_grid = DEFAULT_PRUNE_GRID if prune_values is None else {prune_method: prune_values}
-    grid = grid_settings(base, prune_grid, binarize_values, layers)
+    grid = grid_settings(base, prune_grid, binarize_values, layers, bits_values)
     evaluator = ReusingEvaluator(model_name, state, images, labels)
     masks, sizes, rows = MaskMaker(), PointSizes(state, layers), []
     for done, (prune_method, settings) in enumerate(grid, start=1):
@@ -130,12 +154,14 @@ def tradeoff_grid(
         evaluation = evaluator.evaluate(point, chosen[0])  # layers before it are untouched
         summary = sizes.summary(point, tuple(chosen))
         prune_value = getattr(settings, sweep_method(prune_method).field)
-        label = settings_label(prune_method, prune_value, settings.binarize_threshold)
+        bits = settings.quantize_bits
+        label = settings_label(prune_method, prune_value, settings.binarize_threshold, bits)
         rows.append(
             {
                 "prune_method": prune_method,
                 "prune_value": prune_value,
                 "binarize_threshold": settings.binarize_threshold,
+                "quantize_bits": bits,
                 "accuracy": evaluation.accuracy,
                 "loss": evaluation.loss,
                 "sparsity": summary["sparsity"],
@@ -147,7 +173,8 @@ def tradeoff_grid(
         if on_point is not None:
             on_point(SweepProgress(done, len(grid), label))
     table = pd.DataFrame(rows, columns=list(TRADEOFF_COLUMNS[:-1]))
-    table["binarize_threshold"] = table["binarize_threshold"].astype(float)  # None -> NaN
+    for column in ("binarize_threshold", "quantize_bits"):
+        table[column] = table[column].astype(float)  # None -> NaN
     table["on_front"] = pareto_front(table["compressed_bytes"], table["accuracy"])
     return table
 

@@ -9,7 +9,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from app_driver import ROOT, baseline_shown, exact_size, metrics, number, open_app, problems
+from app_driver import (
+    ROOT,
+    baseline_shown,
+    exact_size,
+    metrics,
+    number,
+    open_app,
+    problems,
+    slider,
+)
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 import ui.whatif
@@ -144,6 +153,7 @@ def test_a_fashion_mnist_baseline_is_swept_on_the_fashion_mnist_test_images(comp
     app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.9]).run()
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([]).run()
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
     grid = app.dataframe[-1].value
@@ -195,6 +205,7 @@ def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_st
     app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0, 0.9]).run()
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([0.05]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None, 0.7]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([]).run()
     assert "(6 points)" in app.button(key="whatif.run_grid").label
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
@@ -237,3 +248,100 @@ def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_st
     csv = pd.read_csv(io.BytesIO(downloads["mlp-tradeoff.csv"]))
     assert list(csv["accuracy"]) == list(grid["accuracy"])
     assert computations["grid"] == 1
+
+
+def _measured(state, **settings):
+    data = load_dataset("mnist")
+    return measure("mlp", state, CompressionSettings(**settings), data.test_images,
+                   data.test_labels)  # fmt: skip
+
+
+def test_the_sweep_menu_offers_every_method_s_sweep_axis_including_k_bit_quantization():
+    app = open_app(PAGE)
+    menu = app.selectbox(key="whatif.method")
+    assert menu.value == "prune-sparsity"  # first, as before
+    assert set(menu.options) == {
+        "Prune: target sparsity", "Prune: pruning threshold |W|",
+        "Binarize: binarization threshold (x mean|W|)", "Quantize: bits per weight K",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("per_layer", [True, False])
+def test_a_bits_sweep_gives_the_numbers_of_each_k_bit_model_measured_alone(
+    shipped_mlp, computations, per_layer
+):
+    app = open_app(PAGE)
+    app.selectbox(key="whatif.method").set_value("quantize-bits").run()
+    assert app.text_input(key="whatif.values.quantize-bits").value == "8, 7, 6, 5, 4, 3, 2"
+    app.text_input(key="whatif.values.quantize-bits").set_value("8, 4, 2").run()
+    app.toggle(key="whatif.per_layer").set_value(per_layer).run()
+    app.button(key="whatif.run_sweep").click().run()
+    assert not problems(app)
+    table = app.dataframe[0].value
+    layers = ["fc1", "fc2", "fc3"] if per_layer else ["all"]
+    assert list(table["layer"]) == [layer for layer in layers for _ in range(3)]
+    assert set(table["method"]) == {"quantize-bits"}
+    for row in table.itertuples():
+        chosen = {} if row.layer == "all" else {"layers": (row.layer,)}
+        measured = _measured(shipped_mlp.state, quantize_bits=int(row.value), **chosen)
+        assert row.accuracy == pytest.approx(measured.accuracy, abs=1e-12)
+        assert row.loss == pytest.approx(measured.loss, rel=1e-5)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
+    layout = chart_spec(app, "whatif.sensitivity")["layout"]
+    assert layout["xaxis"]["title"]["text"] == "bits per weight K"
+    assert computations["sweep"] == 1
+
+
+def test_the_grid_puts_k_bit_widths_beside_binarization_and_names_them_int_k(computations):
+    app = open_app(PAGE)
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0, 0.9]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None, 0.0]).run()
+    bits = app.multiselect(key="whatif.grid_bits")
+    assert bits.value == [8, 4]  # the page's default widths
+    assert bits.options == [f"int{k} ({k}-bit)" for k in range(8, 1, -1)]
+    bits.set_value([4, 8]).run()
+    assert "(8 points)" in app.button(key="whatif.run_grid").label
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    grid = app.dataframe[-1].value
+    assert list(grid["settings"]) == [
+        f"prune-sparsity {p:g}, {values}"
+        for p in (0.0, 0.9)
+        for values in ("binarize off", "binarize 0", "8-bit", "4-bit")
+    ]
+    state = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
+    for row in grid[grid["quantize_bits"].notna()].itertuples():
+        measured = _measured(
+            state, prune_sparsity=row.prune_value, quantize_bits=int(row.quantize_bits)
+        )
+        assert row.accuracy == pytest.approx(measured.accuracy, abs=1e-12)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
+        assert np.isnan(row.binarize_threshold)
+    labels = {note["text"] for note in chart_spec(app, "whatif.pareto")["layout"]["annotations"]}
+    front = grid[grid["on_front"]]
+    expected = set()
+    for row in front.itertuples():
+        pruned = "no pruning" if row.prune_value == 0 else f"{row.prune_value:.0%} pruned"
+        if not np.isnan(row.quantize_bits):
+            expected.add(f"{pruned}, int{int(row.quantize_bits)}")
+    assert expected and expected <= labels  # the k-bit points of the front, named int K
+
+
+def test_the_star_can_come_from_the_quantize_page(computations):
+    app = open_app("pages/3_Quantize.py")
+    slider(app, "Bits per weight K").set_value(3).run()
+    quantize_bytes = exact_size(app)
+    quantize_accuracy = number(metrics(app)["Test accuracy"]) / 100
+    app.switch_page(PAGE).run()
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([4]).run()
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    assert app.selectbox(key="whatif.marked").options == ["Quantize"]
+    star = traces(app, "whatif.pareto")["your setting (Quantize page)"]
+    assert star["x"][0] == quantize_bytes
+    assert star["y"][0] == pytest.approx(quantize_accuracy, abs=5e-5)
+    assert "quantize to 3 bits" in " ".join(c.value for c in app.caption)

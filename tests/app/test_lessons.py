@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compression.explain.lesson import layer_scales, ternary_band
+from compression.compress import prune_masks
+from compression.explain.lesson import layer_scales, quantization_levels, ternary_band
 from compression.explain.sparse_speed import csr_bytes, recorded_sparse_timings
 from compression.models import build_model
 from compression.settings import CompressionSettings
@@ -25,6 +26,12 @@ def test_every_lesson_has_text_with_its_formulas():
         "binarization": [r"\operatorname{sign}(W)", r"\operatorname{mean}|W|"],
         "straight_through": [r"\mathbf{1}\{|W| \le 1\}"],
         "ternary": [r"\Delta = t \cdot \operatorname{mean}|W|"],
+        "quantization": [
+            r"s = \max|W| \,/\, (2^{K-1} - 1)",
+            r"W_q = s \cdot \operatorname{clamp}\big(\operatorname{round}(W/s)",
+            r"-(2^{K-1} - 1),\ 2^{K-1} - 1\big)",
+            "2^K - 1",
+        ],
         "pruning": [r"|W_i|", "retrain"],
         "sparse_speed": ["CSR", "12"],
         "pictures": ["L2 norm", "border"],
@@ -67,6 +74,24 @@ def test_live_examples_follow_the_users_settings(state):
         live_example("astrology", state, LAYERS)
 
 
+def test_the_quantization_lesson_follows_the_bits_and_scales_of_the_settings(state):
+    three = live_example("quantization", state, LAYERS, CompressionSettings(quantize_bits=3))
+    assert three.caption == "at your K = 3 bits, one s per layer"
+    assert three.table.equals(quantization_levels(state, LAYERS, 3))
+    off = live_example("quantization", state, LAYERS)
+    assert "K = 4 bits" in off.caption and "quantization is off" in off.caption
+    assert off.table.equals(quantization_levels(state, LAYERS, 4))
+    rows = CompressionSettings(quantize_bits=5, per_channel=True, prune_sparsity=0.5)
+    pruned = live_example("quantization", state, LAYERS, rows)
+    assert "one s per output row" in pruned.caption
+    masks = prune_masks({n: state[f"{n}.weight"] for n in LAYERS}, rows, "fc3")
+    assert pruned.table.equals(quantization_levels(state, LAYERS, 5, True, masks))
+    assert pruned.table["levels"].tolist() == [31] * 3
+    # pruning removed the smallest weights, the ones that would round to 0
+    unpruned = quantization_levels(state, LAYERS, 5, per_channel=True)
+    assert (pruned.table["zeroed_fraction"] < unpruned["zeroed_fraction"]).all()
+
+
 def test_recorded_benchmark_is_complete_and_self_consistent():
     table = recorded_sparse_timings()
     assert set(table["batch"]) == {1, 256}
@@ -81,8 +106,10 @@ def test_recorded_benchmark_is_complete_and_self_consistent():
 
 def test_every_column_of_every_lesson_table_is_named_for_a_person(state):
     settings = CompressionSettings(prune_sparsity=0.5, binarize_threshold=0.7)
-    for lesson in LESSONS:
-        example = live_example(lesson.key, state, LAYERS, settings)
+    per_row = CompressionSettings(quantize_bits=4, per_channel=True)
+    examples = [live_example(lesson.key, state, LAYERS, settings) for lesson in LESSONS]
+    examples.append(live_example("quantization", state, LAYERS, per_row))
+    for example in examples:
         if example is None:
             continue
         for column in example.table.columns:

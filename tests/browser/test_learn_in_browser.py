@@ -58,7 +58,7 @@ def test_every_formula_and_table_of_learn_fits_the_column(server, browser, width
     finally:
         context.close()
     column = (shown["left"], shown["right"])
-    assert len(shown["formulas"]) == 5, shown["formulas"]  # one display formula per lesson
+    assert len(shown["formulas"]) == 6, shown["formulas"]  # one display formula per lesson
     for formula in shown["formulas"]:
         assert formula["scrollWidth"] <= formula["clientWidth"], formula  # no scroll bar
         assert column[0] - 1 <= formula["left"] and formula["right"] <= column[1] + 1, formula

@@ -10,6 +10,7 @@ from compression.compress import compress
 from compression.explain.lesson import (
     layer_scales,
     pruning_thresholds,
+    quantization_levels,
     straight_through_example,
     ternary_band,
 )
@@ -64,6 +65,49 @@ def test_ternary_band_with_pruning_counts_only_kept_weights(state):
     band = 0.7 * kept_abs.mean()
     assert row["considered"] == int(keep.sum())
     assert row["zeroed"] == int((kept_abs <= band).sum())
+
+
+# Powers of two: W / s is exact, so rounding (half to even) is worked out by hand.
+SMALL = {"small.weight": torch.tensor([[1.5, -0.5, 0.125, 0.0], [-0.75, 0.25, 1.0, -0.375]])}
+
+
+def test_quantization_levels_of_a_small_layer_by_hand():
+    # K = 3: q = 3, s = 1.5 / 3 = 0.5; W / s = 3, -1, 0.25, 0, -1.5, 0.5, 2, -0.75
+    # round half to even: 3, -1, 0, 0, -2, 0, 2, -1 -> three zeros
+    # |W - W_q| = 0, 0, 0.125, 0, 0.25, 0.25, 0, 0.125 -> mean 0.75 / 8
+    table = quantization_levels(SMALL, ["small"], 3)
+    assert table.to_dict("records") == [
+        {"layer": "small", "scale_s": 0.5, "levels": 7, "zeroed_fraction": 3 / 8,
+         "mean_error": 0.75 / 8}
+    ]  # fmt: skip
+    # one s per row: 1.5 / 3 and 1.0 / 3, shown as their mean
+    rows = quantization_levels(SMALL, ["small"], 3, per_channel=True)
+    assert rows["mean_scale"].item() == pytest.approx((0.5 + 1 / 3) / 2)
+    assert "scale_s" not in rows
+
+
+def test_quantization_levels_count_only_the_weights_pruning_kept():
+    keep = torch.tensor([[False, True, True, True], [True, True, True, True]])
+    # K = 2: q = 1, s = max kept |W| = 1.0; kept W / s = -0.5, 0.125, 0, -0.75, 0.25, 1, -0.375
+    # round: -0, 0, 0, -1, 0, 1, 0 -> 5 of 7 zero; errors sum 0.5+0.125+0.25+0.25+0.375 = 1.5
+    table = quantization_levels(SMALL, ["small"], 2, keep_masks={"small": keep})
+    row = table.iloc[0]
+    assert (row.scale_s, row.levels, row.zeroed_fraction) == (1.0, 3, 5 / 7)
+    assert row.mean_error == pytest.approx(1.5 / 7)
+
+
+def test_quantization_error_stays_below_half_a_step_on_a_model(state):
+    for bits in (8, 4, 2):
+        table = quantization_levels(state, LAYERS, bits)
+        for row in table.itertuples():
+            weight = state[f"{row.layer}.weight"]
+            step = weight.abs().max().item() / (2 ** (bits - 1) - 1)
+            assert row.scale_s == pytest.approx(step, rel=1e-6)
+            assert row.mean_error <= step / 2
+            zeros = (weight.abs() <= step / 2).float().mean().item()  # no exact ties here
+            assert row.zeroed_fraction == pytest.approx(zeros)
+    eight, two = (quantization_levels(state, LAYERS, bits) for bits in (8, 2))
+    assert (eight.zeroed_fraction < two.zeroed_fraction).all()
 
 
 def test_straight_through_example_autograd_equals_the_formula():

@@ -21,6 +21,8 @@ from compression.sweeps.tradeoff import (
     with_current,
 )
 
+LAYERS = ["fc1", "fc2", "fc3"]
+
 
 def test_pareto_front_of_a_hand_worked_example():
     #        A     B     C     D     E     F (= B)
@@ -71,6 +73,39 @@ def test_grid_points_equal_measure_of_their_settings():
         assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
         assert row.settings == settings_label("prune-sparsity", row.prune_value, binarize)
     assert grid.on_front.tolist() == pareto_front(grid.compressed_bytes, grid.accuracy).tolist()
+
+
+def test_k_bit_grid_points_equal_measure_of_their_settings():
+    images, labels = mnist_test_set()
+    images, labels = images[:2000], labels[:2000]
+    state = tiny_mlp_state()
+    grid = tradeoff_grid(
+        "mlp", state, images, labels, prune_values=(0.0, 0.8), binarize_values=(0.7,),
+        bits_values=(8, 3),
+    )  # fmt: skip
+    assert list(grid.settings) == [
+        f"prune-sparsity {p:g}, {values}" for p in (0.0, 0.8)
+        for values in ("binarize 0.7", "8-bit", "3-bit")
+    ]  # fmt: skip
+    assert grid.quantize_bits.fillna(0).tolist() == [0, 8, 3] * 2
+    for row in grid[grid.quantize_bits.notna()].itertuples():
+        settings = CompressionSettings(
+            prune_sparsity=row.prune_value, quantize_bits=int(row.quantize_bits)
+        )
+        measured = measure("mlp", state, settings, images, labels)
+        assert (row.accuracy, row.loss) == (measured.accuracy, measured.loss)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
+        assert pd.isna(row.binarize_threshold)
+    bits_only = tradeoff_grid(
+        "mlp", state, images, labels, prune_values=(0.5,), binarize_values=(), bits_values=(4,)
+    )
+    assert list(bits_only.settings) == ["prune-sparsity 0.5, 4-bit"]
+    with pytest.raises(SettingsError, match="between 2 and 8"):
+        grid_settings(CompressionSettings(), {"prune-sparsity": (0.5,)}, (), LAYERS, (1,))
+    with pytest.raises(SettingsError, match="whole numbers"):
+        grid_settings(CompressionSettings(), {"prune-sparsity": (0.5,)}, (), LAYERS, (3.5,))
+    with pytest.raises(SettingsError, match="at least one"):
+        grid_settings(CompressionSettings(), {"prune-sparsity": (0.5,)}, (), LAYERS, ())
 
 
 def test_grid_keeps_the_other_base_options_and_reports_progress():

@@ -70,7 +70,8 @@ def _grid() -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "prune_method": "prune-sparsity", "prune_value": [0, 0.5, 0.9, 0.95, 0.6],
-            "binarize_threshold": float("nan"), "accuracy": accuracies, "loss": 0.1,
+            "binarize_threshold": float("nan"), "quantize_bits": float("nan"),
+            "accuracy": accuracies, "loss": 0.1,
             "sparsity": 0.5, "compressed_bytes": sizes, "compression_ratio": 2.0,
             "settings": [f"point {index}" for index in range(5)],
         }
@@ -176,6 +177,7 @@ def _real_grid() -> pd.DataFrame:
                        "compressed_bytes"]
     )  # fmt: skip
     table["binarize_threshold"] = table["binarize_threshold"].astype(float)
+    table["quantize_bits"] = float("nan")
     table["settings"] = [f"point {index}" for index in range(len(table))]
     table[["loss", "sparsity", "compression_ratio"]] = 0.0
     table["on_front"] = pareto_front(table.compressed_bytes, table.accuracy)
@@ -207,6 +209,14 @@ def test_every_front_point_is_labelled_with_its_settings_and_no_labels_overlap()
     boxes = sorted(_label_boxes(figure))
     for (_, top), (bottom, _) in itertools.pairwise(boxes):
         assert top <= bottom, boxes
+
+
+def test_k_bit_front_points_are_named_int_k_beside_binary_and_float32():
+    grid = _grid()
+    grid.loc[1, "quantize_bits"] = 4.0  # 50% pruned, 4-bit: on the front
+    grid.loc[3, "binarize_threshold"] = 0.7
+    texts = {note.text for note in pareto_figure(grid).layout.annotations}
+    assert {"no pruning, float32", "50% pruned, int4", "95% pruned, binary t=0.7"} <= texts
 
 
 def test_collapsed_models_are_clipped_to_the_bottom_edge_and_counted():

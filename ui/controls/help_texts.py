@@ -24,7 +24,7 @@ CONTROL_HELP: dict[str, str] = {
     # what-if sweeps
     "sweep_method": (
         "Which setting the sweep varies: the share of weights pruned, the |W| pruning cut, "
-        "or the binarization threshold."
+        "the binarization threshold or the bits per weight of k-bit quantization."
     ),
     "sweep_values": "The values to try, separated by commas; each one is a compressed model.",
     "sweep_per_layer": (
@@ -32,11 +32,16 @@ CONTROL_HELP: dict[str, str] = {
         "tolerates the most compression."
     ),
     "grid_prune_values": (
-        "The pruning settings of the grid; each is combined with every binarization value."
+        "The pruning settings of the grid; each is combined with every binarization value "
+        "and every bit width."
     ),
     "grid_binarize_values": (
         "The binarization thresholds of the grid (x mean|W|); 'off' keeps the surviving "
         "weights as float32."
+    ),
+    "grid_bits_values": (
+        "The k-bit widths of the grid: each weight becomes s·n with n a K-bit whole number "
+        "and s = max|W| / (2^(K−1)−1), shown as int8, int4 and so on."
     ),
     "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
     "distill": (
