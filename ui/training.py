@@ -10,6 +10,7 @@ and it ends at its next step.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -21,10 +22,25 @@ import streamlit as st
 from compression.data import Dataset, subset
 from compression.figures import plots
 from compression.train import Progress, TrainConfig, TrainingStopped, TrainResult, train
+from ui.controls import keys
 
 POLL_SECONDS = 0.1  # how often the page looks at the run; a finished cached run shows nothing
 # Pixels kept for the live curves while they are redrawn: the figure's height and a margin.
 LIVE_CHART_BOX = plots.TRAINING_CURVES_HEIGHT + 20
+LIVE_CHART = "live_curves"  # the keys of the live charts' boxes: ``live_curves.<n>``
+# The live charts' slots share one place in their box (a one-cell grid), and a slot is hidden
+# once a later slot shows a drawn chart (its curves drawn, the chart not hidden while Streamlit
+# sizes it): the newest drawn chart is the one seen.
+_BOX = f"[class*='st-key-{LIVE_CHART}-']"
+_DRAWN = (
+    ".js-plotly-plot:not([style*='visibility: hidden']):not([style*='display: none'])"
+    " .scatterlayer .trace"
+)
+STACKED = (
+    f"<style>{_BOX} {{display: grid !important; grid-template-columns: minmax(0, 1fr);}} "
+    f"{_BOX} > * {{grid-area: 1 / 1; width: 100%;}} "
+    f"{_BOX} > :has(~ * {_DRAWN}) {{visibility: hidden;}}</style>"
+)
 
 Result = TypeVar("Result")
 
@@ -104,10 +120,14 @@ class LiveTraining:
     per step would cost more than the step itself).
 
     The browser draws every new figure as a new chart (Streamlit names a chart by a hash of
-    its figure), and the old one goes before the new one is drawn. So the chart sits in a
-    box of its own fixed height, which keeps its place on the page until it is drawn again
-    (nothing below jumps up and back), and it is redrawn at most once a second.
+    its figure, so even a keyed chart is mounted anew), and a chart replaced in its place is
+    blank until the new one is drawn. So every redraw goes into a new slot after the others,
+    and the slots lie on top of each other in one box of fixed height (:data:`STACKED`): the
+    chart before stays on screen until the new one is drawn over it, and older charts are
+    emptied at the next redraw but one.
     """
+
+    _made = itertools.count()  # a new key for every live box: two may be drawn in one run
 
     def __init__(
         self,
@@ -120,9 +140,15 @@ class LiveTraining:
         self.notice = st.info(note) if note else None
         self.bar = st.progress(0.0, text=f"{label}: starting …")
         self.box = st.empty() if chart else None  # emptied at the end, box and all
-        self.chart = (
-            self.box.container(height=LIVE_CHART_BOX, border=False).empty() if chart else None
-        )
+        self.stack = None
+        if chart:
+            st.html(STACKED)
+            self.stack = self.box.container(
+                height=LIVE_CHART_BOX,
+                border=False,
+                key=keys.element(LIVE_CHART, str(next(self._made))),
+            )
+        self.slots: list = []  # one a redraw, the newest last; only the last two hold a chart
         self.min_interval = min_interval
         self._percent = -1
         self._drawn = (0, 0)
@@ -144,12 +170,15 @@ class LiveTraining:
                     ),
                 )
         drawn = progress.counts()
-        if self.chart is None or drawn == self._drawn:
+        if self.stack is None or drawn == self._drawn:
             return
         new_epoch = drawn[0] != self._drawn[0]
         if new_epoch or time.monotonic() - self._last_draw > self.min_interval:
             self._drawn, self._last_draw = drawn, time.monotonic()
-            self.chart.plotly_chart(
+            if len(self.slots) >= 2:
+                self.slots[-2].empty()  # drawn over by the newest one long ago
+            self.slots.append(self.stack.empty())
+            self.slots[-1].plotly_chart(
                 plots.training_curves(
                     progress.history, progress.step_losses, title=f"{self.label} (live)"
                 )

@@ -1,0 +1,59 @@
+"""The live loss/accuracy chart of a training run stays on screen while it is redrawn."""
+
+from __future__ import annotations
+
+from bench import live_app
+
+TRAIN = "pages/1_Train.py"
+# Watches the page, every 20 ms and on every change of the page, while a progress bar is shown
+# (the run is going on): how many different live charts were drawn (a Plotly plot in a chart
+# titled "(live)"), the most seen at once (visible, its curves drawn), and how often none was
+# seen after the first.
+WATCH_LIVE_CHART = """() => {
+    const seen = new WeakSet();
+    window.liveChart = {looks: 0, drawings: 0, gaps: 0, mostSeen: 0, drawn: false};
+    const look = () => {
+        if (!document.querySelector("[data-testid='stProgress']")) return;
+        const plots = [...document.querySelectorAll(
+            "[data-testid='stPlotlyChart'] .js-plotly-plot")]
+            .filter(plot => plot.textContent.includes("(live)"));
+        window.liveChart.looks += 1;
+        for (const plot of plots) {
+            if (!seen.has(plot)) { seen.add(plot); window.liveChart.drawings += 1; }
+        }
+        const seenNow = plots.filter(plot => getComputedStyle(plot).visibility === "visible"
+            && plot.getBoundingClientRect().height > 0
+            && plot.querySelector(".scatterlayer .trace")).length;
+        window.liveChart.mostSeen = Math.max(window.liveChart.mostSeen, seenNow);
+        if (seenNow > 0) window.liveChart.drawn = true;
+        else if (window.liveChart.drawn) window.liveChart.gaps += 1;
+    };
+    new MutationObserver(look).observe(document.body,
+        {childList: true, subtree: true, attributes: true, characterData: true});
+    window.setInterval(look, 20);
+}"""
+
+
+def test_the_live_chart_never_disappears_while_it_is_redrawn(server, tab):
+    live_app.open_page(tab, server, TRAIN)
+    live_app.press_slider(tab, "Epochs", "Home")  # 1 epoch
+    live_app.wait_until(lambda: live_app.slider_value(tab, "Epochs") == 1, 30, "1 epoch")
+    live_app.settle(tab)
+    tab.get_by_text("Advanced").click()
+    live_app.press_slider(tab, "Training images", "Home")  # 2,000 images
+    tab.get_by_text("2,000").first.wait_for()
+    live_app.settle(tab)
+    live_app.press_slider(tab, "Batch size", "Home")  # batches of 32: more steps to redraw
+    live_app.settle(tab)
+    tab.evaluate(WATCH_LIVE_CHART)
+    tab.get_by_test_id("stMainBlockContainer").get_by_role(
+        "button", name="Train", exact=True
+    ).click()
+    tab.get_by_text("It is now your baseline").wait_for(timeout=300_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    watched = tab.evaluate("window.liveChart")
+    assert watched["drawings"] >= 3, f"the chart was redrawn during training: {watched}"
+    assert watched["looks"] > 10 * watched["drawings"], f"looked often enough: {watched}"
+    assert watched["gaps"] == 0, f"the live chart disappeared while redrawn: {watched}"
+    assert watched["mostSeen"] == 1, f"one live chart was seen at a time: {watched}"
