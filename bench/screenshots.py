@@ -27,7 +27,10 @@ from bench import live_app  # importable by path: the line above puts the root f
 
 ROOT = live_app.ROOT
 WIDTH = 1280
-SHOTS = ("home", "binarize", "prune", "combine", "whatif", "learned", "learn", "train")
+SHOTS = (
+    "home", "binarize", "prune", "quantize", "combine", "whatif", "learned", "learn", "draw",
+    "train",
+)  # fmt: skip
 TEACHING_LINK = "model=mlp&prune_sparsity=0.9&binarize=0.7&layers=all"
 
 
@@ -48,6 +51,19 @@ def to_top(page: Page) -> None:
     """Scroll the main area back to the page title (a button press scrolls it down)."""
     page.locator("[data-testid='stMain']").evaluate("element => element.scrollTo(0, 0)")
     page.evaluate("window.scrollTo(0, 0)")
+
+
+def draw_seven(page: Page) -> None:
+    """Two mouse strokes on the Draw page's pad: a bar, then a slanted stem."""
+    box = page.locator("canvas.ink").bounding_box()
+    for stroke in (((0.25, 0.2), (0.75, 0.2)), ((0.75, 0.2), (0.45, 0.85))):
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=12)
+        page.mouse.up()
+        time.sleep(0.5)
 
 
 def shoot(page: Page, path: Path, height: int) -> None:
@@ -97,6 +113,11 @@ def main() -> int:
                 move_slider(page, "Pruning threshold", 13)  # 0.024 -> 0.050 in steps of 0.002
                 shoot(page, out / "prune.png", 1500)
 
+            if "quantize" in wanted:
+                page.goto(base + "/Quantize")
+                settle(page)  # at the slider's start, 4 bits
+                shoot(page, out / "quantize.png", 1100)
+
             if "combine" in wanted:
                 page.goto(base + "/Combine")
                 settle(page)
@@ -133,6 +154,13 @@ def main() -> int:
             if "learn" in wanted:
                 page.goto(base + "/Learn?" + TEACHING_LINK)
                 shoot(page, out / "learn.png", 1700)
+
+            if "draw" in wanted:  # a seven, drawn with the mouse, under Combine's link
+                page.goto(base + "/Draw?" + TEACHING_LINK)
+                settle(page)
+                draw_seven(page)
+                settle(page)
+                shoot(page, out / "draw.png", 900)
 
             if "train" not in wanted:
                 browser.close()
