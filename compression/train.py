@@ -239,7 +239,8 @@ def finetune(
     The pruning masks are computed once from ``state`` and held fixed: a pruned
     weight gets zero gradient and is re-zeroed after every step, so it stays exactly
     0 (Adam's moments at those places stay 0 too). Binarized and k-bit quantized layers
-    train with the straight-through estimator. ``state`` itself is not changed.
+    train with the straight-through estimator; shared layers train their centroids with
+    the assignment found once from ``state``. ``state`` itself is not changed.
     """
     config = config.validated()
     model = build_model(model_name, seed=config.seed)
@@ -262,15 +263,27 @@ def finetune(
         for name, keep in masks.items():
             params[weight_key(name)].mul_(keep)
 
+    def bake(params):
+        return compress_with_masks(params, layers, fixed, masks).state
+
     def baked(result: TrainResult) -> TrainResult:
         """The compression baked in: pruned zeros and binarized values are the weights."""
-        state = compress_with_masks(result.state, layers, fixed, masks).state
-        return TrainResult(state, result.history)
+        return TrainResult(bake(result.state), result.history)
 
     start = compress_with_masks(state, layers, CompressionSettings(layers=tuple(chosen)), masks)
+    start = start.state
+    if values is not None and values.trainable_values is not None:
+        # weight sharing: the centroids train, the assignment fixed from the start weights
+        trained = values.trainable_values(start, [weight_key(n) for n in chosen], fixed)
+        start, view, rezero, bake = (
+            trained.start,
+            trained.weights,
+            trained.after_step,
+            trained.baked,
+        )
     try:
         result = _fit(
-            model, start.state, view, rezero, images, labels, config,
+            model, start, view, rezero, images, labels, config,
             on_step, on_epoch, should_stop, test_set,
         )  # fmt: skip
     except TrainingStopped as stopped:
