@@ -168,3 +168,18 @@ def test_a_bad_shared_values_sweep_is_one_line_exit_2(tmp_path, capsys, argument
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     assert not out.exists()
+
+
+def test_finetune_writes_shared_weights_that_evaluate_reads_as_such(tmp_path, capsys):
+    out = tmp_path / "ft.pt"
+    argv = ["finetune", *CHECKPOINT, "--share-weights", "8", "--epochs", "1"]
+    trained = run_json(capsys, [*argv, "--train-subset", "600", "--out", str(out)])
+    capsys.readouterr()
+    result = run_json(capsys, ["evaluate", "--checkpoint", str(out), "--json"])
+    assert result["accuracy"] == trained["test_accuracy"]
+    assert [layer["values"] for layer in result["layers"]] == ["shared8"] * 3
+    # sharing the retrained weights again with the same K changes nothing
+    again = run_json(
+        capsys, ["evaluate", "--checkpoint", str(out), "--share-weights", "8", "--json"]
+    )
+    assert again["accuracy"] == result["accuracy"] and again["size_bytes"] == result["size_bytes"]
