@@ -37,7 +37,7 @@ def test_the_model_picker_s_names_fit_and_the_full_name_is_in_the_sidebar():
 def test_the_home_page_links_fit_on_one_line():
     app = open_app()
     labels = [link.proto.label for link in app.main.get("page_link")]
-    assert len(labels) == 7 and any(label.startswith("Quantize") for label in labels)
+    assert len(labels) == 8 and any(label.startswith("Share weights") for label in labels)
     assert all(len(label) <= LINK_LIMIT for label in labels), labels
 
 
