@@ -103,3 +103,18 @@ def test_a_link_with_k_opens_the_page_at_that_k():
     app.switch_page(PAGE).run()
     assert not problems(app)
     assert slider(app, LABEL).value == 8
+
+
+def test_retraining_on_the_page_keeps_k_values_per_layer_and_becomes_the_baseline():
+    app = open_app(PAGE)
+    slider(app, LABEL).set_value(4).run()
+    app.select_slider(key="share weights.ft_epochs").set_value(1)
+    app.selectbox(key="share weights.ft_images").set_value(2_000)
+    app.button(key="share weights.ft_go").click().run()
+    assert not problems(app)
+    assert app.sidebar.selectbox(key="baseline.picker").value.startswith("retrained:")
+    shown = metrics(app)
+    assert shown["Test accuracy"] == shown["Accuracy after retraining"]
+    # the retrained weights are shared already: K = 4 again gives 4 values per layer and
+    # 2-bit indices, the size of the page before retraining
+    assert exact_size(app) == sum(-(-2 * o * i // 8) + 4 * 4 + 4 * o for o, i in LAYERS)
