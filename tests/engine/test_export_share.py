@@ -2,6 +2,8 @@
 cost ceil(log2 K) bits per kept weight plus K float32s, the file is exactly that plus its
 header and reads back to the same weights, and a damaged index stream is refused."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -9,8 +11,8 @@ from shared_data import random_state
 
 from compression.compress import compress
 from compression.files.codecs import StreamError, decode_indices, encode_indices
-from compression.files.compact_format import CompactFormatError, load_compact
-from compression.files.export import export_bytes
+from compression.files.compact_format import CompactFormatError, load_compact, pack_header
+from compression.files.export import encode_layer, export_bytes
 from compression.models import layer_names_for
 from compression.settings import CompressionSettings
 from compression.size import layer_size, size_table
@@ -111,3 +113,18 @@ def test_a_damaged_index_stream_or_codebook_is_refused_with_one_sentence():
     damaged[fc1_values : fc1_values + 4] = np.float32(np.nan).tobytes()
     with pytest.raises(CompactFormatError, match=r"fc1.*finite"):
         load_compact(bytes(damaged))
+
+
+@pytest.mark.parametrize("count", [1, 257])
+def test_a_header_with_a_shared_value_count_outside_2_to_256_is_refused(count):
+    layers = layer_names_for("mlp")
+    state = compress(random_state("mlp"), layers, CompressionSettings(share_weights=4)).state
+    encoded = [
+        encode_layer(name, state[f"{name}.weight"], state[f"{name}.bias"]) for name in layers
+    ]
+    records = [layer.record for layer in encoded]
+    assert records[0].values == "shared" and records[0].scales == 4
+    records[0] = replace(records[0], scales=count)  # streams left as they are
+    payload = pack_header("mlp", "mnist", b"", records) + b"".join(e.streams for e in encoded)
+    with pytest.raises(CompactFormatError, match=f"fc1.*{count} shared values; 2 to 256"):
+        load_compact(payload)
