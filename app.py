@@ -20,6 +20,7 @@ PAGE_LINKS = (
     ("Binarize", "1-bit, ternary weights"),
     ("Prune", "drop the smallest weights"),
     ("Quantize", "2 to 8 bits per weight"),
+    ("Share weights", "K shared values"),
     ("Combine", "both, what each adds"),
     ("What if", "sweeps and trade-offs"),
     ("Learn", "the math behind it"),

@@ -20,7 +20,8 @@ class CompressedModel:
 
     state: dict[str, torch.Tensor]  # every tensor of the model, freshly allocated
     keep_masks: dict[str, torch.Tensor]  # pruned layers only: True where a weight stays
-    scales: dict[str, torch.Tensor]  # quantized layers only: a, shape () or (out,)
+    # layers of a values method only: a or s, shape () or (out,); shared layers' K centroids
+    scales: dict[str, torch.Tensor]
     settings: CompressionSettings
 
 
@@ -48,7 +49,8 @@ def compress(
     last of ``layers`` (every weight layer, forward order: the class scores) whole. The
     values method turns the survivors into a few values (binarization: ``a * sign(W)``,
     see :mod:`compression.methods.binarize`; k-bit quantization: ``s * round(W / s)``, see
-    :mod:`compression.methods.quantize`). Other tensors are copied.
+    :mod:`compression.methods.quantize`; weight sharing: ``c[a]`` by k-means, see
+    :mod:`compression.methods.weight_sharing`). Other tensors are copied.
     """
     settings = settings.validated(layers)
     chosen = settings.chosen_layers(layers)

@@ -19,8 +19,8 @@ class SettingsError(ValueError):
 class CompressionSettings:
     """What to do to a trained model. The defaults change nothing.
 
-    Pruning runs first (it decides which weights exist), binarization or k-bit
-    quantization second (it decides the values of the survivors).
+    Pruning runs first (it decides which weights exist), binarization, k-bit
+    quantization or weight sharing second (it decides the values of the survivors).
     """
 
     # Absolute magnitude cut: keep weights with |W| > prune_threshold (Han et al. 2015).
@@ -37,6 +37,9 @@ class CompressionSettings:
     # Bits K of a symmetric integer code, 2 to 8: W_q = s * round(W / s), s = max|W| / (2^(K-1)-1);
     # None = no k-bit quantization. An alternative to binarization, never both.
     quantize_bits: int | None = None
+    # Shared values K per layer, 2 to 256 (Deep Compression): 1-D k-means over the kept
+    # weights, each stored as a ceil(log2 K)-bit index into K float32 centroids; None = none.
+    share_weights: int | None = None
     # One scale per output channel (XNOR-Net) instead of one per tensor (binarize, quantize).
     per_channel: bool = False
     # Which weight layers to compress; None = all of them.

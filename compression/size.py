@@ -8,6 +8,8 @@ really there (a checkpoint with baked-in ternary values is counted as ternary):
   ``int`` (K = 2..8 bits per stored weight, two's complement) when every weight is
   ``s * n`` with ``s = max|W| / (2^(K-1) - 1)`` per tensor or per output channel and a whole
   ``|n| <= 2^(K-1) - 1``; sign and int add one float32 scale per tensor or per channel;
+  or ``shared`` (weight sharing) when the layer holds K = 2..256 distinct nonzero values:
+  a ``ceil(log2 K)``-bit index per stored weight plus the K values as float32;
 - positions of the nonzero weights, whichever is cheapest:
   ``dense`` (every weight stored, 0 bits; only if none is zero),
   ``bitmask`` (1 bit per weight),
@@ -37,20 +39,21 @@ import torch
 FLOAT_BITS = 32
 DELTA_WIDTHS = range(1, 25)
 INT_BITS = range(2, 9)  # K of the K-bit integer value codes
+SHARED_COUNTS = range(2, 257)  # K of the shared-values code: indices of 1 to 8 bits
 
 
 @dataclass(frozen=True)
 class ValueCode:
     """How the nonzero weights of a layer are stored."""
 
-    kind: str  # "float32", "sign" or "int" (K-bit signed integers times a scale)
-    bits_per_value: int  # 32, 1 or K
-    scales: int  # float32 scales stored (0 for float32 values)
+    kind: str  # "float32", "sign", "int" (K-bit signed integers times a scale) or "shared"
+    bits_per_value: int  # 32, 1, K, or ceil(log2 K) for K shared values
+    scales: int  # float32 numbers stored besides (scales, or the K shared values)
 
     @property
     def holds_zero(self) -> bool:
         """Whether a stored value can be 0 (so zeros may be stored rather than skipped)."""
-        return self.kind != "sign"
+        return self.kind not in ("sign", "shared")
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,30 @@ def int_value_code(weight: torch.Tensor) -> ValueCode | None:
     return None
 
 
+def shared_values(weight: torch.Tensor) -> torch.Tensor | None:
+    """The distinct nonzero values of ``weight`` (ascending) when there are 2 to 256 of
+    them, else None. The first row with a nonzero weight is probed first: a float layer
+    usually has more than 256 values in one row."""
+    flat = weight.detach().reshape(weight.shape[0], -1)
+    probe = int(torch.argmax((flat != 0).any(dim=1).to(torch.uint8)))
+    if flat[probe].unique().numel() > SHARED_COUNTS[-1] + 1:  # its zero may be one of them
+        return None
+    values = flat[flat != 0].unique()
+    return values if values.numel() in SHARED_COUNTS else None
+
+
+def shared_value_code(weight: torch.Tensor) -> ValueCode | None:
+    """K shared values: a ``ceil(log2 K)``-bit index per stored weight and K float32
+    values, when the layer holds K = 2..256 distinct nonzero values; else None."""
+    values = shared_values(weight)
+    if values is None:
+        return None
+    return ValueCode("shared", (values.numel() - 1).bit_length(), values.numel())
+
+
 def value_codes(weight: torch.Tensor) -> list[ValueCode]:
-    """Every value code that holds ``weight`` exactly: sign, the smallest K-bit code, float32."""
+    """Every value code that holds ``weight`` exactly: sign, the smallest K-bit code, the
+    shared values, float32."""
     codes = [value_code(weight)]
     # Where sign values fit, 2-bit integers cost more with any position code but ``rows``
     # (they can store the zeros of a kept row): only a layer with an empty row needs them.
@@ -131,6 +156,8 @@ def value_codes(weight: torch.Tensor) -> list[ValueCode]:
     if codes[0].kind == "float32" or empty_row:
         integers = int_value_code(weight)
         codes += [integers] if integers is not None else []
+    shared = shared_value_code(weight)
+    codes += [shared] if shared is not None else []
     return list(dict.fromkeys([*codes, ValueCode("float32", FLOAT_BITS, 0)]))
 
 
@@ -220,7 +247,7 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
         return bytes_of(code.bits) + _value_bytes(values, stored(code)) + 4 * values.scales
 
     choices = [(v, p) for v in value_codes(weight) for p in positions_for(v)]
-    values, position = min(choices, key=cost)  # ties: sign, then integers, then float32
+    values, position = min(choices, key=cost)  # ties: sign, integers, shared, float32
     position_bytes = bytes_of(position.bits)
     value_bytes = _value_bytes(values, stored(position))
     scale_bytes = 4 * values.scales
@@ -259,6 +286,8 @@ def _value_label(values: ValueCode, nonzero: int, count: int) -> str:
         return "float32"
     if values.kind == "int":
         return f"int{values.bits_per_value}"
+    if values.kind == "shared":
+        return f"shared{values.scales}"
     return "binary" if nonzero == count else "ternary"
 
 

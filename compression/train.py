@@ -253,7 +253,8 @@ def finetune(
     The pruning masks are computed once from ``state`` and held fixed: a pruned
     weight gets zero gradient and is re-zeroed after every step, so it stays exactly
     0 (Adam's moments at those places stay 0 too). Binarized and k-bit quantized layers
-    train with the straight-through estimator. ``state`` itself is not changed.
+    train with the straight-through estimator; shared layers train their centroids with
+    the assignment found once from ``state``. ``state`` itself is not changed.
 
     ``distill``: learn from ``state`` itself as the teacher (its logits on ``images``,
     computed once) with :func:`compression.distill.distillation_loss`; None: cross-entropy.
@@ -281,10 +282,17 @@ def finetune(
         for name, keep in masks.items():
             params[weight_key(name)].mul_(keep)
 
+    def bake(params):
+        return compress_with_masks(params, layers, fixed, masks).state
+
+    def real_of(params):
+        return params
+
     def baked(result: TrainResult) -> TrainResult:
         """The compression baked in: pruned zeros and binarized values are the weights."""
-        state = compress_with_masks(result.state, layers, fixed, masks).state
-        return TrainResult(state, result.history, real_state=result.state)
+        # the real weights the compression is computed from: the trained parameters, or
+        # for shared layers (whose parameters are centroids) the shared weights themselves
+        return TrainResult(bake(result.state), result.history, real_state=real_of(result.state))
 
     loss_of = None
     if distill is not None:
@@ -296,9 +304,20 @@ def finetune(
             )
 
     start = compress_with_masks(state, layers, CompressionSettings(layers=tuple(chosen)), masks)
+    start = start.state
+    if values is not None and values.trainable_values is not None:
+        # weight sharing: the centroids train, the assignment fixed from the start weights
+        trained = values.trainable_values(start, [weight_key(n) for n in chosen], fixed)
+        start, view, rezero, bake = (
+            trained.start,
+            trained.weights,
+            trained.after_step,
+            trained.baked,
+        )
+        real_of = trained.baked
     try:
         result = _fit(
-            model, start.state, view, rezero, images, labels, config,
+            model, start, view, rezero, images, labels, config,
             on_step, on_epoch, should_stop, test_set, loss_of=loss_of,
         )  # fmt: skip
     except TrainingStopped as stopped:

@@ -18,6 +18,7 @@ PAGES = [
     "pages/2_Binarize.py",
     "pages/3_Prune.py",
     "pages/3_Quantize.py",
+    "pages/3_Share_weights.py",
     "pages/4_Combine.py",
     "pages/5_What_if.py",
     "pages/6_Learn.py",

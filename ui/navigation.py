@@ -23,6 +23,7 @@ ICONS = {
     "Binarize": ":material/exposure:",
     "Prune": ":material/content_cut:",
     "Quantize": ":material/stairs:",
+    "Share weights": ":material/hub:",
     "Combine": ":material/join_inner:",
     "What if": ":material/query_stats:",
     "Learn": ":material/school:",

@@ -38,6 +38,8 @@ HELD_DURING_RETRAINING = {
     "binarize": "binarized layers train through the straight-through estimator",
     "quantize": "quantized layers train through the straight-through estimator (the forward "
     "pass rounds to K bits, the gradient reaches the real weights)",
+    "share": "each weight keeps its shared value's index; the K shared values train, each "
+    "with the sum of its weights' gradients",
 }
 
 
@@ -294,4 +296,6 @@ def settings_caption(settings: CompressionSettings) -> str:
     if settings.quantize_bits is not None:
         scales = "per channel" if settings.per_channel else "per layer"
         parts.append(f"quantize to {settings.quantize_bits} bits ({scales} scale)")
+    if settings.share_weights is not None:
+        parts.append(f"share {settings.share_weights} values per layer")
     return "; ".join(parts) or "no compression"

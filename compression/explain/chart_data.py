@@ -46,6 +46,8 @@ class LayerView:
     # layer's, or the median channel's with one scale per channel), and K
     levels: tuple[float, ...] | None = None
     bits: int | None = None
+    # weight sharing: ``levels`` are the layer's K shared values (its centroids)
+    shared: bool = False
 
     @property
     def weights(self) -> int:
@@ -174,7 +176,10 @@ def layer_views(
         kept, zeroed = profile.split(result != 0)
         keep = compressed.keep_masks.get(name)
         band = scale = levels = bits = None
-        if name in compressed.scales:
+        shared = settings.share_weights is not None and name in compressed.scales
+        if shared:
+            levels = tuple(compressed.scales[name].tolist())
+        elif name in compressed.scales:
             scales = compressed.scales[name].reshape(-1)
             used = scales[scales > 0]
             scale = _span(used) if used.numel() else (0.0, 0.0)
@@ -201,6 +206,7 @@ def layer_views(
                 positive=positive,
                 levels=levels,
                 bits=bits,
+                shared=shared,
             )
         )
     return views

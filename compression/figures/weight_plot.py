@@ -126,6 +126,21 @@ def _quantized_marks(view: LayerView, cell: _Cell, first: bool) -> tuple[list, l
     return shapes, notes
 
 
+def _shared_marks(view: LayerView, cell: _Cell, first: bool) -> tuple[list, list]:
+    """The K shared values of a layer (its k-means centroids), each a thin line."""
+    reach = _reach(view)
+    drawn = [x for x in view.levels if abs(x) <= reach]
+    shapes = [
+        cell.line(x, palette.COMPRESSED, "solid", 1, "shared values (centroids)", first and i == 0)
+        for i, x in enumerate(drawn)
+    ]
+    notes = [
+        cell.note(-reach, 1, f"{len(view.levels)} shared values", palette.COMPRESSED, "left"),
+        cell.note(0, 0.64, f"0<br>{_share(view.zero, view.weights)}", palette.COMPRESSED),
+    ]
+    return shapes, notes
+
+
 def _histogram_area(edges, counts, name: str, colour: str, cell: _Cell, legend: bool) -> dict:
     """Bins drawn as one filled step line, stacked on the other trace of the same subplot.
 
@@ -150,6 +165,7 @@ def _reach(view: LayerView) -> float:
     marks = [view.view, view.prune_cut or 0.0]
     marks += [view.band[1]] if view.band is not None else []
     marks += [view.scale[1]] if view.scale is not None and view.levels is None else []
+    marks += [max(map(abs, view.levels))] if view.shared and view.levels else []
     return 1.08 * max(marks)
 
 
@@ -168,7 +184,8 @@ def _layer_parts(
         (view.prune_cut is not None, _cut_marks),
         (view.band is not None, _band_marks),
         (view.scale is not None and view.levels is None, _level_marks),
-        (bool(view.levels), _quantized_marks),
+        (bool(view.levels) and not view.shared, _quantized_marks),
+        (bool(view.levels) and view.shared, _shared_marks),
     ):
         if present:
             more_shapes, more_notes = marks(view, cell, legend)
@@ -212,8 +229,8 @@ def weight_histograms(
     :func:`layer_histogram`, one figure a layer, which stacks on a narrow screen).
 
     Draws the pruning cut (dashed), the ternary band (dotted, shaded), the values a
-    binarized layer ends up with (0, ±a, with their share of weights) and the values s·n
-    of a k-bit quantized layer (thin lines).
+    binarized layer ends up with (0, ±a, with their share of weights), the values s·n
+    of a k-bit quantized layer and the K shared values of a shared layer (thin lines).
     """
     columns = max(1, min(columns, len(views)))
     rows = math.ceil(len(views) / columns)

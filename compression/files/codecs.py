@@ -11,7 +11,9 @@ ones :mod:`compression.size` charges (every stream is rounded up to whole bytes)
 - ``rows``: 1 bit per output row (first row = high bit); a set row stores every one of
   its weights, so the values are the smaller dense matrix of the kept rows;
 - ``signs``: 1 bit per stored weight, 1 = negative;
-- ``ints``: K bits per stored weight, two's complement, high bit first (K = 2 to 8).
+- ``ints``: K bits per stored weight, two's complement, high bit first (K = 2 to 8);
+- ``indices``: ``ceil(log2 K)`` bits per stored weight, unsigned, high bit first: which of
+  a layer's K shared values (weight sharing, K = 2 to 256) the weight takes.
 
 Decoders take untrusted bytes: they check every count and index and raise
 :class:`StreamError` (one sentence) instead of returning a wrong answer.
@@ -196,3 +198,23 @@ def decode_ints(stream: bytes, stored: int, bits: int) -> np.ndarray:
     if (values == -(2 ** (bits - 1))).any():
         raise StreamError(f"{bits}-bit integer stream holds {-(2 ** (bits - 1))}, outside the code")
     return values.astype(np.float32)
+
+
+# indices: ceil(log2 K) bits per stored weight, unsigned (weight sharing)
+
+
+def encode_indices(indices: np.ndarray, bits: int) -> bytes:
+    """Whole numbers in ``[0, 2^bits - 1]`` -> ``bits``-bit unsigned codes, high bit first."""
+    codes = np.asarray(indices, dtype=np.int64)
+    shifts = np.arange(bits - 1, -1, -1, dtype=np.int64)
+    return np.packbits(((codes[:, None] >> shifts) & 1).astype(np.uint8).reshape(-1)).tobytes()
+
+
+def decode_indices(stream: bytes, stored: int, bits: int, count: int) -> np.ndarray:
+    """The ``stored`` indices of a stream (int64); an index ``>= count`` (no such shared
+    value) is refused."""
+    unpacked = _unpack_exact(stream, stored * bits, f"{bits}-bit index")
+    indices = unpacked.reshape(stored, bits).astype(np.int64) @ (1 << np.arange(bits - 1, -1, -1))
+    if (indices >= count).any():
+        raise StreamError(f"index stream names value {int(indices.max())} of only {count}")
+    return indices

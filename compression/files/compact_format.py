@@ -6,7 +6,8 @@ Layout (little-endian), a header and then the streams of every layer in forward 
     model name (u8 length + ASCII) | data set name (u8 length + ASCII)
     settings (u16 length + compact JSON; length 0 = not recorded) | layer count u8
     per layer: name (u8 length + ASCII) | ndim u8 | dims u32 x ndim | has_bias u8
-               value code u8 (0 float32, 1 sign, K = 2..8: K-bit integers)
+               value code u8 (0 float32, 1 sign, K = 2..8: K-bit integers,
+                              9 shared: K = scales shared values, ceil(log2 K)-bit indices)
                scales u32 | position code u8 | delta width u8
                stored u32 | position bytes u32
     per layer: positions | values | scales (float32) | biases (float32)
@@ -38,6 +39,7 @@ from compression.files.codecs import (
     decode_bitmask,
     decode_csr,
     decode_delta,
+    decode_indices,
     decode_ints,
     decode_rows,
     decode_signs,
@@ -53,8 +55,9 @@ FORMAT_VERSION = 1
 FILE_SUFFIX = ".cxm"
 MAX_FILE_BYTES = MAX_MODEL_FILE_BYTES  # refuse anything larger before reading it
 MAX_SETTINGS_BYTES = 1024
-# index = value code in the file: 0 float32, 1 sign, K = 2..8 for K-bit integers
-VALUE_CODES = ("float32", "sign", *(f"int{bits}" for bits in range(2, 9)))
+# index = value code in the file: 0 float32, 1 sign, K = 2..8 for K-bit integers, 9 shared
+VALUE_CODES = ("float32", "sign", *(f"int{bits}" for bits in range(2, 9)), "shared")
+SHARED_COUNTS = range(2, 257)  # K of "shared": the float32s after the indices
 POSITION_CODES = ("dense", "bitmask", "csr", "delta", "rows")  # index = position code in the file
 
 _PREAMBLE = struct.Struct("<4sBB")  # magic, version, compressor
@@ -72,8 +75,8 @@ class LayerRecord:
     name: str
     shape: tuple[int, ...]
     has_bias: bool
-    values: str  # "float32", "sign" or "int2" ... "int8"
-    scales: int  # float32 scales after the values: 0, 1 or shape[0]
+    values: str  # "float32", "sign", "int2" ... "int8" or "shared"
+    scales: int  # float32s after the values: 0, 1 or shape[0] scales; K shared values
     positions: str  # "dense", "bitmask", "csr", "delta" or "rows"
     delta_width: int  # b of the delta code, 0 otherwise
     stored: int  # weights in the value stream (all of them for "dense")
@@ -85,7 +88,9 @@ class LayerRecord:
 
     @property
     def value_bits(self) -> int:
-        """Bits per stored weight: 32, 1 (a sign) or K."""
+        """Bits per stored weight: 32, 1 (a sign), K, or ceil(log2 K) for K shared values."""
+        if self.values == "shared":
+            return (self.scales - 1).bit_length()
         return {"float32": 32, "sign": 1}.get(self.values) or int(self.values[3:])
 
     @property
@@ -311,7 +316,9 @@ def _checked_record(
     if stored > count:
         raise fail(f"{stored:,} stored weights, but the layer has only {count:,}")
     allowed_scales = (0,) if values == "float32" else (1, rows)
-    if scales not in allowed_scales:
+    if values == "shared" and scales not in SHARED_COUNTS:
+        raise fail(f"{scales} shared values; 2 to 256 are allowed")
+    if values != "shared" and scales not in allowed_scales:
         raise fail(f"{scales} scales; {values} values need {' or '.join(map(str, allowed_scales))}")
     if (positions == "delta") != (width > 0) or width > 24:
         raise fail(f"delta width {width} does not fit position code {positions!r}")
@@ -358,6 +365,9 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
         positions = decode_delta(position_stream, record.delta_width, count, record.stored)
     if record.values == "float32":
         values = _float32s(value_stream, "weights")
+    elif record.values == "shared":
+        shared = _float32s(scale_stream, "shared values")
+        values = shared[decode_indices(value_stream, record.stored, record.value_bits, len(shared))]
     else:
         scales = _float32s(scale_stream, "scales")
         if (scales < 0).any():

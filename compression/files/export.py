@@ -18,6 +18,7 @@ from compression.files.codecs import (
     encode_bitmask,
     encode_csr,
     encode_delta,
+    encode_indices,
     encode_ints,
     encode_rows,
     encode_signs,
@@ -26,7 +27,7 @@ from compression.files.compact_format import FILE_SUFFIX, LayerRecord, pack_head
 from compression.files.packing import pack
 from compression.models import build_model, layer_names_for, weight_layer_names
 from compression.settings import CompressionSettings
-from compression.size import int_codes, int_scales, layer_size, value_code
+from compression.size import int_codes, int_scales, layer_size, shared_values, value_code
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def encode_layer(
     accounted = layer_size(name, weight, bias)
     label = accounted["values"]
     chosen = label if label == "float32" or label.startswith("int") else "sign"
+    chosen = "shared" if label.startswith("shared") else chosen
     scales = int(accounted["scales"])
     forced = positions is not None or values is not None
     if values is not None and values != chosen:
@@ -71,10 +73,10 @@ def encode_layer(
         stored_at = np.flatnonzero(np.repeat(kept_rows, count // rows))
     else:
         stored_at = np.flatnonzero(nonzero)
-    if positions == "dense" and values == "sign" and not nonzero.all():
-        raise ValueError(f"layer {name}: sign values cannot be stored densely, it has zeros")
-    if positions == "rows" and values == "sign" and not nonzero[stored_at].all():
-        raise ValueError(f"layer {name}: sign values cannot store the zeros of its kept rows")
+    if positions == "dense" and values in ("sign", "shared") and not nonzero.all():
+        raise ValueError(f"layer {name}: {values} values cannot be stored densely, it has zeros")
+    if positions == "rows" and values in ("sign", "shared") and not nonzero[stored_at].all():
+        raise ValueError(f"layer {name}: {values} values cannot store the zeros of its kept rows")
     if positions == "delta" and delta_width not in range(1, 25):
         raise ValueError(f"layer {name}: the delta code needs a width of 1 to 24 bits")
     if positions == "dense":
@@ -98,6 +100,10 @@ def encode_layer(
         codes = int_codes(weight, bits, scale_tensor).reshape(-1).numpy()
         value_stream = encode_ints(codes[stored_at], bits)
         scale_values = scale_tensor.numpy()
+    elif values == "shared":  # the index of each stored weight among the K values
+        scale_values = shared_values(weight).numpy()
+        indices = np.searchsorted(scale_values, stored_values)
+        value_stream = encode_indices(indices, (len(scale_values) - 1).bit_length())
     else:
         value_stream = encode_signs(stored_values)
         row_magnitudes = np.abs(flat).reshape(rows, -1).max(axis=1)  # |W| of each row's nonzeros

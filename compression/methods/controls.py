@@ -153,6 +153,10 @@ class Method:
     # values: (weight, settings, keep mask) -> (new weight, scale)
     quantize: Callable[..., tuple[torch.Tensor, torch.Tensor]] | None = None
     quantize_ste: Callable[..., torch.Tensor] | None = None
+    # values trained directly rather than through ``quantize_ste`` (weight sharing's
+    # centroids): (state, weight keys, settings) -> an object with ``start`` (the
+    # parameters) and ``weights(params)`` (the model's state)
+    trainable_values: Callable[..., Any] | None = None
     # the model-dependent slider range of a number control with slider_high None:
     # (state, layers, starts) -> (top, step, start); ``starts``: {field: start} of the
     # page's sliders (None: the controls' own)

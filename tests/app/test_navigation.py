@@ -29,5 +29,6 @@ def test_every_page_shows_the_menu_in_its_sidebar():
     links = [element for element in app.sidebar if element.type == "page_link"]
     labels = [link.proto.label for link in links]
     assert labels == [
-        "Home", "Train", "Binarize", "Prune", "Quantize", "Combine", "What if", "Learn", "Draw",
+        "Home", "Train", "Binarize", "Prune", "Quantize", "Share weights", "Combine",
+        "What if", "Learn", "Draw",
     ]  # fmt: skip

@@ -76,7 +76,11 @@ def test_a_quantized_file_is_the_accounted_bytes_plus_its_header_and_reads_back(
     bits = settings.quantize_bits
     chosen = settings.chosen_layers(layers)
     if bits > 2:  # two bits give 0, +-s: ternary, which a sign bit can store for less
-        assert set(table.set_index("layer")["values"][chosen]) == {f"int{bits}"}
+        for label in table.set_index("layer")["values"][chosen]:
+            # pruning can leave so few of the 2^K - 1 levels that indices into them are
+            # cheaper: K' < 2^(K-1) shared values, ceil(log2 K') < K bits each
+            shared = label.startswith("shared") and int(label[6:]) < 2 ** (bits - 1)
+            assert label == f"int{bits}" or (shared and settings.prunes), label
 
 
 def test_k_bit_values_cost_k_bits_each_plus_the_float32_scales():
