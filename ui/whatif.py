@@ -190,6 +190,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
 # The compress pages (page key -> title) whose sliders give "your current setting".
 SETTING_PAGES = {
     "combine": "Combine", "prune": "Prune", "binarize": "Binarize", "quantize": "Quantize",
+    "share weights": "Share weights",
 }  # fmt: skip
 
 

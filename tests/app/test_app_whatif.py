@@ -256,13 +256,14 @@ def _measured(state, **settings):
                    data.test_labels)  # fmt: skip
 
 
-def test_the_sweep_menu_offers_every_method_s_sweep_axis_including_k_bit_quantization():
+def test_the_sweep_menu_offers_every_method_s_sweep_axis_including_quantization_and_sharing():
     app = open_app(PAGE)
     menu = app.selectbox(key="whatif.method")
     assert menu.value == "prune-sparsity"  # first, as before
     assert set(menu.options) == {
         "Prune: target sparsity", "Prune: pruning threshold |W|",
         "Binarize: binarization threshold (x mean|W|)", "Quantize: bits per weight K",
+        "Share weights: shared values per layer K",
     }  # fmt: skip
 
 

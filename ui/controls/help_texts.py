@@ -24,7 +24,7 @@ CONTROL_HELP: dict[str, str] = {
     # what-if sweeps
     "sweep_method": (
         "Which setting the sweep varies: the share of weights pruned, the |W| pruning cut, "
-        "the binarization threshold or the bits per weight of k-bit quantization."
+        "the binarization threshold, the bits of k-bit quantization or the shared values."
     ),
     "sweep_values": "The values to try, separated by commas; each one is a compressed model.",
     "sweep_per_layer": (
