@@ -87,12 +87,11 @@ def _metrics(measured, reference, prunes: bool, quantizes: bool) -> None:
             metric(column, measured)
 
 
-def _histograms(spec: CompressPage, measured, prunes: bool, quantizes: bool) -> None:
+def _histograms(spec: CompressPage, measured) -> None:
     """The main chart: one histogram a layer, three a row (Streamlit stacks them on a phone),
     under one line that names the chart and its colours."""
     key = [":blue[■ kept weights]", ":gray[■ weights set to 0]"]
-    key += [":red[¦ the cut ±T]"] if prunes else []
-    key += [":red[shaded: the band sent to 0]", ":orange[| the values ±a]"] if quantizes else []
+    key += [mark for name in spec.methods for mark in METHODS[name].histogram_marks]
     st.caption(f"**{spec.histogram_title}**: " + " · ".join(key))
     views = measured.layers
     for start in range(0, len(views), HISTOGRAMS_PER_ROW):
@@ -146,7 +145,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     quantizes = any(METHODS[name].quantize for name in spec.methods)
     _metrics(measured, reference, prunes, quantizes)
     retrain.before_retraining(baseline)
-    _histograms(spec, measured, prunes, quantizes)
+    _histograms(spec, measured)
     # under the main chart, so the first screen keeps the slider, metrics and histograms
     surprises.reasons(baseline, measurements if compares else measured)
     with st.container(horizontal=True):

@@ -129,4 +129,5 @@ BINARIZE = Method(
     ),
     quantize=quantize,
     quantize_ste=quantize_ste,
+    histogram_marks=(":red[shaded: the band sent to 0]", ":orange[| the values ±a]"),
 )

@@ -161,6 +161,9 @@ class Method:
     # (state, layers, starts) -> (top, step, start); ``starts``: {field: start} of the
     # page's sliders (None: the controls' own)
     slider_range: Callable[..., tuple[float, float, float]] | None = None
+    # what this method draws on the weight histograms, as a page's colour key says it
+    # (Streamlit colour Markdown): ":red[¦ the cut ±T]"
+    histogram_marks: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[str, ...]:

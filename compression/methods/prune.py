@@ -295,6 +295,7 @@ PRUNE = Method(
             ("sparsity", "prune_sparsity", "target sparsity"),
         ),
     ),
+    histogram_marks=(":red[¦ the cut ±T]",),
     conflicts=conflicts,
     reconcile=reconcile,
     masks=masks,

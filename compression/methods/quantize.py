@@ -141,4 +141,5 @@ QUANTIZE = Method(
     reconcile=reconcile,
     quantize=quantize,
     quantize_ste=quantize_ste,
+    histogram_marks=(":orange[| the values s·n]",),
 )

@@ -156,4 +156,5 @@ SHARE = Method(
     quantize=share,
     quantize_ste=share_ste,
     trainable_values=centroid_training,
+    histogram_marks=(":orange[| the K shared values]",),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from app_driver import chart_array, chart_spec, open_app, problems
 
 from compression.compress import compress
@@ -98,3 +99,18 @@ def test_the_kept_map_caption_of_an_untouched_layer_and_of_a_pruned_filter_layer
     kept = view.kept_per_input
     assert caption.startswith("For each position of the 5 × 5 filter")
     assert f"from {100 * float(kept.min()):.0f} % to {100 * float(kept.max()):.0f} %" in caption
+
+
+@pytest.mark.parametrize(
+    ("page", "named", "not_named"),
+    [
+        ("pages/3_Prune.py", "the cut ±T", "the values ±a"),
+        ("pages/2_Binarize.py", "the values ±a", "the cut ±T"),
+        ("pages/3_Quantize.py", "the values s·n", "the values ±a"),
+        ("pages/3_Share_weights.py", "the K shared values", "the values ±a"),
+    ],
+)
+def test_the_histograms_colour_key_names_what_the_page_s_method_draws(page, named, not_named):
+    app = open_app(page)
+    key = next(c.value for c in app.main.caption if c.value.startswith("**Real weights"))
+    assert named in key and not_named not in key
