@@ -3,9 +3,10 @@
 Drops measured one layer at a time do not add exactly, so the best ``candidates`` plans
 of the knapsack (:mod:`compression.budget.allocate`) are each compressed, written as a
 ``.cxm`` file and read back, and the one whose file scores best on the images wins
-(ties: the smaller file). The file is ``header + sum_L bytes_L`` bytes with the header
-of a file that records no settings (:func:`header_bytes`), so the whole file, header
-included, is at most ``N`` bytes.
+(ties: the smaller file); then :func:`local_search` tries swapping one layer's option at
+a time, measured for real, for a plan the drops ranked too low. The file is
+``header + sum_L bytes_L`` bytes with the header of a file that records no settings
+(:func:`header_bytes`), so the whole file, header included, is at most ``N`` bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from compression.settings import CompressionSettings
 from compression.train import evaluate
 
 CANDIDATES = 8  # plans measured for real: each costs one export and one test pass
+SEARCH_ROUNDS = 2  # rounds of one-layer swaps after them: each costs a test pass per option
 
 
 class BudgetError(ValueError):
@@ -72,6 +74,45 @@ def _check_reachable(model_name: str, max_bytes: int, header: int, smallest: int
         )
 
 
+def local_search(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    table: OptionTable,
+    start: Allocation,
+    start_accuracy: float,
+    capacity: int,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    rounds: int = SEARCH_ROUNDS,
+) -> Allocation:
+    """Swap one layer's option at a time, measured for real, while the plan still fits:
+    each round takes the single swap that gains most, until none gains (or ``rounds``).
+
+    Catches plans the sum of single-layer drops ranks too low to be among the candidates.
+    """
+    module, layers = module_for(model_name), layer_names_for(model_name)
+    current, current_accuracy = start, start_accuracy
+    for _ in range(rounds):
+        best = None
+        for index, options in enumerate(table.options.values()):
+            for option in options:
+                chosen = current.options[index]
+                size = current.bytes - chosen.bytes + option.bytes
+                if option is chosen or size > capacity:
+                    continue
+                swapped = (*current.options[:index], option, *current.options[index + 1 :])
+                drop = sum(table.drop(o) for o in swapped)
+                plan = Allocation(swapped, size, drop)
+                weights = compress_plan(state, layers, plan_of(plan))
+                accuracy = evaluate(module, weights, images, labels).accuracy
+                if accuracy > current_accuracy and (best is None or accuracy > best[1]):
+                    best = (plan, accuracy)
+        if best is None:
+            break
+        current, current_accuracy = best
+    return current
+
+
 def fit_table(
     model_name: str,
     state: dict[str, torch.Tensor],
@@ -96,7 +137,12 @@ def fit_table(
         tried.append((allocation, accuracy))
         if best is None or (accuracy, -len(payload)) > (best[1], -len(best[2])):
             best = (allocation, accuracy, payload, weights)
-    allocation, _, payload, weights = best
+    allocation, accuracy, payload, weights = best
+    improved = local_search(model_name, state, table, allocation, accuracy, max_bytes - header,
+                            images, labels)  # fmt: skip
+    if improved is not allocation:
+        allocation = improved
+        payload, weights = plan_file(model_name, state, plan_of(allocation), dataset)
     measured = measure(model_name, weights, CompressionSettings(), images, labels)
     return BudgetResult(plan_of(allocation), allocation, payload, measured, table, tuple(tried))
 
