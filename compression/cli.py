@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from compression.budget.command import add_budget_command
 from compression.compress import compress
 from compression.data import DATASETS, DataFileError, load_dataset, subset
 from compression.distill import DEFAULT_ALPHA, DEFAULT_TEMPERATURE, TEMPERATURE_MAX, Distillation
@@ -358,6 +359,8 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     sub.add_argument("--out", required=True, metavar="FILE.cxm")
     sub.set_defaults(run=cmd_export)
+
+    add_budget_command(commands, _int_in(1), _check_output)
     return parser
 
 
