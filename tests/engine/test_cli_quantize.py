@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 import torch
 from shared_data import SHIPPED_MLP, mnist_test_set, shipped_mlp_checkpoint
 
 from compression.cli import main
-from compression.files.compact_format import load_compact
 from compression.methods.quantize import largest_level
 from compression.models import module_for
-from compression.sweeps.sweep import SWEEP_COLUMNS
 from compression.train import evaluate
 
 CHECKPOINT = ["--checkpoint", str(SHIPPED_MLP)]
@@ -96,43 +93,6 @@ def test_finetune_writes_k_bit_weights_that_evaluate_reads_as_such(tmp_path, cap
                  "--json"],
     )  # fmt: skip
     assert again["accuracy"] == result["accuracy"] and again["size_bytes"] == result["size_bytes"]
-
-
-def test_export_writes_the_accounted_bytes_and_the_file_evaluates_the_same(tmp_path, capsys):
-    out = tmp_path / "q.cxm"
-    options = ["--quantize-bits", "5", "--per-channel", "--prune-sparsity", "0.5"]
-    exported = run_json(capsys, ["export", *CHECKPOINT, *options, "--out", str(out)])
-    header = load_compact(out.read_bytes()).metadata["header_bytes"]
-    assert out.stat().st_size == exported["file_bytes"] == exported["accounted_bytes"] + header
-    in_memory = run_json(capsys, ["evaluate", *CHECKPOINT, *options, "--json"])
-    from_file = run_json(capsys, ["evaluate", "--checkpoint", str(out), "--json"])
-    assert from_file["accuracy"] == in_memory["accuracy"]
-    assert from_file["size_bytes"] == in_memory["size_bytes"]
-    assert [layer["values"] for layer in from_file["layers"]] == ["int5"] * 3
-
-
-@pytest.mark.parametrize("per_layer", [False, True])
-def test_a_bits_sweep_has_the_rows_of_single_evaluations(tmp_path, capsys, per_layer):
-    out = tmp_path / "sweep.csv"
-    argv = ["sweep", *CHECKPOINT, "--method", "quantize-bits", "--values", "2,4,8"]
-    assert main([*argv, *(["--per-layer"] if per_layer else []), "--csv", str(out)]) == 0
-    capsys.readouterr()
-    table = pd.read_csv(out)
-    assert tuple(table.columns) == SWEEP_COLUMNS
-    assert set(table["method"]) == {"quantize-bits"}
-    assert table["layer"].tolist() == (
-        [name for name in ("fc1", "fc2", "fc3") for _ in range(3)] if per_layer else ["all"] * 3
-    )
-    for row in table.itertuples():
-        layers = [] if row.layer == "all" else ["--layers", row.layer]
-        single = run_json(
-            capsys,
-            ["evaluate", *CHECKPOINT, "--quantize-bits", f"{row.value:g}", *layers, "--json"],
-        )
-        assert row.accuracy == single["accuracy"]
-        assert row.loss == pytest.approx(single["loss"], rel=1e-6)
-        assert row.compressed_bytes == single["size_bytes"]["compressed"]
-        assert row.sparsity == pytest.approx(single["sparsity"], abs=1e-12)
 
 
 @pytest.mark.parametrize(

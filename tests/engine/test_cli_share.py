@@ -6,18 +6,15 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from shared_data import SHIPPED_MLP, mnist_test_set, shipped_mlp_checkpoint
 
 from compression.cli import main
 from compression.compress import compress
-from compression.files.compact_format import load_compact
 from compression.models import layer_names_for, module_for
 from compression.settings import CompressionSettings
 from compression.size import size_table
-from compression.sweeps.sweep import SWEEP_COLUMNS
 from compression.train import evaluate
 
 CHECKPOINT = ["--checkpoint", str(SHIPPED_MLP)]
@@ -115,42 +112,6 @@ def test_sharing_with_quantization_is_refused_by_name(capsys):
         "error: the quantization bits and the number of shared values both decide a layer's "
         "values; set one of them, not both\n"
     )
-
-
-def test_export_writes_the_accounted_bytes_and_the_file_evaluates_the_same(tmp_path, capsys):
-    out = tmp_path / "s.cxm"
-    options = ["--share-weights", "16", "--prune-sparsity", "0.5"]
-    exported = run_json(capsys, ["export", *CHECKPOINT, *options, "--out", str(out)])
-    header = load_compact(out.read_bytes()).metadata["header_bytes"]
-    assert out.stat().st_size == exported["file_bytes"] == exported["accounted_bytes"] + header
-    in_memory = run_json(capsys, ["evaluate", *CHECKPOINT, *options, "--json"])
-    from_file = run_json(capsys, ["evaluate", "--checkpoint", str(out), "--json"])
-    assert from_file["accuracy"] == in_memory["accuracy"]
-    assert from_file["size_bytes"] == in_memory["size_bytes"]
-    assert [layer["values"] for layer in from_file["layers"]] == ["shared16"] * 3
-
-
-@pytest.mark.parametrize("per_layer", [False, True])
-def test_a_shared_values_sweep_has_the_rows_of_single_evaluations(tmp_path, capsys, per_layer):
-    out = tmp_path / "sweep.csv"
-    argv = ["sweep", *CHECKPOINT, "--method", "share-weights", "--values", "4,16,32"]
-    assert main([*argv, *(["--per-layer"] if per_layer else []), "--csv", str(out)]) == 0
-    capsys.readouterr()
-    table = pd.read_csv(out)
-    assert tuple(table.columns) == SWEEP_COLUMNS
-    assert set(table["method"]) == {"share-weights"}
-    assert table["layer"].tolist() == (
-        [name for name in ("fc1", "fc2", "fc3") for _ in range(3)] if per_layer else ["all"] * 3
-    )
-    for row in table.itertuples():
-        layers = [] if row.layer == "all" else ["--layers", row.layer]
-        single = run_json(
-            capsys,
-            ["evaluate", *CHECKPOINT, "--share-weights", f"{row.value:g}", *layers, "--json"],
-        )
-        assert row.accuracy == single["accuracy"]
-        assert row.loss == pytest.approx(single["loss"], rel=1e-6)
-        assert row.compressed_bytes == single["size_bytes"]["compressed"]
 
 
 @pytest.mark.parametrize(
