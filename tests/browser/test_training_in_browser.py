@@ -55,6 +55,9 @@ def test_training_a_tiny_model_shows_progress_and_its_new_curve(server, tab):
     live_app.press_slider(tab, "Training images", "Home")  # 2,000 images
     tab.get_by_text("2,000").first.wait_for()
     live_app.settle(tab)
+    # batches of 32: 63 steps, so a quiet machine does not finish before the bar is drawn
+    live_app.press_slider(tab, "Batch size", "Home")
+    live_app.settle(tab)
     tab.evaluate(WATCH_PROGRESS)
     train_button(tab).click()
     tab.get_by_text("It is now your baseline").wait_for(timeout=300_000)
