@@ -23,6 +23,11 @@ METHODS: dict[str, Method] = {
 }
 
 
+def encodings() -> tuple[str, ...]:
+    """The names of the *encoding* methods (how streams are written, no weight changes)."""
+    return tuple(name for name, method in METHODS.items() if method.encoding)
+
+
 def all_controls() -> tuple[Control, ...]:
     """Every method's controls, in registry order; a control two methods share (the
     per-channel scale of the values methods) once."""

@@ -26,4 +26,4 @@ HUFFMAN_CODE = Control(
     url_key="huffman",
 )
 
-HUFFMAN = Method(name="huffman", title="Huffman coding", controls=(HUFFMAN_CODE,))
+HUFFMAN = Method(name="huffman", title="Huffman coding", controls=(HUFFMAN_CODE,), encoding=True)
