@@ -157,6 +157,46 @@ def encode(symbols: np.ndarray, lengths: Mapping[int, int]) -> bytes:
     return np.packbits(bits.astype(np.uint8)).tobytes()
 
 
+_BLOCK_BITS = 1024  # the bit stream is cut into blocks decoded side by side
+
+
+def _code_starts(follow: np.ndarray, size: int) -> np.ndarray:
+    """The bit positions where the codes read from bit 0 start, in order.
+
+    ``follow[p]`` is where the code starting at ``p`` ends (``size + 1``: no valid code).
+    Every block of :data:`_BLOCK_BITS` bits is decoded at once from its own first bit, one
+    NumPy step per code; a Huffman code resynchronises within a few codes, so the chain
+    from bit 0, entering a block at its true position, soon meets that block's guess and
+    shares it to the block's end. Only the codes before the meeting are read one by one.
+    """
+    firsts = np.arange(0, size, _BLOCK_BITS)
+    lasts = np.minimum(firsts + _BLOCK_BITS, size)  # each block's end (exclusive)
+    guessed = np.zeros(size, bool)  # on its block's guessed chain
+    walkers = firsts.copy()
+    inside = walkers < lasts
+    while inside.any():
+        guessed[walkers[inside]] = True
+        walkers = np.where(inside, follow[walkers], walkers)
+        inside = walkers < lasts
+    meets = np.full(firsts.size, size + 1)  # where the true chain meets each guess
+    walked, entry = [], 0
+    for block in range(firsts.size):
+        if entry >= size:
+            break
+        position = entry
+        while position < lasts[block] and not guessed[position]:
+            walked.append(position)
+            position = int(follow[position])
+        if position < lasts[block]:
+            meets[block] = position
+            entry = int(walkers[block])  # the guess's exit is the true chain's
+        else:
+            entry = position
+    on_chain = guessed & (np.arange(size) >= np.repeat(meets, _BLOCK_BITS)[:size])
+    on_chain[walked] = True
+    return np.flatnonzero(on_chain)
+
+
 def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     """The ``count`` symbols (int64) coded in ``stream``; the stream must end in the byte
     holding the last code, with zero padding bits.
@@ -165,9 +205,8 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     codes (the all-zero code word), so the stream alone does not say where it ends.
 
     Vectorised: the code that would start at every bit position is looked up at once (the
-    next ``longest`` bits against the canonical codes' ranges), giving ``next[p] = p + l``;
-    the chain ``0, next[0], next[next[0]], ...`` is then followed by doubling
-    (``next^(2^j)``), ``log2(count)`` array steps instead of one Python step per symbol.
+    next ``longest`` bits against the canonical codes' ranges), then the chain of code
+    starts is followed block by block (:func:`_code_starts`).
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise HuffmanError(f"the number of symbols must be a whole number of 0 or more: {count!r}")
@@ -178,40 +217,38 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     if not lengths:
         raise HuffmanError(f"{count} symbols to decode with an empty code table")
     _check_lengths(lengths)
-    bits = np.unpackbits(np.frombuffer(stream, dtype=np.uint8)).astype(np.int64)
-    if count > bits.size:
+    raw = np.frombuffer(stream, dtype=np.uint8)
+    size = 8 * raw.size
+    if count > size:
         raise HuffmanError(f"{len(stream)} bytes cannot hold {count} codes")
-    size = bits.size
     longest = max(lengths.values())
-    padded = np.concatenate([bits, np.zeros(longest, np.int64)])
-    window = np.zeros(size, np.int64)  # the next `longest` bits at every position
-    for j in range(longest):
-        window = (window << 1) | padded[j : j + size]
+    # the next `longest` bits at every bit position: 8 bytes from each byte, shifted
+    words = np.lib.stride_tricks.sliding_window_view(
+        np.concatenate([raw, np.zeros(8, np.uint8)]), 8
+    )
+    first_bytes = np.ascontiguousarray(words[: raw.size]).view(">u8").reshape(-1, 1)
+    shifts = np.arange(8, dtype=np.uint64)
+    window = ((first_bytes.astype(np.uint64) << shifts) >> np.uint64(64 - longest)).reshape(-1)
     order = sorted(lengths, key=lambda s: (lengths[s], s))
     ordered_lengths = np.array([lengths[s] for s in order], np.int64)
     codes = canonical_codes(lengths)
     ordered_codes = np.array([codes[s] for s in order], np.int64)
     # code k, left-aligned to `longest` bits, covers [code_k, code_k + 1) << (longest - l_k)
-    ends = (ordered_codes + 1) << (longest - ordered_lengths)
+    ends = ((ordered_codes + 1) << (longest - ordered_lengths)).astype(np.uint64)
     slot = np.searchsorted(ends, window, side="right")  # the code whose range holds window
     valid = slot < len(order)
     slot = np.minimum(slot, len(order) - 1)
     follow = np.arange(size) + ordered_lengths[slot]  # where the next code starts
     bad = size + 1  # no valid code here, or it runs past the stream's end
-    follow = np.where(valid & (follow <= size), follow, bad)
-    jump = np.concatenate([follow, [bad, bad]])  # from `size` (the end) nothing more is read
-    starts = np.zeros(1, np.int64)  # starts of codes 0 .. 2^j - 1
-    while starts.size < count:
-        starts = np.concatenate([starts, jump[starts]])
-        jump = jump[jump]
+    follow = np.concatenate([np.where(valid & (follow <= size), follow, bad), [bad, bad]])
+    starts = _code_starts(follow, size)
+    if starts.size < count:
+        raise HuffmanError(f"the stream ends or holds no valid code after {starts.size}")
     starts = starts[:count]
-    broken = np.flatnonzero(starts >= size)
-    if broken.size:
-        raise HuffmanError(f"the stream ends or holds no valid code after {int(broken[0]) - 1}")
     position = int(follow[starts[-1]])
     if position == bad:
         raise HuffmanError(f"the stream ends or holds no valid code after {count - 1}")
-    if len(stream) != -(-position // 8) or bits[position:].any():
+    if len(stream) != -(-position // 8) or np.unpackbits(raw)[position:].any():
         raise HuffmanError("the stream does not end with zero padding after the last code")
     return np.array(order, np.int64)[slot[starts]]
 
