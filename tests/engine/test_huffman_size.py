@@ -180,3 +180,28 @@ def test_decoding_is_right_where_blocks_never_fall_into_step():
     lengths = code_lengths({s: 2_000 for s in range(8)})
     assert set(lengths.values()) == {3}
     assert decode(encode(symbols, lengths), lengths, symbols.size).tolist() == symbols.tolist()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"huffman_values": True, "coded_value_bytes": 8}, "cannot be Huffman-coded"),
+        ({"huffman_positions": True, "delta_entries": 5}, "cannot be Huffman-coded"),
+        ({"delta_entries": 7}, "not Huffman-coded"),
+    ],
+)
+def test_a_header_with_huffman_fields_its_codes_cannot_have_is_refused(change, message):
+    from dataclasses import replace
+
+    from compression.files.compact_format import pack_header
+    from compression.files.export import encode_layer
+
+    state = build_model("mlp", seed=0).state_dict()  # float32, dense: nothing to code
+    layers = [
+        encode_layer(name, state[f"{name}.weight"], state[f"{name}.bias"], huffman=True)
+        for name in layer_names_for("mlp")
+    ]
+    records = [replace(layers[0].record, **change), *(layer.record for layer in layers[1:])]
+    header = pack_header("mlp", "mnist", b"", records, huffman=True)
+    with pytest.raises(CompactFormatError, match=message):
+        load_compact(header + b"".join(layer.streams for layer in layers))
