@@ -1,0 +1,47 @@
+"""A lesson link in a real Chromium: it opens its page, asks, reveals, and moves on."""
+
+from __future__ import annotations
+
+from bench import live_app
+
+PANEL = ".st-key-lesson_panel"
+SPARSITY = "Target sparsity"
+
+
+def test_a_lesson_link_walks_through_its_steps(server, tab):
+    tab.goto(live_app.page_url(server, None) + "?lesson=zero-cost")
+    tab.locator(PANEL).wait_for(timeout=180_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    assert tab.url.split("?")[0].endswith("/Prune")  # the step's page, opened for it
+    panel = tab.locator(PANEL)
+    assert "Lesson: What does a zero cost? · step 1 of 3" in panel.inner_text()
+    main = tab.locator("[data-testid='stMain']")
+    # of the pruning controls only the sparsity slider: no |W| slider, no scope buttons
+    assert main.locator("[data-testid='stSlider']", has_text=SPARSITY).count() == 1
+    assert main.locator("[data-testid='stSlider']", has_text="threshold").count() == 0
+    assert main.locator("[data-testid='stRadio']").count() == 0
+    assert live_app.slider_value(tab, SPARSITY) == 50
+
+    reveal = panel.get_by_role("button", name="Reveal the measured number")
+    assert reveal.is_disabled()  # a prediction first
+    field = panel.locator("[data-testid='stNumberInput'] input")
+    field.fill("500")
+    field.press("Enter")
+    live_app.wait_until(lambda: reveal.is_enabled(), 60, "the reveal button to wake up")
+    reveal.click()
+    answer = panel.locator("[data-testid='stAlert']", has_text="You said 500.0 KB")
+    answer.wait_for(timeout=120_000)
+    size = live_app.metrics(tab)["Compressed size"]  # "567.3 KB"
+    assert f"measured: {size}" in answer.inner_text()
+
+    panel.get_by_role("button", name="Next").click()
+    live_app.wait_until(
+        lambda: "step 2 of 3" in panel.inner_text() and not live_app.is_running(tab),
+        120,
+        "step 2",
+    )
+    live_app.settle(tab)
+    assert live_app.slider_value(tab, SPARSITY) == 90
+    assert panel.locator("[data-testid='stAlert']").count() == 0  # a new question, unanswered
+    assert live_app.exceptions(tab) == []
