@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
 from bench import live_app
 
 PANEL = ".st-key-lesson_panel"
@@ -45,3 +49,32 @@ def test_a_lesson_link_walks_through_its_steps(server, tab):
     assert live_app.slider_value(tab, SPARSITY) == 90
     assert panel.locator("[data-testid='stAlert']").count() == 0  # a new question, unanswered
     assert live_app.exceptions(tab) == []
+
+
+def test_a_hostile_lesson_link_shows_its_names_as_plain_text(server, tab):
+    payload = {
+        "v": 1,
+        "t": "**Bold** [title](https://example.com)",
+        "s": [{"x": "![logo](https://example.com/l.png) :red[x] $x^2$", "p": "Prune",
+               "show": ["prune_sparsity", "[log in](https://example.com)"]}],
+    }  # fmt: skip
+    text = "1." + base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).decode()
+    tab.goto(live_app.page_url(server, "pages/3_Prune.py") + "?lesson=" + text.rstrip("="))
+    tab.locator(PANEL).wait_for(timeout=180_000)
+    live_app.settle(tab)
+    notice = tab.locator("[data-testid='stAlert']", has_text="Part of this lesson")
+    panel = tab.locator(PANEL)
+    for shown in (notice, panel):
+        for drawn in ("a", "img", ".katex"):
+            assert shown.locator(drawn).count() == 0, f"{drawn} drawn"
+    assert notice.locator("strong").count() == 0
+    # the app's own bold heading holds the title as typed, not bolded again
+    heading = panel.locator("strong")
+    assert heading.count() == 1
+    assert heading.inner_text().replace("\u2060", "").startswith("Lesson: **Bold** [title](")
+    assert "no control is called [log in](https://example.com)" in notice.inner_text().replace(
+        "\u2060", ""
+    )
+    panel_text = panel.inner_text().replace("\u2060", "")
+    assert "Lesson: **Bold** [title](https://example.com)" in panel_text
+    assert "![logo](https://example.com/l.png) :red[x] $x^2$" in panel_text
