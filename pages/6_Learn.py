@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import page, teaching
+from ui import lesson_walk, page, teaching
 from ui.controls import link
 from ui.lessons import LESSONS, lesson_markdown
 from ui.retrain import settings_caption
@@ -18,8 +18,16 @@ st.markdown(
     "Each section explains one idea in a few lines of math. The table under it is "
     f"computed now, on **{shown(baseline.title, TITLE_LIMIT)}** with the settings you last "
     f"used on a compress page: *{settings_caption(settings)}*. Change them on Binarize, "
-    "Prune, Quantize or Combine and come back: the numbers follow."
+    "Prune, Quantize, Share weights or Combine and come back: the numbers follow."
 )
+
+with st.expander("Lessons to walk through, step by step", icon=":material/school:"):
+    st.markdown(
+        "Each lesson opens a page with its settings, asks you to predict a number, then "
+        "shows the one measured on your model. Build your own with *Build a lesson* on a "
+        "compress page."
+    )
+    lesson_walk.shipped_lessons()
 
 for lesson in LESSONS:
     st.header(lesson.title, divider="gray")
@@ -31,3 +39,4 @@ for lesson in LESSONS:
             live.table, hide_index=True, column_config=columns, width="content", height="content"
         )
         st.caption(live.caption)
+    teaching.lesson_layer_table(lesson.key, baseline, settings)

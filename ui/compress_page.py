@@ -18,7 +18,7 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS, encodings
 from compression.settings import CompressionSettings
-from ui import downloads, page, readouts, retrain, surprises, teaching
+from ui import downloads, lesson_builder, lesson_walk, page, readouts, retrain, surprises, teaching
 from ui import format as fmt
 from ui.controls import keys, link, method_widgets, widgets
 from ui.state import lookahead, measuring
@@ -68,7 +68,9 @@ def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, 
         with columns[index]:
             if index < len(spec.method_headings):
                 st.markdown(spec.method_headings[index])
-            fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline, spec.starts)
+            method = METHODS[name]
+            hidden = lesson_walk.fixed_fields(spec.key, method, baseline)  # a lesson's step
+            fields |= method_widgets.method_ui(spec.key, method, baseline, spec.starts, hidden)
     with columns[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
     with st.sidebar:
@@ -153,7 +155,9 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     # under the main chart, so the first screen keeps the slider, metrics and histograms
     surprises.reasons(baseline, measurements if compares else measured)
     with st.container(horizontal=True):
-        link.share_box(link.keep(baseline, settings))
+        setup = link.keep(baseline, settings)
+        link.share_box(setup)
+        lesson_builder.builder(spec.title, setup, spec.methods)
         downloads.download_buttons(baseline, measured)
     _secondary(spec, measured, measurements, prunes)
     teaching.learned_and_lost(

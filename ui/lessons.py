@@ -25,9 +25,12 @@ from compression.explain.lesson import (
     straight_through_example,
     ternary_band,
 )
+from compression.explain.sharing_lesson import layer_centroids, shared_values
 from compression.explain.sparse_speed import recorded_sparse_timings
 from compression.methods.binarize import TWN_THRESHOLD
 from compression.methods.quantize import QUANTIZE
+from compression.methods.share import index_bits
+from compression.methods.weight_sharing import SHARE
 from compression.models import weight_key
 from compression.settings import CompressionSettings
 
@@ -56,6 +59,7 @@ LESSONS = (
     Lesson("straight_through", "Training through sign(): the straight-through estimator"),
     Lesson("ternary", "Ternary weights: a band of zeros"),
     Lesson("quantization", "k-bit quantization: whole numbers times one scale"),
+    Lesson("weight_sharing", "Weight sharing: K values found by k-means"),
     Lesson("pruning", "Magnitude pruning"),
     Lesson("sparse_speed", "Why a sparse model is not automatically faster"),
     Lesson("pictures", "Reading the pictures"),
@@ -72,6 +76,7 @@ def lesson_markdown(key: str) -> str:
 
 EXAMPLE_SPARSITY = 0.9  # shown when the user has not chosen a sparsity
 EXAMPLE_BITS = int(QUANTIZE.control("quantize_bits").start)  # when quantization is off
+EXAMPLE_SHARED = int(SHARE.control("share_weights").start)  # when weight sharing is off
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,17 @@ COLUMN_VIEWS = {
     "csr_us": ColumnView("CSR (µs)", "%.0f"),
     "csr_vs_dense": ColumnView("CSR ÷ dense time", "%.1f×"),
     "dense_bytes": ColumnView("dense (bytes)", "localized"),
+    "indexed": ColumnView("weights n", "localized"),
+    "index_bits": ColumnView("⌈log2 K⌉", "hidden"),  # the caption says it
+    "shared_bytes": ColumnView("bytes", "localized"),
+    "mse": ColumnView("mean (W − c)²", "%.2e"),
+    "huffman_mean": ColumnView("Huffman bits", "%.2f"),
+    "bits_saved": ColumnView("bits saved", "localized"),
+    "cluster": ColumnView("k", "localized"),
+    "start": ColumnView("linear start", "%.4f"),
+    "centroid": ColumnView("shared value cₖ", "%.4f"),
+    "cluster_size": ColumnView("weights nₖ", "localized"),
+    "code_length": ColumnView("Huffman code bits", "localized"),
     "csr_bytes": ColumnView("CSR (bytes)", "localized"),
 }
 
@@ -174,6 +190,10 @@ def live_example(
         chosen = EXAMPLE_BITS if bits is None else int(bits)
         table = quantization_levels(state, layers, chosen, settings.per_channel, masks)
         return LiveExample(table, caption)
+    if key == "weight_sharing":
+        count, caption = shared_count(settings)
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings, output)
+        return LiveExample(shared_values(state, layers, count, masks), caption)
     if key == "pruning":
         if settings.prune_threshold is not None:
             table = removed_by_threshold(state, layers, settings.prune_threshold)
@@ -188,6 +208,56 @@ def live_example(
         return LiveExample(pruning_thresholds(state, layers, chosen, scope), caption)
     if key == "sparse_speed":
         return LiveExample(recorded_sparse_timings(), RECORDED_TIMINGS_CAPTION)
+    if key in {lesson.key for lesson in LESSONS}:
+        return None
+    raise ValueError(f"unknown lesson {key!r}")
+
+
+def shared_count(settings: CompressionSettings) -> tuple[int, str]:
+    """The K the weight-sharing lesson uses (the person's, else the page's start), and a
+    caption saying which."""
+    if settings.share_weights is not None:
+        count = int(settings.share_weights)
+        chosen = f"at your K = {count} shared values per layer"
+    else:
+        count = EXAMPLE_SHARED
+        chosen = (
+            f"at K = {count} shared values (weight sharing is off; the Share weights page's "
+            "starting value)"
+        )
+    bits = index_bits(count)
+    return count, (
+        f"{chosen}: ⌈log2 K⌉ = {bits} bits per index; bytes = indices + {count} float32 values "
+        "(positions not counted); Huffman bits = the mean code length of the indices, to "
+        f"compare with {bits}"
+    )
+
+
+LAYER_EXAMPLES = ("weight_sharing",)  # lessons with a second table, for one chosen layer
+
+
+def layer_example(
+    key: str,
+    state: dict[str, torch.Tensor],
+    layers: Sequence[str],
+    layer: str,
+    settings: CompressionSettings | None = None,
+    output: str | None = None,
+) -> LiveExample | None:
+    """The second table of lesson ``key`` for ``layer``, one of ``layers`` (the compressed
+    ones, as in :func:`live_example`); None for lessons without one.
+
+    Weight sharing: the layer's K shared values, each with its linear start, its cluster's
+    size and its Huffman code length (after the settings' pruning, as on the page).
+    """
+    if layer not in layers:
+        raise ValueError(f"layer {layer!r} is not one of the compressed layers {list(layers)}")
+    settings = CompressionSettings() if settings is None else settings
+    if key == "weight_sharing":
+        count, _ = shared_count(settings)
+        masks = prune_masks({n: state[weight_key(n)] for n in layers}, settings, output)
+        table = layer_centroids(state[weight_key(layer)], count, masks.get(layer))
+        return LiveExample(table, f"the K = {count} shared values of `{layer}`, smallest first")
     if key in {lesson.key for lesson in LESSONS}:
         return None
     raise ValueError(f"unknown lesson {key!r}")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from compression.measure import Measurement
 from ui import format as fmt
-from ui import upload
+from ui import lesson_walk, upload
 from ui.controls import carry, keys, link
 from ui.navigation import sidebar_menu
 from ui.readouts import BASELINE_ACCURACY, DENSE_SIZE
@@ -81,8 +81,12 @@ def start_page(
         layout="wide",
     )
     sidebar_menu()
+    lesson_walk.open_from_link()
+    lesson_walk.follow(title)  # a lesson's step on another page: open that page
     opened = link.read(title.lower())  # a shared link, on this page's first run only
-    if opened is not None:
+    stepped = lesson_walk.step_link(title)  # a lesson's step: its settings, once
+    opened = stepped or opened
+    if opened is not None and (stepped is None or lesson_walk.names_model()):
         link.select_baseline(opened)
     baseline = baselines.current_baseline()
     carry.follow_baseline(baseline)  # before a link's values, which take precedence
@@ -90,6 +94,8 @@ def start_page(
     if opened is not None:
         link.apply(title.lower(), opened, baseline, methods)
     link.show_notes(opened)
+    lesson_walk.show_notice()
     reference = measuring.reference(baseline)
     baseline_sidebar(baseline, reference, carry.carried_note(title.lower()))
+    lesson_walk.panel(title, baseline)
     return baseline, reference

@@ -33,6 +33,7 @@ UNITS_SHOWN = 16  # strongest first-layer units drawn
 GALLERY_SIZE = 24  # new mistakes drawn (all are counted)
 UNIT_PANELS = ("before", "after", "kept")  # chart keys of the first-layer panels, in order
 SAME_SHARE = 0.02  # border and centre kept shares closer than this read as "about the same"
+TALL_TABLE = 32  # rows a lesson table shows whole; a longer one scrolls
 SAME_SPREAD = 0.02  # pixel standard deviations (pixels in [0, 1]) closer than this: no reason
 
 
@@ -122,6 +123,37 @@ def lesson_example(
     """The live table of a lesson, on ``baseline`` under ``settings`` (cached)."""
     settings_json = json.dumps(settings.to_dict(), sort_keys=True)
     return _lesson_example(baseline.key, settings_json, lesson_key, baseline)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _layer_example(
+    baseline_key: str, settings_json: str, lesson_key: str, layer: str, _baseline: Baseline
+) -> lessons.LiveExample | None:
+    settings = CompressionSettings.from_dict(json.loads(settings_json))
+    layers = settings.chosen_layers(_baseline.layers)
+    output = output_layer(_baseline.layers)
+    return lessons.layer_example(lesson_key, _baseline.state, layers, layer, settings, output)
+
+
+def lesson_layer_table(lesson_key: str, baseline: Baseline, settings: CompressionSettings) -> None:
+    """A lesson's second table, for one layer the person picks (lessons without one: nothing).
+
+    The layer is chosen among the compressed ones; the table is cached like the first.
+    """
+    if lesson_key not in lessons.LAYER_EXAMPLES:
+        return
+    layers = list(settings.chosen_layers(baseline.layers))
+    layer = st.selectbox(
+        "Layer", layers, key=keys.element("learn", lesson_key, "layer"),
+        help="The layer whose shared values the table below lists.",
+    )  # fmt: skip
+    settings_json = json.dumps(settings.to_dict(), sort_keys=True)
+    live = _layer_example(baseline.key, settings_json, lesson_key, layer, baseline)
+    st.dataframe(
+        live.table, hide_index=True, column_config=lesson_columns(live.table),
+        width="content", height="content" if len(live.table) <= TALL_TABLE else 600,
+    )  # fmt: skip
+    st.caption(live.caption)
 
 
 def lesson_columns(table) -> dict:

@@ -19,7 +19,9 @@ def test_every_lesson_is_shown_with_its_formula_and_live_table():
     text = " ".join(m.value for m in app.markdown)
     assert r"W_b = a \cdot \operatorname{sign}(W)" in text
     assert r"W_q = s \cdot \operatorname{clamp}" in text
-    assert len(app.dataframe) == 6  # every lesson but "Reading the pictures"
+    assert r"c_k = \operatorname{mean}\{w_i : a_i = k\}" in text
+    # every lesson but "Reading the pictures", and weight sharing's table of one layer
+    assert len(app.dataframe) == 8
 
 
 def test_every_table_column_has_a_readable_title_and_the_index_is_hidden():
@@ -32,7 +34,7 @@ def test_every_table_column_has_a_readable_title_and_the_index_is_hidden():
         assert all(titles), config
         # a program's name (zeroed_fraction, grad_autograd, dense_us) is never the title
         assert not [title for title in titles if re.fullmatch(r"[a-z]+(_[a-z]+)+", title)]
-    speed = json.loads(app.dataframe[5].proto.columns)
+    speed = json.loads(app.dataframe[7].proto.columns)
     assert speed["dense_us"]["label"] == "dense (µs)"
     assert speed["csr_vs_dense"]["type_config"]["format"] == "%.1f×"
 
@@ -57,7 +59,7 @@ def test_the_live_examples_follow_the_settings_of_the_compress_pages(shipped_mlp
     captions = " ".join(c.value for c in app.caption)
     assert "at your threshold t = 0.5" in captions
     assert "at your sparsity 70%, scope layer" in captions
-    pruning = app.dataframe[4].value
+    pruning = app.dataframe[6].value
     shipped = shipped_mlp.state
     fc1 = shipped["fc1.weight"].abs().flatten()
     cut = torch.kthvalue(fc1, round(0.7 * fc1.numel())).values.item()
@@ -88,3 +90,40 @@ def test_the_quantization_lesson_shows_the_scale_levels_zeros_and_error_of_the_q
         assert row["zeroed_fraction"] == pytest.approx((rounded == 0).double().mean().item())
         error = (weight - rounded).abs().mean().item()
         assert row["mean_error"] == pytest.approx(error, rel=1e-4)
+
+
+def test_the_weight_sharing_lesson_shows_the_values_bits_and_codes_of_the_share_page(
+    shipped_mlp,
+):
+    app = open_app("pages/3_Share_weights.py")
+    slider(app, "Shared values per layer K").set_value(6).run()
+    app.switch_page("pages/6_Learn.py").run()
+    assert not problems(app)
+    captions = [c.value for c in app.caption]
+    assert any(
+        c.startswith("at your K = 6 shared values per layer: ⌈log2 K⌉ = 3") for c in captions
+    )
+    table = app.dataframe[4].value
+    assert table["layer"].tolist() == ["fc1", "fc2", "fc3"]
+    assert table["index_bits"].tolist() == [3, 3, 3]  # ceil(log2 6)
+    app.selectbox(key="learn.weight_sharing.layer").set_value("fc3").run()
+    assert "the K = 6 shared values of `fc3`, smallest first" in [c.value for c in app.caption]
+    values = app.dataframe[5].value
+    weight = shipped_mlp.state["fc3.weight"].double().flatten()
+    row = table[table["layer"] == "fc3"].iloc[0]
+    # Checked against the shown values alone: each weight to its nearest value (numpy),
+    # the sizes, the squared error, the bytes and the Huffman bits follow.
+    centroids = torch.tensor(values["centroid"].to_numpy(), dtype=torch.float64)
+    nearest = (weight[:, None] - centroids[None, :]).abs().argmin(dim=1)
+    assert values["cluster_size"].tolist() == torch.bincount(nearest, minlength=6).tolist()
+    error = ((weight - centroids[nearest]) ** 2).mean().item()
+    assert row["mse"] == pytest.approx(error, rel=1e-4)
+    assert row["indexed"] == weight.numel() == values["cluster_size"].sum()
+    assert row["shared_bytes"] == -(-weight.numel() * 3 // 8) + 6 * 4
+    lengths, sizes = values["code_length"], values["cluster_size"]
+    assert sum(2.0**-n for n in lengths[sizes > 0]) <= 1  # a prefix code (Kraft)
+    coded = int((lengths * sizes).sum())
+    assert row["huffman_mean"] == pytest.approx(coded / weight.numel())
+    assert row["bits_saved"] == 3 * weight.numel() - coded > 0
+    # the clusters near 0 hold more weights and get codes no longer than the outer ones
+    assert lengths.iloc[sizes.idxmax()] == lengths[sizes > 0].min()

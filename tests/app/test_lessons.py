@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from compression.compress import prune_masks
 from compression.explain.lesson import layer_scales, quantization_levels, ternary_band
+from compression.explain.sharing_lesson import layer_centroids, shared_values
 from compression.explain.sparse_speed import csr_bytes, recorded_sparse_timings
 from compression.models import build_model
 from compression.settings import CompressionSettings
-from ui.lessons import COLUMN_VIEWS, LESSONS, lesson_markdown, live_example
+from ui.lessons import COLUMN_VIEWS, LESSONS, layer_example, lesson_markdown, live_example
 
 LAYERS = ["fc1", "fc2", "fc3"]
 
@@ -31,6 +33,13 @@ def test_every_lesson_has_text_with_its_formulas():
             r"W_q = s \cdot \operatorname{clamp}\big(\operatorname{round}(W/s)",
             r"-(2^{K-1} - 1),\ 2^{K-1} - 1\big)",
             "2^K - 1",
+        ],
+        "weight_sharing": [
+            r"\min_{a,\,c}\ \textstyle\sum_i (w_i - c_{a_i})^2",
+            r"c_k = \operatorname{mean}\{w_i : a_i = k\}",
+            r"\lceil \log_2 K \rceil",
+            "linear initialisation",
+            "Huffman",
         ],
         "pruning": [r"|W_i|", "retrain"],
         "sparse_speed": ["CSR", "12"],
@@ -109,6 +118,7 @@ def test_every_column_of_every_lesson_table_is_named_for_a_person(state):
     per_row = CompressionSettings(quantize_bits=4, per_channel=True)
     examples = [live_example(lesson.key, state, LAYERS, settings) for lesson in LESSONS]
     examples.append(live_example("quantization", state, LAYERS, per_row))
+    examples.append(layer_example("weight_sharing", state, LAYERS, "fc2", settings))
     for example in examples:
         if example is None:
             continue
@@ -117,3 +127,50 @@ def test_every_column_of_every_lesson_table_is_named_for_a_person(state):
             assert view.title and "_" not in view.title, column
     assert COLUMN_VIEWS["zeroed_fraction"].format == "percent"
     assert "µs" in COLUMN_VIEWS["dense_us"].title and "bytes" in COLUMN_VIEWS["csr_bytes"].title
+
+
+def test_weight_sharing_numbers_on_a_hand_worked_layer():
+    # six weights at 0.1, one at 1.0, one at 2.0; K = 3 starts at 0.1, 1.05, 2.0 and the
+    # clusters {0.1 x6}, {1.0}, {2.0} are already stable: no error.
+    weight = torch.tensor([[0.1] * 6 + [1.0, 2.0]])
+    state = {"fc.weight": weight}
+    row = shared_values(state, ["fc"], 3).iloc[0]
+    assert row["indexed"] == 8 and row["index_bits"] == 2  # ceil(log2 3)
+    assert row["shared_bytes"] == 2 + 3 * 4  # 8 indices of 2 bits, three float32 values
+    assert row["mse"] == 0.0
+    # Huffman: counts 6, 1, 1 -> lengths 1, 2, 2: 6 + 2 + 2 = 10 bits instead of 16
+    assert row["huffman_mean"] == pytest.approx(10 / 8) and row["bits_saved"] == 6
+    values = layer_centroids(weight, 3)
+    assert values["start"].tolist() == pytest.approx([0.1, 1.05, 2.0])
+    assert values["centroid"].tolist() == pytest.approx([0.1, 1.0, 2.0])
+    assert values["cluster_size"].tolist() == [6, 1, 1]
+    assert values["code_length"].tolist() == [1, 2, 2]
+
+
+def test_weight_sharing_error_is_the_mean_square_distance_to_the_nearest_value():
+    # two clusters {0.1, 0.2, 0.3} and {0.9, 1.0, 1.1}: means 0.2 and 1.0
+    weight = torch.tensor([0.1, 0.2, 0.3, 0.9, 1.0, 1.1])
+    row = shared_values({"fc.weight": weight}, ["fc"], 2).iloc[0]
+    assert row["mse"] == pytest.approx(4 * 0.1**2 / 6, rel=1e-5)
+    assert row["huffman_mean"] == 1.0 and row["bits_saved"] == 0  # equal clusters: no gain
+
+
+def test_the_weight_sharing_lesson_follows_k_and_pruning_of_the_settings(state):
+    off = live_example("weight_sharing", state, LAYERS)
+    assert "K = 16" in off.caption and "weight sharing is off" in off.caption
+    assert off.table["index_bits"].tolist() == [4, 4, 4]
+    pruned = CompressionSettings(share_weights=5, prune_sparsity=0.5)
+    shown = live_example("weight_sharing", state, LAYERS, pruned)
+    assert shown.caption.startswith("at your K = 5 shared values per layer: ⌈log2 K⌉ = 3 bits")
+    masks = prune_masks({n: state[f"{n}.weight"] for n in LAYERS}, pruned, "fc3")
+    assert shown.table.equals(shared_values(state, LAYERS, 5, masks))
+    kept = [int(masks[n].sum()) for n in LAYERS]
+    assert shown.table["indexed"].tolist() == kept
+    assert shown.table["shared_bytes"].tolist() == [-(-3 * n // 8) + 20 for n in kept]
+    assert (shown.table["huffman_mean"] <= 3).all()
+    values = layer_example("weight_sharing", state, LAYERS, "fc2", pruned)
+    assert len(values.table) == 5 and values.table["cluster_size"].sum() == kept[1]
+    assert "`fc2`" in values.caption
+    assert layer_example("quantization", state, LAYERS, "fc2") is None
+    with pytest.raises(ValueError, match="not one of the compressed layers"):
+        layer_example("weight_sharing", state, ["fc1"], "fc2")

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bench import live_app
-from ui.lessons import LESSONS
+from ui.lessons import LAYER_EXAMPLES, LESSONS
 
 # For each display formula: its box, the box's scroll width, and how far its glyphs reach;
 # for each table: its box, its scroller and its header texts. All in CSS pixels.
@@ -42,6 +42,9 @@ MEASURE = """() => {
   });
   return {left, right, formulas, tables};
 }"""
+TABLES = sum(lesson.key != "pictures" for lesson in LESSONS) + len(LAYER_EXAMPLES)
+DRAWN_TABLES = """n => [...document.querySelectorAll("[data-testid='stDataFrame']")]
+  .filter(table => table.querySelector('th')).length >= n"""
 RAW_NAME = re.compile(r"^[a-z]+(_[a-z]+)+$")  # a program's column name: zeroed_fraction
 
 
@@ -54,16 +57,17 @@ def test_every_formula_and_table_of_learn_fits_the_column(server, browser, width
         live_app.open_page(tab, server, "pages/6_Learn.py")
         assert live_app.exceptions(tab) == []
         tab.locator(".katex-display").first.wait_for()
+        tab.wait_for_function(DRAWN_TABLES, arg=TABLES)  # every table with its header row
         shown = tab.evaluate(MEASURE)
     finally:
         context.close()
     column = (shown["left"], shown["right"])
-    assert len(shown["formulas"]) == 6, shown["formulas"]  # one display formula per lesson
+    assert len(shown["formulas"]) == len(LESSONS) - 1, shown["formulas"]  # but "pictures"
     for formula in shown["formulas"]:
         assert formula["scrollWidth"] <= formula["clientWidth"], formula  # no scroll bar
         assert column[0] - 1 <= formula["left"] and formula["right"] <= column[1] + 1, formula
     tables = shown["tables"]
-    assert len(tables) == sum(lesson.key != "pictures" for lesson in LESSONS)
+    assert len(tables) == TABLES
     for table in tables:
         assert table["headers"] and all(table["headers"]), table
         assert not [name for name in table["headers"] if RAW_NAME.match(name)], table

@@ -24,6 +24,10 @@ TRAINED = "train.done"  # what the Train page's last run made
 STOPPED_MODEL = "train.stopped"  # a stopped run's model after its last whole epoch
 FINETUNED = "finetuned"  # {page: FinetuneOutcome}
 SHOWN_BASELINE = "baseline.shown"  # picker key of the baseline the last page run used
+LESSON_RUN = "lesson.run"  # the LessonRun this person is walking through
+LESSON_READ = "lesson.read"  # the lesson link already opened in this session
+LESSON_NOTICE = "lesson.notice"  # what could not be used of the lesson link just opened
+LESSON_DRAFT = "lesson.draft"  # the steps a teacher has added so far
 CARRIED = "baseline.carried"  # {page: sentence} how its sliders followed a new baseline
 
 

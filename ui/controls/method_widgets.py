@@ -57,24 +57,39 @@ def slider_range(
     return SliderRange(control.low, control.slider_high, control.step, start)
 
 
-def method_ui(page: str, method: Method, baseline: Baseline, starts: Mapping | None = None) -> dict:
+def method_ui(
+    page: str,
+    method: Method,
+    baseline: Baseline,
+    starts: Mapping | None = None,
+    fixed: Mapping | None = None,
+) -> dict:
     """A method's controls as widgets -> its ``CompressionSettings`` fields.
 
     Made from the method's description: the switch between alternatives, the slider of
     the chosen number, its presets, then its other controls in one row. ``starts``:
     {field: start} of the page, where it opens differently from the controls' own.
+    ``fixed``: {field: value} of controls not drawn (a lesson step hides them), returned
+    as given; the switch between alternatives is drawn only when none of them is fixed.
     """
-    chosen = _chosen_alternative(page, method)
+    fixed = fixed or {}
+    chosen = _chosen_alternative(page, method, fixed)
     values = {}
     numbers = [c for c in method.numbers() if chosen is None or c.field == chosen]
     for control in numbers:
-        values[control.field] = _slider(page, method, control, baseline, starts)
+        if control.field in fixed:
+            values[control.field] = fixed[control.field]
+        else:
+            values[control.field] = _slider(page, method, control, baseline, starts)
     others = [
         c
         for c in method.controls
         if c.kind != NUMBER and (c.only_with is None or c.only_with in values)
     ]
-    presets = [(c, value, name) for c in numbers for value, name in c.presets]
+    values |= {c.field: fixed[c.field] for c in others if c.field in fixed}
+    others = [c for c in others if c.field not in fixed]
+    drawn = [c for c in numbers if c.field not in fixed]
+    presets = [(c, value, name) for c in drawn for value, name in c.presets]
     if presets:
         row = st.container(horizontal=True, vertical_alignment="center", wrap=True)
         cells = [row] * len(others)
@@ -95,11 +110,20 @@ def method_ui(page: str, method: Method, baseline: Baseline, starts: Mapping | N
     return values
 
 
-def _chosen_alternative(page: str, method: Method) -> str | None:
-    """The settings field a method's alternatives switch names (None: no switch)."""
+def _chosen_alternative(page: str, method: Method, fixed: Mapping) -> str | None:
+    """The settings field a method's alternatives switch names (None: no switch).
+
+    With some of the alternatives ``fixed`` the switch is not drawn: the one left free
+    is chosen, else the fixed one that is set, else the first."""
     switch = method.alternatives
     if switch is None:
         return None
+    free = [field for _, field, _ in switch.options if field not in fixed]
+    if len(free) < len(switch.options):
+        if len(free) == 1:
+            return free[0]
+        given = [field for _, field, _ in switch.options if fixed.get(field) is not None]
+        return (given or [switch.options[0][1]])[0]
     fields = {option: field for option, field, _ in switch.options}
     names = {option: name for option, _, name in switch.options}
     option = st.segmented_control(
