@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import uuid
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -18,14 +19,18 @@ from compression.data import subset
 from compression.figures import iterative_plots
 from compression.iterative import Histogram, Round, Schedule, iterate
 from compression.lottery import other_seed, rewind
-from compression.train import TrainConfig, TrainingStopped
+from compression.models import MODEL_TITLES
+from compression.train import TrainConfig, TrainingStopped, config_dict
+from ui import format as fmt
 from ui.controls import keys
+from ui.state import baselines
 from ui.state.baselines import Baseline
-from ui.state.datasets import dataset
+from ui.state.datasets import dataset, dataset_title
 from ui.state.retrained import is_retrained
 from ui.training import LIVE_CHART, STACKED, TrainingProgress, train_live
 
 PAGE = "iterate"
+PRUNED_PREFIX = "pruned:"  # the key of a baseline made by the rounds here
 RUNNING = "iterate.running"  # session: the IterativeRun while it trains
 OUTCOME = "iterate.outcome"  # session: the last IterativeOutcome
 LOTTERY = "iterate.lottery"  # session: the last LotteryOutcome
@@ -291,3 +296,42 @@ def lottery_for(outcome: IterativeOutcome) -> LotteryOutcome | None:
     if isinstance(found, tuple) and found[0] is outcome:
         return found[1]
     return None
+
+
+def pruned_baseline(origin: Baseline, outcome: IterativeOutcome) -> Baseline:
+    """The last round's model as one of this person's baselines. Its weights descend from
+    the origin's initial weights, so it keeps the origin's seed (a rewind from it is the
+    same rewind)."""
+    last, schedule = outcome.last, outcome.schedule
+    rounds = fmt.count(last.round, "round")
+    pruned = f"{100 * last.sparsity:.0f}%"
+    on = "" if origin.dataset == "mnist" else f" on {dataset_title(origin.dataset)}"
+    recipe = {**config_dict(schedule.retrain), "seed": origin.seed}
+    return Baseline(
+        key=f"{PRUNED_PREFIX}{uuid.uuid4().hex}",
+        model_name=origin.model_name,
+        state=last.state,
+        dataset=origin.dataset,
+        seed=origin.seed,
+        metadata={
+            "dataset": origin.dataset,
+            "train_config": recipe,
+            "test_accuracy": last.accuracy,
+            "iterative_pruning": {
+                "target_sparsity": schedule.target_sparsity,
+                "rounds": [round_row(r) for r in outcome.rounds],
+            },
+        },
+        title=f"your {MODEL_TITLES[origin.model_name]} pruned{on}: {pruned} in {rounds}",
+        label=f"your {origin.model_name.upper()} pruned{on}: {pruned} in {rounds}",
+        note=f"pruned here from {origin.title} in {rounds} of magnitude pruning, each "
+        f"retrained for {fmt.count(schedule.retrain.epochs, 'epoch')}: {pruned} of the "
+        f"weights removed, test accuracy {fmt.accuracy(last.accuracy)}.",
+    )
+
+
+def keep_as_baseline(origin: Baseline, outcome: IterativeOutcome) -> Baseline:
+    """Make the last round's model this person's baseline (and select it)."""
+    model = pruned_baseline(origin, outcome)
+    baselines.add_own_baseline(model)
+    return model

@@ -14,9 +14,11 @@ from ui.controls import keys
 from ui.controls.help_texts import CONTROL_HELP
 from ui.controls.widgets import KEEP
 from ui.iterative import IterativeOutcome, LotteryOutcome
+from ui.safe_text import TITLE_LIMIT, shown
 from ui.state.baselines import Baseline
 
 PAGE = iterative.PAGE
+KEPT = "iterate.kept"  # session: the title of the model that just became the baseline
 IMAGES = (2_000, 10_000, 60_000)
 RETRAIN_RATE = 5e-4  # the retrain button's step size on the compress pages
 TICKET_RATE = 1e-3  # the Train page's: the ticket trains from scratch, as the baseline did
@@ -94,7 +96,7 @@ def controls(baseline: Baseline) -> tuple[Schedule, str]:
     return schedule, layer
 
 
-def show_rounds(outcome: IterativeOutcome) -> None:
+def show_rounds(baseline: Baseline, outcome: IterativeOutcome) -> None:
     """The finished rounds: the last one's numbers and the whole chart."""
     first, last = outcome.rounds[0], outcome.last
     if outcome.stopped:
@@ -128,6 +130,15 @@ def show_rounds(outcome: IterativeOutcome) -> None:
         ),
         key=keys.element(PAGE, "rounds_chart"),
     )
+    if last.round > 0 and st.button(
+        "Make the pruned model your baseline",
+        key=keys.element(PAGE, "keep"),
+        help="Every page then compresses the pruned model (in this browser tab only); the "
+        "sidebar's picker goes back to the model it came from.",
+    ):
+        kept = iterative.keep_as_baseline(baseline, outcome)
+        st.session_state[KEPT] = kept.title
+        st.rerun()
 
 
 def lottery_ui(baseline: Baseline, outcome: IterativeOutcome, stop_pressed: bool) -> None:
@@ -237,6 +248,8 @@ def show(baseline: Baseline) -> None:
         help="Stop after the current step; the rounds that finished are kept.",
     )
     iterative.interrupted()
+    if kept := st.session_state.pop(KEPT, None):
+        st.success(f"{shown(kept, TITLE_LIMIT)} is now your baseline on every page.")
     if start and not stop_pressed:
         try:
             iterative.run_rounds(baseline, schedule, layer)
@@ -246,5 +259,5 @@ def show(baseline: Baseline) -> None:
     if outcome is None:
         st.info("Press the button to run the rounds on your baseline.")
         return
-    show_rounds(outcome)
+    show_rounds(baseline, outcome)
     lottery_ui(baseline, outcome, stop_pressed)

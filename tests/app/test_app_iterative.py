@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_driver import ROOT, metrics, number, open_app, problems
+from app_driver import ROOT, baseline_shown, metrics, number, open_app, problems
 
 from compression.data import load_dataset, subset
 from compression.files.checkpoint import load_checkpoint
@@ -59,6 +59,12 @@ def test_a_run_of_two_rounds_shows_each_round_and_reaches_the_target():
     assert app.sidebar.selectbox(key="baseline.picker").value == "shipped:mlp"
     shared = baselines.shipped_baseline("mlp", "mnist").state
     assert int(shared["fc1.weight"].count_nonzero()) == 784 * 300
+    # the pruned model can become this person's baseline
+    app.button(key="iterate.keep").click().run()
+    assert not problems(app)
+    assert app.sidebar.selectbox(key="baseline.picker").value.startswith("pruned:")
+    assert baseline_shown(app)["Baseline accuracy"] == shown["Accuracy after the last round"]
+    assert any("pruned" in s.value and "now your baseline" in s.value for s in app.success)
 
 
 class StopsAfterTheFirstRound(IterativeProgress):
