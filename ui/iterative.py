@@ -201,14 +201,18 @@ def run_rounds(baseline: Baseline, schedule: Schedule, histogram_layer: str) -> 
             progress.add(finished)
         return progress.rounds
 
-    with contextlib.suppress(TrainingStopped):  # the rounds it finished are kept
-        train_live(
-            run,
-            label="Pruning",
-            at_once=True,
-            progress=progress,
-            display=lambda: LiveRounds(schedule.rounds),
-        )
+    try:
+        with contextlib.suppress(TrainingStopped):  # the rounds it finished are kept
+            train_live(
+                run,
+                label="Pruning",
+                at_once=True,
+                progress=progress,
+                display=lambda: LiveRounds(schedule.rounds),
+            )
+    except Exception:  # a run that failed is not one to offer after a Stop
+        st.session_state.pop(RUNNING, None)
+        raise
     st.session_state.pop(RUNNING, None)
     keep_outcome(baseline.key, schedule, progress.rounds)
 

@@ -42,11 +42,13 @@ def rounds_chart(
         rows=1,
         cols=2,
         column_widths=[0.55, 0.45],
-        horizontal_spacing=0.14,
+        horizontal_spacing=0.16,
         specs=[[{"secondary_y": True}, {}]],
         subplot_titles=(
             "Accuracy and size per round",
-            "Surviving weights" + (f" of {histogram['layer']}" if histogram else ""),
+            "Surviving weights"
+            + (f" of {histogram['layer']}" if histogram else "")
+            + " (count per bin)",
         ),
     )
     numbers = [r["round"] for r in rounds]
@@ -104,7 +106,14 @@ def rounds_chart(
     )
     top = max([r["size_bytes"] / KILOBYTE for r in rounds], default=1.0)
     fig.update_yaxes(
-        title_text="size (KB)", range=[0, 1.1 * top], showgrid=False, row=1, col=1, secondary_y=True
+        title_text="size (KB)",
+        range=[0, 1.1 * top],
+        showgrid=False,
+        tickmode="auto",
+        nticks=5,
+        row=1,
+        col=1,
+        secondary_y=True,
     )
     drawn = (
         (first_histogram, FIRST, "before any cut", True),
@@ -132,7 +141,9 @@ def rounds_chart(
             col=2,
         )
     fig.update_xaxes(title_text="weight value W", row=1, col=2)
-    fig.update_yaxes(title_text="weights", rangemode="tozero", row=1, col=2)
+    if histogram is not None and max(histogram["counts"], default=0) > 0:
+        # the survivors fill the plot; the dense layer's peak at 0 runs off its top
+        fig.update_yaxes(range=[0, 1.15 * max(histogram["counts"])], row=1, col=2)
     fig = styled(fig, title, ROUNDS_HEIGHT)
     fig.update_layout(barmode="overlay", bargap=0, margin={"t": MODEBAR_ROOM + 60, "r": 60})
     return fig

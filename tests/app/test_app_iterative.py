@@ -129,3 +129,16 @@ def test_the_rewind_compares_the_ticket_with_a_random_reinit_and_repeats_exactly
     assert shown["Iteratively pruned"] == shown["Accuracy after the last round"]
     app.button(key="iterate.rewind").click().run()
     assert metrics(app) == shown  # the same seed and settings, the same numbers
+
+
+@pytest.mark.parametrize(
+    ("picked", "layer"), [("shipped:cnn", "conv1"), ("shipped:mlp:fashion-mnist", "fc1")]
+)
+def test_one_round_runs_on_the_cnn_and_on_fashion_mnist(picked, layer):
+    app = open_app(PAGE)
+    app.sidebar.selectbox(key="baseline.picker").set_value(picked).run()
+    set_small_run(app, rounds=1, target=60)
+    app.button(key="iterate.go").click().run()
+    assert not problems(app)
+    assert metrics(app)["Weights removed"] == "60.0 %"
+    assert f"of {layer}" in chart(app, "rounds_chart")["layout"]["annotations"][1]["text"]
