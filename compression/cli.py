@@ -31,6 +31,7 @@ from compression.files.metadata import as_parent
 from compression.files.model_file import load_model_file
 from compression.files.output_path import OutputPathError, check_writable
 from compression.files.packing import COMPRESSORS
+from compression.iterative_command import add_iterate_command
 from compression.measure import measure
 from compression.methods import METHODS, all_controls
 from compression.methods.controls import CHOICE, NUMBER, Control
@@ -365,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(run=cmd_export)
 
     add_budget_command(commands, _int_in(1), _check_output)
+    add_iterate_command(commands, _int_in, _float_in, _check_output)
     return parser
 
 

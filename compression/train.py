@@ -327,5 +327,41 @@ def finetune(
     return baked(result)
 
 
+def train_masked(
+    model_name: str,
+    start: dict[str, torch.Tensor],
+    masks: dict[str, torch.Tensor],
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    config: TrainConfig,
+    on_step: Callable[[Progress], None] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    test_set: tuple[torch.Tensor, torch.Tensor] | None = None,
+) -> TrainResult:
+    """Train from ``start`` with the given keep-masks ({layer: bool tensor}) held fixed.
+
+    The forward pass uses ``W * mask``; a masked weight is 0 from the start and re-zeroed
+    after every step, so it stays exactly 0. ``config.seed`` orders the batches (the start
+    weights are the caller's). ``start`` itself is not changed.
+    """
+    config = config.validated()
+    model = build_model(model_name, seed=config.seed)
+    keys = {weight_key(name): keep for name, keep in masks.items()}
+    begin = {k: v.detach() * keys[k] if k in keys else v.detach() for k, v in start.items()}
+
+    def view(params):
+        return {k: v * keys[k] if k in keys else v for k, v in params.items()}
+
+    def rezero(params):
+        for key, keep in keys.items():
+            params[key].mul_(keep)
+
+    return _fit(
+        model, begin, view, rezero, images, labels, config,
+        on_step, on_epoch, should_stop, test_set,
+    )  # fmt: skip
+
+
 def config_dict(config: TrainConfig) -> dict:
     return asdict(config)

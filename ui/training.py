@@ -84,6 +84,10 @@ class TrainingProgress:
         self._finished = None if stopped is None else stopped.finished
         self._ended.set()
 
+    def wait_ended(self, timeout: float) -> bool:
+        """Whether the run has ended (waiting up to ``timeout`` seconds for it)."""
+        return self._ended.wait(timeout)
+
     def finished_before_stop(self, timeout: float) -> TrainResult | None:
         """A stopped run's weights and history after its last whole epoch, once it has ended
         (None: not stopped, stopped in its first epoch, or not ended within ``timeout``)."""
@@ -211,6 +215,7 @@ def train_live(
     note: str | None = None,
     at_once: bool = False,
     progress: TrainingProgress | None = None,
+    display: Callable[[], LiveTraining] | None = None,
 ) -> tuple[Result, TrainingProgress]:
     """``run(progress)`` in a worker thread, its progress drawn on this page until it returns.
 
@@ -219,18 +224,24 @@ def train_live(
     see it start); otherwise once the run has taken longer than one look
     (:data:`POLL_SECONDS`), so a cached run that returns at once draws nothing. The run's
     exception, if any, is raised here. If this page run is stopped first, the run is asked
-    to stop; ``progress`` (if given, a new one) then keeps its last whole epoch.
+    to stop; ``progress`` (if given, a new one) then keeps its last whole epoch. ``display``
+    makes what draws the run in place of a :class:`LiveTraining` (something with ``show``
+    and ``clear``).
     """
     progress = TrainingProgress() if progress is None else progress
+
+    def make_display():
+        return display() if display is not None else LiveTraining(label, chart, note)
+
     # Drawn before the run starts: a short run must not replace the bar before it is sent.
-    live = LiveTraining(label, chart, note) if at_once else None
+    live = make_display() if at_once else None
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="training")
     finished = worker.submit(_reported, run, progress)
     worker.shutdown(wait=False)  # its thread ends with the run
     try:
         while not wait([finished], timeout=POLL_SECONDS).done:
             if live is None:
-                live = LiveTraining(label, chart, note)
+                live = make_display()
             live.show(progress)  # where Streamlit stops this page run, if asked to
     finally:
         progress.stop()  # no effect on a finished run

@@ -59,3 +59,19 @@ def test_the_live_chart_never_disappears_while_it_is_redrawn(server, tab):
     assert watched["looks"] > 10 * watched["drawings"], f"looked often enough: {watched}"
     assert watched["gaps"] == 0, f"the live chart disappeared while redrawn: {watched}"
     assert watched["mostSeen"] == 1, f"one live chart was seen at a time: {watched}"
+
+
+def test_the_live_rounds_chart_never_disappears_while_rounds_finish(server, tab):
+    live_app.open_page(tab, server, "pages/8_Iterative_pruning.py")
+    tab.evaluate(WATCH_LIVE_CHART)
+    tab.get_by_test_id("stMainBlockContainer").get_by_role(
+        "button", name="Run 4 rounds", exact=True
+    ).click()
+    tab.get_by_text("Accuracy after the last round").wait_for(timeout=300_000)
+    live_app.settle(tab)
+    assert live_app.exceptions(tab) == []
+    watched = tab.evaluate("window.liveChart")
+    # round 0 and each of the 4 rounds redraw the chart as they finish
+    assert watched["drawings"] >= 4, f"the chart was redrawn round by round: {watched}"
+    assert watched["gaps"] == 0, f"the live chart disappeared while redrawn: {watched}"
+    assert watched["mostSeen"] == 1, f"one live chart was seen at a time: {watched}"
