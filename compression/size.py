@@ -37,7 +37,8 @@ code (sign bits never are: no code is shorter than 1 bit). The row then says so
 (``huffman_values``, ``huffman_positions``) and keeps ``position_bytes`` and
 ``value_bytes`` at the fixed-width bytes, with ``compressed_bytes = position_bytes +
 value_bytes + scale_bytes + bias_bytes + huffman_table_bytes - huffman_saved_bytes``
-(``huffman_saved_bytes``: fixed-width bytes minus Huffman code bytes of the coded streams).
+(``huffman_saved_bytes``: fixed-width bytes minus Huffman code bytes of the coded streams,
+the sum of ``huffman_saved_position_bytes`` and ``huffman_saved_value_bytes``).
 """
 
 from __future__ import annotations
@@ -378,12 +379,8 @@ def layer_size(
     value_bytes = value_part.fixed_bytes
     scale_bytes = 4 * values.scales
     table_bytes = position.table_bytes + value_part.table_bytes
-    saved = (position_bytes + value_bytes) - (
-        position.stream_bytes
-        - position.table_bytes
-        + value_part.stream_bytes
-        - value_part.table_bytes
-    )
+    saved_positions = position_bytes - (position.stream_bytes - position.table_bytes)
+    saved_values = value_bytes - (value_part.stream_bytes - value_part.table_bytes)
     weight_bytes = position.stream_bytes + value_part.stream_bytes + scale_bytes
     params = weights + biases
     nonzero = nonzero_weights + nonzero_biases
@@ -410,7 +407,10 @@ def layer_size(
         "scale_bytes": scale_bytes,
         "bias_bytes": 4 * biases,
         "huffman_table_bytes": table_bytes,
-        "huffman_saved_bytes": saved,  # fixed-width minus Huffman code bytes, tables apart
+        # fixed-width minus Huffman code bytes, tables apart: in all, and of each stream
+        "huffman_saved_bytes": saved_positions + saved_values,
+        "huffman_saved_position_bytes": saved_positions,
+        "huffman_saved_value_bytes": saved_values,
         "dense_fp32_bytes": 4 * params,
         "compressed_bytes": weight_bytes + 4 * biases,
     }

@@ -34,6 +34,7 @@ SIZE_PARTS = {
     "scale_bytes": ("scales", "#EECA3B"),
     "bias_bytes": ("biases", "#9D755D"),
 }
+HUFFMAN_TABLES = ("Huffman tables", "#B279A2")  # stacked last, only when there are some
 
 # One colour per what-if configuration (see compression.measure.split_settings).
 CONFIGURATIONS = {

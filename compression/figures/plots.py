@@ -100,10 +100,18 @@ def size_bars(sizes: pd.DataFrame, title: str = "Size: float32 vs compressed") -
 def size_breakdown_bars(
     sizes: pd.DataFrame, title: str = "Where the compressed bytes go"
 ) -> go.Figure:
-    """Compressed bytes per layer, stacked by part: positions, values, scales, biases."""
+    """Compressed bytes per layer, stacked by part: positions, values, scales, biases, and
+    Huffman code tables when a layer has them. Positions and values are the bytes written
+    (Huffman-coded: the fixed-width bytes less the saving), so the stack is the layer."""
     traces = []
-    for column, (name, colour) in palette.SIZE_PARTS.items():
-        count = [int(c) for c in sizes[column]]
+    parts = dict(palette.SIZE_PARTS)
+    if "huffman_table_bytes" in sizes and sizes["huffman_table_bytes"].any():
+        parts["huffman_table_bytes"] = palette.HUFFMAN_TABLES
+    saved = {"position_bytes": "huffman_saved_position_bytes"}
+    saved["value_bytes"] = "huffman_saved_value_bytes"
+    for column, (name, colour) in parts.items():
+        written = sizes[column] - (sizes[saved[column]] if saved.get(column) in sizes else 0)
+        count = [int(c) for c in written]
         traces.append(
             {
                 "type": "bar", "x": list(sizes["layer"]), "y": [c / KILOBYTE for c in count],

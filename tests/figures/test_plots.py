@@ -115,6 +115,17 @@ def test_size_breakdown_stacks_the_parts_to_the_compressed_bytes(sizes):
     np.testing.assert_array_equal(stacked, sizes["compressed_bytes"])
 
 
+def test_with_huffman_the_stack_is_still_the_compressed_bytes_tables_included(state):
+    pruned = {key: torch.where(t.abs() > 0.03, t, 0 * t) for key, t in state.items()}
+    rounded = {key: torch.round(t * 64) / 64 for key, t in pruned.items()}  # few values
+    sizes = size_table(rounded, ["fc1", "fc2", "fc3"], huffman=True)
+    assert sizes["huffman"].any()
+    fig = plots.size_breakdown_bars(sizes)
+    assert fig.data[-1].name == "Huffman tables"
+    stacked = np.sum([trace.customdata for trace in fig.data], axis=0)
+    np.testing.assert_array_equal(stacked, sizes["compressed_bytes"])
+
+
 def test_sparsity_bars_are_percent_of_weights(sizes):
     fig = plots.sparsity_bars(sizes)
     np.testing.assert_allclose(fig.data[0].y, 100 * sizes["sparsity"])
