@@ -63,7 +63,7 @@ DEFAULT_PRUNE_GRID = {
 }
 DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
 DEFAULT_QUANTIZE_BITS = (8, 4)  # the What if page's k-bit widths; the engine adds none
-DEFAULT_SHARED_VALUES = (16, 4)  # the What if page's shared values per layer; the engine: none
+DEFAULT_SHARED_VALUES = (16,)  # the What if page's shared values per layer; the engine: none
 CURRENT_METHOD = "yours"  # prune_method of the row with_current adds
 BUDGET_METHOD = "budget"  # prune_method of a byte budget's row (with_current, kind="budget")
 # the two meanings of "compression ratio": {meaning: (size column, ratio column)}
