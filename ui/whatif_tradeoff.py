@@ -78,7 +78,8 @@ def shared_name(count: int) -> str:
 def _grid_spec() -> whatif.GridSpec:
     """The grid the controls describe: both ways of pruning, times the values options
     (binarization thresholds, k-bit widths and shared values)."""
-    left, middle, right = st.columns(3, vertical_alignment="bottom")
+    left, middle, right = st.columns(3, vertical_alignment="bottom")  # pruning, binarization
+    values_left, values_middle, values_right = st.columns(3, vertical_alignment="bottom")
     sparsities = left.multiselect(
         "Shares of weights pruned",
         options=GRID_SPARSITY_OPTIONS,
@@ -97,7 +98,7 @@ def _grid_spec() -> whatif.GridSpec:
         persist_state=KEEP,
         help=CONTROL_HELP["grid_prune_values"] + " Pruning by an absolute cut on |W|.",
     )
-    shared_values = middle.multiselect(
+    shared_values = values_middle.multiselect(
         "Shared values per layer",
         options=GRID_SHARED_OPTIONS,
         default=list(DEFAULT_SHARED_VALUES),
@@ -115,7 +116,7 @@ def _grid_spec() -> whatif.GridSpec:
         persist_state=KEEP,
         help=CONTROL_HELP["grid_binarize_values"],
     )
-    bits_values = right.multiselect(
+    bits_values = values_left.multiselect(
         "k-bit quantization",
         options=GRID_BITS_OPTIONS,
         default=list(DEFAULT_QUANTIZE_BITS),
@@ -124,7 +125,7 @@ def _grid_spec() -> whatif.GridSpec:
         persist_state=KEEP,
         help=CONTROL_HELP["grid_bits_values"],
     )
-    per_channel = st.toggle(
+    per_channel = values_right.toggle(
         "One scale per output channel",
         value=False,
         key=keys.element(PAGE, "grid_per_channel"),

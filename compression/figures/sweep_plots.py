@@ -32,6 +32,7 @@ RATIO_AXES = {
     ),
 }  # fmt: skip
 SOURCES = {"paper": "published", "this app": "reproduced in this app"}  # reference sources
+REFERENCE_SYMBOLS = ("square", "triangle-up", "pentagon", "hexagon")  # one per reference
 COLLAPSED_SHARE = 0.5  # below half the best accuracy drawn, a model has collapsed
 ALL_LAYERS = "all"  # compression.sweeps.sweep.ALL_LAYERS (no torch import here)
 PARETO_HEIGHT, PARETO_MARGIN = 560, {"t": 30, "b": 60, "l": 70, "r": 30}
@@ -232,26 +233,25 @@ def _marked(grid: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _reference_traces(references: pd.DataFrame) -> list[go.Scatter]:
-    """Published results (filled squares) and this app's reproductions (open squares)."""
+    """One trace per published result (filled markers) or reproduction (open markers),
+    named in the legend rather than beside the marker: they sit close together."""
     traces = []
-    for source, name in SOURCES.items():
+    for source, group in SOURCES.items():
         points = references[references["source"] == source]
-        if not len(points):
-            continue
-        paper = source == "paper"
-        traces.append(
-            go.Scatter(
-                x=points["ratio"], y=points["accuracy"], text=points["name"],
-                customdata=points[["citation", "note"]].to_numpy(), mode="markers+text",
-                name=name, textposition="bottom center", cliponaxis=False,
-                textfont={"size": 12, "color": PAPER_COLOR if paper else REPRODUCTION_COLOR},
-                marker={"symbol": "square" if paper else "square-open", "size": 11,
-                        "color": PAPER_COLOR if paper else REPRODUCTION_COLOR,
-                        "line": {"width": 2}},
-                hovertemplate="<b>%{text}</b><br>%{x:.1f}× smaller<br>accuracy %{y:.2%}<br>"
-                "%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            )
-        )  # fmt: skip
+        color = PAPER_COLOR if source == "paper" else REPRODUCTION_COLOR
+        for index, (_, ref) in enumerate(points.iterrows()):
+            symbol = REFERENCE_SYMBOLS[index % len(REFERENCE_SYMBOLS)]
+            traces.append(
+                go.Scatter(
+                    x=[ref["ratio"]], y=[ref["accuracy"]], text=[ref["name"]],
+                    customdata=[[ref["citation"], ref["note"]]], mode="markers",
+                    name=ref["name"], legendgroup=group, cliponaxis=False,
+                    marker={"symbol": symbol if source == "paper" else f"{symbol}-open",
+                            "size": 12, "color": color, "line": {"width": 2, "color": color}},
+                    hovertemplate="<b>%{text}</b> (" + group + ")<br>%{x:.1f}× smaller<br>"
+                    "accuracy %{y:.2%}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                )
+            )  # fmt: skip
     return traces
 
 
@@ -269,7 +269,7 @@ def pareto_figure(
     ``meaning`` picks the x axis (:data:`RATIO_AXES`): ``"bytes"``, float32 bytes / bytes
     stored, or ``"parameters"``, weights / nonzero weights; more compressed is to the
     right. ``references`` (``name``, ``source``, ``ratio``, ``accuracy``, ``citation``,
-    ``note``) are published or reproduced results in that meaning, drawn as squares;
+    ``note``) are published or reproduced results in that meaning, one marker each;
     ``left_out`` names the ones that report only the other meaning (said in the caption).
     Each front point is labelled with its settings. The accuracy axis is fitted to the
     points that have not collapsed (:func:`accuracy_range`); the collapsed ones are drawn
@@ -376,12 +376,14 @@ def pareto_caption(figure: go.Figure) -> str:
     picks = [t.name for t in figure.data if t.marker.symbol == "diamond"]
     if picks:
         parts.append(f"◆ {picks[0]}: the byte budget's pick, measured; the front includes it.")
-    drawn = [t for t in figure.data if t.name in SOURCES.values()]
+    groups = {group: [t.name for t in figure.data if t.legendgroup == group]
+              for group in SOURCES.values()}  # fmt: skip
+    drawn = "; ".join(f"{group}: {', '.join(names)}" for group, names in groups.items() if names)
     if drawn:
-        names = "; ".join(f"{t.name}: {', '.join(t.text)}" for t in drawn)
         parts.append(
-            f"Squares are results on LeNet-300-100 and MNIST ({names}), each drawn only in "
-            "the meaning of compression ratio its source reports."
+            f"Filled markers are published results on MNIST, open ones this app's "
+            f"reproductions on LeNet-300-100 ({drawn}), named in the legend, each drawn only "
+            "in the meaning of compression ratio its source reports."
         )
     left_out = meta.get("left_out", [])
     if left_out:
