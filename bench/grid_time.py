@@ -1,11 +1,12 @@
 """Time the What if page's default trade-off grid on one model.
 
 The grid is ``compression.sweeps.tradeoff.tradeoff_grid`` with the defaults the page
-starts from: both ways of pruning, the binarization thresholds and the k-bit widths of
-``--bits`` (default: the page's, ``--bits ""`` for none). The best of ``--repeats`` runs
-is reported (the run least slowed by other work on a shared machine).
+starts from: both ways of pruning, the binarization thresholds, the k-bit widths of
+``--bits`` and the shared values of ``--shared`` (default: the page's, ``""`` for none).
+The best of ``--repeats`` runs is reported (the run least slowed by other work on a
+shared machine).
 
-    python bench/grid_time.py [--checkpoint checkpoints/mlp-mnist.pt] [--bits 8,4]
+    python bench/grid_time.py [--checkpoint checkpoints/mlp-mnist.pt] [--bits 8,4] [--shared 16,4]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from compression.files.checkpoint import load_checkpoint
 from compression.sweeps.tradeoff import (
     DEFAULT_BINARIZE_THRESHOLDS,
     DEFAULT_QUANTIZE_BITS,
+    DEFAULT_SHARED_VALUES,
     tradeoff_grid,
 )
 
@@ -31,9 +33,11 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, default=Path("checkpoints/mlp-mnist.pt"))
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--bits", default=",".join(map(str, DEFAULT_QUANTIZE_BITS)))
+    parser.add_argument("--shared", default=",".join(map(str, DEFAULT_SHARED_VALUES)))
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     bits = tuple(int(item) for item in args.bits.split(",") if item.strip())
+    shared = tuple(int(item) for item in args.shared.split(",") if item.strip())
     checkpoint = load_checkpoint(args.checkpoint)
     data = load_dataset(args.dataset)
     seconds, table = [], None
@@ -41,11 +45,11 @@ def main() -> None:
         start = time.perf_counter()
         table = tradeoff_grid(
             checkpoint.model_name, checkpoint.state, data.test_images, data.test_labels,
-            binarize_values=DEFAULT_BINARIZE_THRESHOLDS, bits_values=bits,
+            binarize_values=DEFAULT_BINARIZE_THRESHOLDS, bits_values=bits, shared_values=shared,
         )  # fmt: skip
         seconds.append(time.perf_counter() - start)
     runs = ", ".join(f"{value:.1f}" for value in seconds)
-    print(f"{args.checkpoint}, bits {bits}: {len(table)} points")
+    print(f"{args.checkpoint}, bits {bits}, shared values {shared}: {len(table)} points")
     print(f"best of {args.repeats}: {min(seconds):.1f} s (all runs: {runs} s)")
 
 

@@ -6,7 +6,8 @@ Run from the repository root:
 
 It starts ``streamlit run app.py`` headless on a free port, drives a real Chromium
 through Playwright, moves a few sliders so the pictures show compression at work,
-and stops the server again (the What-if picture runs the default sweep and grid).
+and stops the server again (the What-if picture runs the default sweep and grid, and
+fits the suggested byte budget).
 A page that shows an exception fails the run. The Train
 picture trains a real model first (3 epochs on 60,000 images: a minute or two).
 """
@@ -137,8 +138,10 @@ def main() -> int:
                 settle(page)
                 main.get_by_role("button", name="Run the grid").click()
                 settle(page)
+                main.get_by_role("button", name="Fit", exact=True).click()  # the budget box
+                settle(page)
                 to_top(page)
-                shoot(page, out / "whatif.png", 2050)
+                shoot(page, out / "whatif.png", 2600)
 
             if "learned" in wanted:  # a shared link: 90% pruned, ternary survivors
                 page.goto(base + "/Combine?" + TEACHING_LINK)

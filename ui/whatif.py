@@ -20,7 +20,7 @@ import streamlit as st
 from compression.methods import METHODS
 from compression.settings import CompressionSettings, SettingsError
 from compression.sweeps.sweep import SweepProgress, SweepSpec, run_sweep
-from compression.sweeps.tradeoff import tradeoff_grid, with_current
+from compression.sweeps.tradeoff import MarkedPoint, tradeoff_grid, with_current
 from ui.controls import keys, method_widgets
 from ui.safe_text import MESSAGE_LIMIT, shown
 from ui.state import datasets, measuring
@@ -35,7 +35,8 @@ class GridSpec:
     """What a trade-off grid covers; hashable, so results can be found by it.
 
     Both ways of pruning are in one grid: target sparsities and absolute |W| cuts; each
-    is combined with every binarization value and every k-bit width.
+    is combined with every binarization value, every k-bit width and every number of
+    shared values.
     """
 
     sparsities: tuple[float, ...]  # prune-sparsity values
@@ -43,6 +44,7 @@ class GridSpec:
     binarize_values: tuple[float | None, ...]  # None: binarization off
     per_channel: bool = False
     bits_values: tuple[int, ...] = ()  # k-bit widths
+    shared_values: tuple[int, ...] = ()  # shared values per layer (weight sharing)
 
     @property
     def prune_grid(self) -> dict[str, tuple[float, ...]]:
@@ -52,7 +54,7 @@ class GridSpec:
 
     @property
     def point_count(self) -> int:
-        values = len(self.binarize_values) + len(self.bits_values)
+        values = len(self.binarize_values) + len(self.bits_values) + len(self.shared_values)
         return (len(self.sparsities) + len(self.thresholds)) * values
 
     @property
@@ -158,8 +160,11 @@ def run_sensitivity(baseline: Baseline, spec: SweepSpec) -> pd.DataFrame | None:
 
 def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
     """The trade-off grid's table (computed with a progress bar, or found)."""
-    if not spec.prune_grid or not (spec.binarize_values or spec.bits_values):
-        st.error("Choose at least one pruning value and one binarization value or bit width.")
+    if not spec.prune_grid or not (spec.binarize_values or spec.bits_values or spec.shared_values):
+        st.error(
+            "Choose at least one pruning value and one binarization value, bit width or "
+            "number of shared values."
+        )
         return None
     data = datasets.dataset(baseline.dataset)
     try:
@@ -176,6 +181,7 @@ def run_grid(baseline: Baseline, spec: GridSpec) -> pd.DataFrame | None:
                 prune_grid=spec.prune_grid,
                 binarize_values=spec.binarize_values,
                 bits_values=spec.bits_values,
+                shared_values=spec.shared_values,
                 base=spec.base,
                 on_point=on_point,
             ),
@@ -236,4 +242,4 @@ def with_marker(
     The numbers come from the cached measurement the explorer pages show.
     """
     measured = measuring.measured(baseline, settings)
-    return with_current(grid, measured.size_bytes, measured.accuracy, label)
+    return with_current(grid, MarkedPoint.of(measured, label))

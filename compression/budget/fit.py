@@ -122,8 +122,10 @@ def fit_table(
     labels: torch.Tensor,
     dataset: str = "mnist",
     candidates: int = CANDIDATES,
+    rounds: int = SEARCH_ROUNDS,
 ) -> BudgetResult:
-    """The best of the knapsack's ``candidates`` plans on ``table``, measured for real."""
+    """The best of the knapsack's ``candidates`` plans on ``table``, measured for real, then
+    up to ``rounds`` rounds of :func:`local_search` (0: none)."""
     header = header_bytes(model_name, state, dataset)
     _check_reachable(model_name, max_bytes, header, smallest_bytes(table))
     module, tried, best = module_for(model_name), [], None
@@ -139,12 +141,27 @@ def fit_table(
             best = (allocation, accuracy, payload, weights)
     allocation, accuracy, payload, weights = best
     improved = local_search(model_name, state, table, allocation, accuracy, max_bytes - header,
-                            images, labels)  # fmt: skip
+                            images, labels, rounds)  # fmt: skip
     if improved is not allocation:
         allocation = improved
         payload, weights = plan_file(model_name, state, plan_of(allocation), dataset)
     measured = measure(model_name, weights, CompressionSettings(), images, labels)
     return BudgetResult(plan_of(allocation), allocation, payload, measured, table, tuple(tried))
+
+
+def check_budget(
+    model_name: str,
+    state: dict[str, torch.Tensor],
+    max_bytes: int,
+    dataset: str = "mnist",
+    **grid,
+) -> None:
+    """Raise :class:`BudgetError` when even the smallest file of the option grid (``grid``:
+    :func:`option_table`'s ``values_options`` and ``sparsities``) is over ``max_bytes``;
+    from sizes alone, before any test pass."""
+    header = header_bytes(model_name, state, dataset)
+    smallest = sum(smallest_layer_bytes(model_name, state, **grid).values())
+    _check_reachable(model_name, max_bytes, header, smallest)
 
 
 def fit_budget(
@@ -160,9 +177,6 @@ def fit_budget(
 ) -> BudgetResult:
     """Measure the option grid (``grid``: :func:`option_table`'s ``values_options`` and
     ``sparsities``), then :func:`fit_table`. Raises :class:`BudgetError` when no plan fits."""
-    _check_reachable(
-        model_name, max_bytes, header_bytes(model_name, state, dataset),
-        sum(smallest_layer_bytes(model_name, state, **grid).values()),
-    )  # fmt: skip
+    check_budget(model_name, state, max_bytes, dataset, **grid)
     table = option_table(model_name, state, images, labels, on_sweep=on_sweep, **grid)
     return fit_table(model_name, state, table, max_bytes, images, labels, dataset, candidates)

@@ -21,6 +21,18 @@ from compression.figures.palette import ALL_LAYERS_COLOR, LAYER_COLORS
 FRONT_COLOR = "#d62728"
 OTHER_COLOR = "#9aa5b1"
 CURRENT_COLOR = "#1f77b4"
+BUDGET_COLOR = "#9467bd"
+PAPER_COLOR, REPRODUCTION_COLOR = "#222222", "#2ca02c"
+# {meaning of "compression ratio": (grid column, axis title)}; the meanings of
+# compression.explain.papers (not imported: the figures get numbers only)
+RATIO_AXES = {
+    "bytes": ("compression_ratio", "compression ratio: float32 bytes ÷ bytes stored (log scale)"),
+    "parameters": (
+        "parameter_ratio", "compression ratio: weights ÷ nonzero weights (log scale)",
+    ),
+}  # fmt: skip
+SOURCES = {"paper": "published", "this app": "reproduced in this app"}  # reference sources
+REFERENCE_SYMBOLS = ("square", "triangle-up", "pentagon", "hexagon")  # one per reference
 COLLAPSED_SHARE = 0.5  # below half the best accuracy drawn, a model has collapsed
 ALL_LAYERS = "all"  # compression.sweeps.sweep.ALL_LAYERS (no torch import here)
 PARETO_HEIGHT, PARETO_MARGIN = 560, {"t": 30, "b": 60, "l": 70, "r": 30}
@@ -155,6 +167,8 @@ def short_setting(row) -> str:
     weights ``"90% pruned, int4"``."""
     if row.get("current", False):
         return f"★ {row['settings']}"
+    if row.get("budget", False):
+        return f"◆ {row['settings']}"
     value, method = row["prune_value"], row["prune_method"]
     if value == 0:
         pruned = "no pruning"
@@ -162,6 +176,9 @@ def short_setting(row) -> str:
         pruned = f"{value:.0%} pruned"
     else:
         pruned = f"|W| ≤ {value:g} pruned"
+    shared = row.get("share_weights")
+    if _is_set(shared):
+        return f"{pruned}, {int(shared)} shared"
     bits = row.get("quantize_bits")
     if _is_set(bits):
         return f"{pruned}, int{int(bits)}"
@@ -183,7 +200,7 @@ def _label_heights(wanted: list[float], top: float) -> list[float]:
     return placed
 
 
-def _front_labels(front: pd.DataFrame, x_range, y_range) -> list[dict]:
+def _front_labels(front: pd.DataFrame, x_range, y_range, x_column: str) -> list[dict]:
     """Annotations naming each front point, stacked so no two overlap (in pixels)."""
     plot_height = PARETO_HEIGHT - PARETO_MARGIN["t"] - PARETO_MARGIN["b"]
     to_px = plot_height / (y_range[1] - y_range[0])
@@ -192,7 +209,7 @@ def _front_labels(front: pd.DataFrame, x_range, y_range) -> list[dict]:
     centres = _label_heights([h + LABEL_GAP for h in heights], plot_height - LABEL_SIZE)
     annotations = []
     for (_, row), height, centre in zip(points.iterrows(), heights, centres, strict=True):
-        x = math.log10(row["compressed_bytes"])
+        x = math.log10(row[x_column])
         on_left = (x - x_range[0]) / (x_range[1] - x_range[0]) < 0.4
         annotations.append(
             {
@@ -207,68 +224,127 @@ def _front_labels(front: pd.DataFrame, x_range, y_range) -> list[dict]:
     return annotations
 
 
-def pareto_figure(grid: pd.DataFrame) -> go.Figure:
-    """Accuracy against compressed bytes (log axis), Pareto front highlighted, joined, named.
+def _marked(grid: pd.DataFrame, column: str) -> pd.Series:
+    return (
+        grid[column].fillna(False).astype(bool)
+        if column in grid
+        else pd.Series(False, index=grid.index)
+    )
 
-    ``grid`` is a :func:`compression.sweeps.tradeoff.tradeoff_grid` result, or one with the
-    person's setting added by :func:`compression.sweeps.tradeoff.with_current` (drawn as a
-    star). Each front point is labelled with its settings. The accuracy axis is fitted to
-    the points that have not collapsed (:func:`accuracy_range`); the collapsed ones are
-    drawn as ▼ on its bottom edge, their true accuracy in the hover.
+
+def _reference_traces(references: pd.DataFrame) -> list[go.Scatter]:
+    """One trace per published result (filled markers) or reproduction (open markers),
+    named in the legend rather than beside the marker: they sit close together."""
+    traces = []
+    for source, group in SOURCES.items():
+        points = references[references["source"] == source]
+        color = PAPER_COLOR if source == "paper" else REPRODUCTION_COLOR
+        for index, (_, ref) in enumerate(points.iterrows()):
+            symbol = REFERENCE_SYMBOLS[index % len(REFERENCE_SYMBOLS)]
+            traces.append(
+                go.Scatter(
+                    x=[ref["ratio"]], y=[ref["accuracy"]], text=[ref["name"]],
+                    customdata=[[ref["citation"], ref["note"]]], mode="markers",
+                    name=ref["name"], legendgroup=group, cliponaxis=False,
+                    marker={"symbol": symbol if source == "paper" else f"{symbol}-open",
+                            "size": 12, "color": color, "line": {"width": 2, "color": color}},
+                    hovertemplate="<b>%{text}</b> (" + group + ")<br>%{x:.1f}× smaller<br>"
+                    "accuracy %{y:.2%}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                )
+            )  # fmt: skip
+    return traces
+
+
+def pareto_figure(
+    grid: pd.DataFrame,
+    meaning: str = "bytes",
+    references: pd.DataFrame | None = None,
+    left_out: tuple[str, ...] = (),
+) -> go.Figure:
+    """Accuracy against the compression ratio (log axis), Pareto front highlighted, named.
+
+    ``grid`` is a :func:`compression.sweeps.tradeoff.tradeoff_grid` result, possibly with
+    the person's setting (drawn as a star) and a byte budget's pick (a diamond) added by
+    :func:`compression.sweeps.tradeoff.with_current`, its ``on_front`` taken in ``meaning``.
+    ``meaning`` picks the x axis (:data:`RATIO_AXES`): ``"bytes"``, float32 bytes / bytes
+    stored, or ``"parameters"``, weights / nonzero weights; more compressed is to the
+    right. ``references`` (``name``, ``source``, ``ratio``, ``accuracy``, ``citation``,
+    ``note``) are published or reproduced results in that meaning, one marker each;
+    ``left_out`` names the ones that report only the other meaning (said in the caption).
+    Each front point is labelled with its settings. The accuracy axis is fitted to the
+    points that have not collapsed (:func:`accuracy_range`); the collapsed ones are drawn
+    as ▼ on its bottom edge, their true accuracy in the hover.
     """
-    current = grid["current"] if "current" in grid else pd.Series(False, index=grid.index)
-    y_range = accuracy_range(grid["accuracy"])
-    sizes = np.log10(grid["compressed_bytes"].astype(float))
-    x_range = [float(sizes.min()) - 0.15, float(sizes.max()) + 0.15]
+    if meaning not in RATIO_AXES:
+        raise ValueError(f"a compression ratio means one of {sorted(RATIO_AXES)}")
+    x_column, x_title = RATIO_AXES[meaning]
+    references = references if references is not None else pd.DataFrame(
+        columns=["name", "source", "ratio", "accuracy", "citation", "note"]
+    )  # fmt: skip
+    current, budget = _marked(grid, "current"), _marked(grid, "budget")
+    y_range = accuracy_range([*grid["accuracy"], *references["accuracy"]])
+    ratios = np.log10([*grid[x_column].astype(float), *references["ratio"].astype(float)])
+    x_range = [float(ratios.min()) - 0.15, float(ratios.max()) + 0.15]
     below = grid["accuracy"] < y_range[0]
     figure = go.Figure()
-    hover = "<b>%{text}</b><br>%{x:,} bytes<br>accuracy %{y:.2%}<extra></extra>"
-    others = grid[~grid["on_front"] & ~current & ~below]
-    front = grid[grid["on_front"] & ~below].sort_values("compressed_bytes")
+    custom = ["compressed_bytes", "kept_weights"]
+    hover = ("<b>%{text}</b><br>%{x:.1f}× smaller<br>%{customdata[0]:,} bytes · "
+             "%{customdata[1]:,} nonzero weights<br>accuracy %{y:.2%}<extra></extra>")  # fmt: skip
+    others = grid[~grid["on_front"] & ~current & ~budget & ~below]
+    front = grid[grid["on_front"] & ~below].sort_values(x_column)
     figure.add_trace(
         go.Scatter(
-            x=others["compressed_bytes"], y=others["accuracy"], text=others["settings"],
-            mode="markers", name="grid point", marker={"color": OTHER_COLOR, "size": 8},
-            hovertemplate=hover,
+            x=others[x_column], y=others["accuracy"], text=others["settings"],
+            customdata=others[custom].to_numpy(), mode="markers", name="grid point",
+            marker={"color": OTHER_COLOR, "size": 8}, hovertemplate=hover,
         )
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=front["compressed_bytes"], y=front["accuracy"], text=front["settings"],
-            mode="lines+markers", name="Pareto front", line={"shape": "hv", "color": FRONT_COLOR},
+            x=front[x_column], y=front["accuracy"], text=front["settings"],
+            customdata=front[custom].to_numpy(), mode="lines+markers", name="Pareto front",
+            line={"shape": "vh", "color": FRONT_COLOR},
             marker={"color": FRONT_COLOR, "size": 10}, hovertemplate=hover,
         )
     )  # fmt: skip
-    clipped = grid[below]
+    clipped = grid[below & ~current & ~budget]
     if len(clipped):
         edge = y_range[0] + 0.01 * (y_range[1] - y_range[0])
         figure.add_trace(
             go.Scatter(
-                x=clipped["compressed_bytes"], y=[edge] * len(clipped), text=clipped["settings"],
+                x=clipped[x_column], y=[edge] * len(clipped), text=clipped["settings"],
                 customdata=clipped["accuracy"], mode="markers",
                 name=f"below {y_range[0]:.0%} ({len(clipped)})", cliponaxis=False,
                 marker={"symbol": "triangle-down", "color": OTHER_COLOR, "size": 10},
-                hovertemplate="<b>%{text}</b><br>%{x:,} bytes<br>accuracy %{customdata:.2%} "
-                "(below the axis)<extra></extra>",
+                hovertemplate="<b>%{text}</b><br>%{x:.1f}× smaller<br>accuracy "
+                "%{customdata:.2%} (below the axis)<extra></extra>",
             )
         )  # fmt: skip
-    for _, row in grid[current].iterrows():
-        figure.add_trace(
-            go.Scatter(
-                x=[row["compressed_bytes"]], y=[max(row["accuracy"], y_range[0])],
-                text=[row["settings"]], mode="markers", name=row["settings"],
-                marker={"symbol": "star", "size": 18, "color": CURRENT_COLOR,
-                        "line": {"width": 1, "color": "black"}},
-                hovertemplate=hover,
-            )
-        )  # fmt: skip
+    for trace in _reference_traces(references):
+        figure.add_trace(trace)
+    for marks, symbol, color in (
+        (current, "star", CURRENT_COLOR),
+        (budget, "diamond", BUDGET_COLOR),
+    ):
+        for _, row in grid[marks].iterrows():
+            figure.add_trace(
+                go.Scatter(
+                    x=[row[x_column]], y=[max(row["accuracy"], y_range[0])],
+                    text=[row["settings"]], customdata=[row[custom].to_numpy()],
+                    mode="markers", name=row["settings"],
+                    marker={"symbol": symbol, "size": 18, "color": color,
+                            "line": {"width": 1, "color": "black"}},
+                    hovertemplate=hover,
+                )
+            )  # fmt: skip
     figure.update_layout(
-        xaxis_title="compressed size (bytes, log scale)", xaxis_type="log", xaxis_dtick=1,
-        xaxis_range=x_range, yaxis_range=list(y_range), yaxis_tickformat=".1%",
+        xaxis_title=x_title, xaxis_type="log", xaxis_range=x_range,
+        yaxis_range=list(y_range), yaxis_tickformat=".1%",
         yaxis_title=f"test accuracy (axis starts at {y_range[0]:.0%}, not 0)",
         hovermode="closest", height=PARETO_HEIGHT, margin=PARETO_MARGIN,
-        annotations=_front_labels(front, x_range, y_range),
+        annotations=_front_labels(front, x_range, y_range, x_column),
         legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0},
+        meta={"meaning": meaning, "left_out": list(left_out)},
     )  # fmt: skip
     return figure
 
@@ -276,9 +352,13 @@ def pareto_figure(grid: pd.DataFrame) -> go.Figure:
 def pareto_caption(figure: go.Figure) -> str:
     """What a :func:`pareto_figure` draws, read from the figure itself."""
     low = figure.layout.yaxis.range[0]
+    meta = figure.layout.meta or {}
+    meaning = meta.get("meaning", "bytes")
+    size = "bytes stored" if meaning == "bytes" else "nonzero weights"
     parts = [
-        "Red: the Pareto front, the settings no other one beats in both size and accuracy, "
-        "each named by its settings. Hover any point to see its settings.",
+        f"Red: the Pareto front, the settings no other one beats in both {size} and "
+        "accuracy, each named by its settings; more compressed is to the right. Hover any "
+        "point to see its settings.",
         f"The accuracy axis starts at {low:.0%}, not at 0, to show the front's band.",
     ]
     clipped = next((t for t in figure.data if t.name and t.name.startswith("below ")), None)
@@ -293,4 +373,20 @@ def pareto_caption(figure: go.Figure) -> str:
         parts.append(
             f"★ {stars[0]}: the front is computed over the grid and this setting together."
         )
+    picks = [t.name for t in figure.data if t.marker.symbol == "diamond"]
+    if picks:
+        parts.append(f"◆ {picks[0]}: the byte budget's pick, measured; the front includes it.")
+    groups = {group: [t.name for t in figure.data if t.legendgroup == group]
+              for group in SOURCES.values()}  # fmt: skip
+    drawn = "; ".join(f"{group}: {', '.join(names)}" for group, names in groups.items() if names)
+    if drawn:
+        parts.append(
+            f"Filled markers are published results on MNIST, open ones this app's "
+            f"reproductions on LeNet-300-100 ({drawn}), named in the legend, each drawn only "
+            "in the meaning of compression ratio its source reports."
+        )
+    left_out = meta.get("left_out", [])
+    if left_out:
+        other = "parameters kept" if meaning == "bytes" else "bytes stored"
+        parts.append(f"Not drawn here, as they report only {other}: {', '.join(left_out)}.")
     return " ".join(parts)

@@ -3,8 +3,9 @@
 Each grid point is ``compress(state, base with the pruning cut p and values option v)``
 for every ``p`` of each pruning sweep method of the grid (by default both ways of pruning:
 a target sparsity and an absolute ``|W|`` cut) and every values option ``v``: a
-binarization threshold ``b`` (``None`` = float32 weights) or a k-bit width ``K``
-(``W_q = s * clamp(round(W / s), -q, q)``, ``q = 2^(K-1) - 1``). The grid values replace
+binarization threshold ``b`` (``None`` = float32 weights), a k-bit width ``K``
+(``W_q = s * clamp(round(W / s), -q, q)``, ``q = 2^(K-1) - 1``) or ``K`` shared values
+per layer (1-D k-means over the kept weights, Deep Compression). The grid values replace
 those settings of ``base``, whose other options (scope, structure, per-channel scales,
 layers) apply throughout. A point is on the Pareto
 front when no other point is at most as large and at least as accurate, and strictly
@@ -12,17 +13,23 @@ better in one of the two. :func:`with_current` adds the person's own setting to 
 table and computes the front again, so that point can never sit above the front.
 
 The table has one row per point, pruning methods outer, then their values, then the
-binarization thresholds and the k-bit widths, with columns
+binarization thresholds, the k-bit widths and the shared values, with columns
 ``prune_method``, ``prune_value``, ``binarize_threshold`` (NaN = off), ``quantize_bits``
-(NaN = not quantized), ``accuracy``,
-``loss``, ``sparsity``, ``compressed_bytes``, ``compression_ratio``, ``settings`` (a label
-for hover text) and ``on_front`` (bool); :func:`with_current` adds ``current`` (bool).
+(NaN = not quantized), ``share_weights`` (NaN = not shared), ``accuracy``, ``loss``,
+``sparsity``, ``compressed_bytes``, ``compression_ratio`` (float32 bytes / bytes stored),
+``kept_weights`` (nonzero weights), ``parameter_ratio`` (weights / nonzero weights),
+``settings`` (a label for hover text) and ``on_front`` (bool); :func:`with_current` adds
+``current`` and ``budget`` (bool).
+
+The front is over bytes by default; :func:`front_in` takes it over the nonzero weights
+instead, for a chart whose x axis is the other meaning of "compression ratio".
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -36,15 +43,18 @@ from compression.sweeps.masks import MaskMaker
 from compression.sweeps.sweep import PointSizes, SweepProgress, sweep_method
 
 TRADEOFF_COLUMNS = (
-    "prune_method", "prune_value", "binarize_threshold", "quantize_bits", "accuracy", "loss",
-    "sparsity", "compressed_bytes", "compression_ratio", "settings", "on_front",
+    "prune_method", "prune_value", "binarize_threshold", "quantize_bits", "share_weights",
+    "accuracy", "loss", "sparsity", "compressed_bytes", "compression_ratio", "kept_weights",
+    "parameter_ratio", "settings", "on_front",
 )  # fmt: skip
+VALUES_COLUMNS = ("binarize_threshold", "quantize_bits", "share_weights")  # NaN = not used
 PRUNE_METHODS = ("prune-sparsity", "prune-threshold")
 TOO_FEW = (
     "give at least one pruning value and one values option "
-    "(float32, a binarization threshold or a bit width)"
+    "(float32, a binarization threshold, a bit width or a number of shared values)"
 )
 QUANTIZE_SWEEP = "quantize-bits"  # the sweep method whose range checks the k-bit widths
+SHARE_SWEEP = "share-weights"  # the sweep method whose range checks the shared values
 DEFAULT_PRUNE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 DEFAULT_PRUNE_THRESHOLDS = (0.02, 0.03, 0.05, 0.07, 0.1)
 DEFAULT_PRUNE_GRID = {
@@ -53,7 +63,35 @@ DEFAULT_PRUNE_GRID = {
 }
 DEFAULT_BINARIZE_THRESHOLDS = (None, 0.0, 0.7, 1.0)
 DEFAULT_QUANTIZE_BITS = (8, 4)  # the What if page's k-bit widths; the engine adds none
+DEFAULT_SHARED_VALUES = (16,)  # the What if page's shared values per layer; the engine: none
 CURRENT_METHOD = "yours"  # prune_method of the row with_current adds
+BUDGET_METHOD = "budget"  # prune_method of a byte budget's row (with_current, kind="budget")
+# the two meanings of "compression ratio": {meaning: (size column, ratio column)}
+MEANING_COLUMNS = {
+    "bytes": ("compressed_bytes", "compression_ratio"),
+    "parameters": ("kept_weights", "parameter_ratio"),
+}
+
+
+@dataclass(frozen=True)
+class MarkedPoint:
+    """One model drawn beside the grid: the person's setting or a byte budget's pick."""
+
+    label: str
+    accuracy: float
+    compressed_bytes: int  # bytes stored (the size accounting, no file header)
+    dense_bytes: int  # float32 bytes of every weight and bias
+    weights: int  # weights of the model (biases not counted)
+    kept_weights: int  # nonzero weights
+
+    @classmethod
+    def of(cls, measurement, label: str) -> MarkedPoint:
+        """The point of a :class:`compression.measure.Measurement`."""
+        sizes = measurement.sizes
+        counts = [math.prod(shape) for shape in sizes["shape"]]
+        kept = sum(n * (1 - s) for n, s in zip(counts, sizes["sparsity"], strict=True))
+        return cls(label, measurement.accuracy, measurement.size_bytes,
+                   measurement.dense_bytes, sum(counts), round(kept))  # fmt: skip
 
 
 def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndarray:
@@ -71,11 +109,17 @@ def pareto_front(sizes: Sequence[float], accuracies: Sequence[float]) -> np.ndar
 
 
 def settings_label(
-    prune_method: str, prune_value: float, binarize: float | None, bits: int | None = None
+    prune_method: str,
+    prune_value: float,
+    binarize: float | None,
+    bits: int | None = None,
+    shared: int | None = None,
 ) -> str:
     """``"prune-sparsity 0.9, binarize 0.7"`` (``binarize off`` when None), or with
-    ``bits`` ``"prune-sparsity 0.9, 4-bit"``."""
-    if bits is not None:
+    ``bits`` ``"prune-sparsity 0.9, 4-bit"``, with ``shared`` ``"..., 16 shared values"``."""
+    if shared is not None:
+        values = f"{int(shared)} shared values"
+    elif bits is not None:
         values = f"{int(bits)}-bit"
     else:
         values = "binarize off" if binarize is None else f"binarize {binarize:g}"
@@ -88,22 +132,25 @@ def grid_settings(
     binarize_values: Sequence[float | None],
     all_layers: list[str],
     bits_values: Sequence[int] = (),
+    shared_values: Sequence[int] = (),
 ) -> list[tuple[str, CompressionSettings]]:
     """Every (pruning method, settings) combination in table order, each validated.
 
     ``prune_grid`` maps each pruning sweep method to its values, e.g.
     ``{"prune-sparsity": (0.5, 0.9), "prune-threshold": (0.05,)}``; each pruning value is
-    combined with every binarization value, then with every k-bit width of ``bits_values``.
+    combined with every binarization value, then with every k-bit width of ``bits_values``,
+    then with every number of shared values of ``shared_values``.
     """
     if not prune_grid:
         raise SettingsError(TOO_FEW)
     unknown = [name for name in prune_grid if name not in PRUNE_METHODS]
     if unknown:
         raise SettingsError(f"the grid prunes by one of {PRUNE_METHODS}, got {unknown[0]!r}")
-    if not any(prune_grid.values()) or not (binarize_values or bits_values):
+    if not any(prune_grid.values()) or not (binarize_values or bits_values or shared_values):
         raise SettingsError(TOO_FEW)
-    bits_method = sweep_method(QUANTIZE_SWEEP)
+    bits_method, share_method = sweep_method(QUANTIZE_SWEEP), sweep_method(SHARE_SWEEP)
     bits_values = [int(bits_method.check(float(bits))) for bits in bits_values]
+    shared_values = [int(share_method.check(float(count))) for count in shared_values]
     grid = []
     for prune_method, prune_values in prune_grid.items():
         method = sweep_method(prune_method)
@@ -114,6 +161,9 @@ def grid_settings(
                 grid.append((prune_method, point.validated(all_layers)))
             for bits in bits_values:
                 point = replace(pruned, binarize_threshold=None, quantize_bits=bits)
+                grid.append((prune_method, point.validated(all_layers)))
+            for count in shared_values:
+                point = replace(pruned, binarize_threshold=None, share_weights=count)
                 grid.append((prune_method, point.validated(all_layers)))
     return grid
 
@@ -130,12 +180,14 @@ def tradeoff_grid(
     on_point: Callable[[SweepProgress], None] | None = None,
     prune_grid: Mapping[str, Sequence[float]] | None = None,
     bits_values: Sequence[int] = (),
+    shared_values: Sequence[int] = (),
 ) -> pd.DataFrame:
     """Accuracy, loss and bytes of every grid point (numbers of ``measure``), front marked.
 
     The pruning values are ``prune_grid`` ({method: values}; default: both ways of pruning,
     :data:`DEFAULT_PRUNE_GRID`) or, for one method only, ``prune_values`` of ``prune_method``;
-    each is combined with every ``binarize_values`` and every k-bit width of ``bits_values``.
+    each is combined with every ``binarize_values``, every k-bit width of ``bits_values``
+    and every number of shared values of ``shared_values``.
     """
     layers = layer_names_for(model_name)
     base = (base or CompressionSettings()).validated(layers)
@@ -143,55 +195,79 @@ def tradeoff_grid(
         raise SettingsError("give the pruning values once: prune_grid or prune_values")
     if prune_grid is None:
         prune_grid = DEFAULT_PRUNE_GRID if prune_values is None else {prune_method: prune_values}
-    grid = grid_settings(base, prune_grid, binarize_values, layers, bits_values)
+    grid = grid_settings(base, prune_grid, binarize_values, layers, bits_values, shared_values)
+    weights = sum(state[weight_key(name)].numel() for name in layers)
     evaluator = ReusingEvaluator(model_name, state, images, labels)
     masks, sizes, rows = MaskMaker(), PointSizes(state, layers, base.huffman), []
     for done, (prune_method, settings) in enumerate(grid, start=1):
         chosen = settings.chosen_layers(layers)
-        weights = {name: state[weight_key(name)] for name in chosen}
-        keep = masks.masks(weights, settings, output_layer(layers))
+        chosen_weights = {name: state[weight_key(name)] for name in chosen}
+        keep = masks.masks(chosen_weights, settings, output_layer(layers))
         point = compress_with_masks(state, layers, settings, keep).state
         evaluation = evaluator.evaluate(point, chosen[0])  # layers before it are untouched
         summary = sizes.summary(point, tuple(chosen))
         prune_value = getattr(settings, sweep_method(prune_method).field)
-        bits = settings.quantize_bits
-        label = settings_label(prune_method, prune_value, settings.binarize_threshold, bits)
+        bits, shared = settings.quantize_bits, settings.share_weights
+        label = settings_label(prune_method, prune_value, settings.binarize_threshold, bits, shared)
+        kept = sum(int(torch.count_nonzero(point[weight_key(name)])) for name in layers)
         rows.append(
             {
                 "prune_method": prune_method,
                 "prune_value": prune_value,
                 "binarize_threshold": settings.binarize_threshold,
                 "quantize_bits": bits,
+                "share_weights": shared,
                 "accuracy": evaluation.accuracy,
                 "loss": evaluation.loss,
                 "sparsity": summary["sparsity"],
                 "compressed_bytes": summary["size_bytes"]["compressed"],
                 "compression_ratio": summary["compression_ratio"],
+                "kept_weights": kept,
+                "parameter_ratio": weights / kept if kept else math.inf,
                 "settings": label,
             }
         )
         if on_point is not None:
             on_point(SweepProgress(done, len(grid), label))
     table = pd.DataFrame(rows, columns=list(TRADEOFF_COLUMNS[:-1]))
-    for column in ("binarize_threshold", "quantize_bits"):
+    for column in VALUES_COLUMNS:
         table[column] = table[column].astype(float)  # None -> NaN
     table["on_front"] = pareto_front(table["compressed_bytes"], table["accuracy"])
     return table
 
 
-def with_current(
-    grid: pd.DataFrame, compressed_bytes: int, accuracy: float, label: str
-) -> pd.DataFrame:
-    """``grid`` plus one row for the person's own setting, the front computed over both.
+def front_in(grid: pd.DataFrame, meaning: str = "bytes") -> pd.DataFrame:
+    """A copy of ``grid`` whose ``on_front`` is taken over the size of ``meaning``:
+    ``"bytes"`` (bytes stored) or ``"parameters"`` (nonzero weights)."""
+    if meaning not in MEANING_COLUMNS:
+        raise ValueError(f"a compression ratio means one of {sorted(MEANING_COLUMNS)}")
+    size = MEANING_COLUMNS[meaning][0]
+    return grid.assign(on_front=pareto_front(grid[size], grid["accuracy"]))
 
-    The new row has ``prune_method`` :data:`CURRENT_METHOD`, ``settings`` ``label`` and
-    ``current`` True; a grid point it beats leaves the front, and it joins the front
-    when nothing in the grid beats it.
+
+def with_current(grid: pd.DataFrame, point: MarkedPoint, kind: str = "current") -> pd.DataFrame:
+    """``grid`` plus one row for ``point``, the front (over bytes) computed over both.
+
+    ``kind`` ``"current"`` (the person's own setting, ``prune_method``
+    :data:`CURRENT_METHOD`) or ``"budget"`` (a byte budget's pick, :data:`BUDGET_METHOD`)
+    names the bool column that marks the new row; a grid point it beats leaves the front,
+    and it joins the front when nothing in the grid beats it. Rows added before keep
+    their marks, so the person's setting and a budget's pick can both be drawn.
     """
-    row = pd.DataFrame(
-        [{"prune_method": CURRENT_METHOD, "accuracy": float(accuracy),
-          "compressed_bytes": int(compressed_bytes), "settings": label}]
-    )  # fmt: skip
-    both = pd.concat([grid.assign(current=False), row.assign(current=True)], ignore_index=True)
+    methods = {"current": CURRENT_METHOD, "budget": BUDGET_METHOD}
+    if kind not in methods:
+        raise ValueError(f"a marked point is one of {sorted(methods)}, got {kind!r}")
+    row = {
+        "prune_method": methods[kind], "accuracy": float(point.accuracy),
+        "compressed_bytes": int(point.compressed_bytes),
+        "compression_ratio": point.dense_bytes / point.compressed_bytes,
+        "kept_weights": int(point.kept_weights),
+        "parameter_ratio": point.weights / point.kept_weights if point.kept_weights else math.inf,
+        "settings": point.label,
+    }  # fmt: skip
+    marks = {name: False for name in methods}
+    before = grid.assign(**{name: grid.get(name, False) for name in marks})
+    added = pd.DataFrame([{**row, **marks, kind: True}])
+    both = pd.concat([before, added], ignore_index=True)
     both["on_front"] = pareto_front(both["compressed_bytes"], both["accuracy"])
     return both

@@ -24,12 +24,14 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 import ui.whatif
 from compression.data import load_dataset
 from compression.files.checkpoint import load_checkpoint
+from compression.files.compact_format import load_compact
 from compression.measure import measure
 from compression.settings import CompressionSettings
 from compression.sweeps.sweep import SWEEP_COLUMNS
 from compression.sweeps.tradeoff import pareto_front
 
 PAGE = "pages/5_What_if.py"
+FLOAT32_BYTES = 266_610 * 4  # the mlp's weights and biases as float32
 
 
 @pytest.fixture
@@ -154,6 +156,7 @@ def test_a_fashion_mnist_baseline_is_swept_on_the_fashion_mnist_test_images(comp
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
     app.multiselect(key="whatif.grid_bits").set_value([]).run()
+    app.multiselect(key="whatif.grid_shared").set_value([]).run()
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
     grid = app.dataframe[-1].value
@@ -206,6 +209,7 @@ def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_st
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([0.05]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None, 0.7]).run()
     app.multiselect(key="whatif.grid_bits").set_value([]).run()
+    app.multiselect(key="whatif.grid_shared").set_value([]).run()
     assert "(6 points)" in app.button(key="whatif.run_grid").label
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
@@ -230,7 +234,7 @@ def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_st
     )
     chart = traces(app, "whatif.pareto")
     star = chart["your setting (Combine page)"]
-    assert star["x"][0] == combine_bytes
+    assert star["x"][0] == pytest.approx(FLOAT32_BYTES / combine_bytes)  # bytes meaning
     assert star["y"][0] == pytest.approx(combine_accuracy, abs=5e-5)
     # the front is taken over the grid and the star together: the star is never above it
     sizes = [*grid["compressed_bytes"], combine_bytes]
@@ -238,9 +242,11 @@ def test_tradeoff_grid_covers_both_ways_of_pruning_and_its_front_includes_the_st
     on_front = pareto_front(sizes, accuracies)
     low = chart_spec(app, "whatif.pareto")["layout"]["yaxis"]["range"][0]
     expected = sorted(
-        s for s, a, f in zip(sizes, accuracies, on_front, strict=True) if f and a >= low
+        FLOAT32_BYTES / s
+        for s, a, f in zip(sizes, accuracies, on_front, strict=True)
+        if f and a >= low
     )
-    assert sorted(chart["Pareto front"]["x"]) == expected
+    np.testing.assert_allclose(sorted(chart["Pareto front"]["x"]), expected)
     labels = [note["text"] for note in chart_spec(app, "whatif.pareto")["layout"]["annotations"]]
     assert len(labels) == len(expected) and "no pruning, float32" in labels
     caption = " ".join(c.value for c in app.caption)
@@ -302,6 +308,7 @@ def test_the_grid_puts_k_bit_widths_beside_binarization_and_names_them_int_k(com
     assert bits.value == [8, 4]  # the page's default widths
     assert bits.options == [f"int{k} ({k}-bit)" for k in range(8, 1, -1)]
     bits.set_value([4, 8]).run()
+    app.multiselect(key="whatif.grid_shared").set_value([]).run()
     assert "(8 points)" in app.button(key="whatif.run_grid").label
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
@@ -339,10 +346,165 @@ def test_the_star_can_come_from_the_quantize_page(computations):
     app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
     app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
     app.multiselect(key="whatif.grid_bits").set_value([4]).run()
+    app.multiselect(key="whatif.grid_shared").set_value([]).run()
     app.button(key="whatif.run_grid").click().run()
     assert not problems(app)
     assert app.selectbox(key="whatif.marked").options == ["Quantize"]
     star = traces(app, "whatif.pareto")["your setting (Quantize page)"]
-    assert star["x"][0] == quantize_bytes
+    assert star["x"][0] == pytest.approx(FLOAT32_BYTES / quantize_bytes)
     assert star["y"][0] == pytest.approx(quantize_accuracy, abs=5e-5)
     assert "quantize to 3 bits" in " ".join(c.value for c in app.caption)
+
+
+def _small_grid(app, shared=(16,)):
+    """A 4-point grid: no pruning and 90% pruned, float32 and ``shared`` shared values."""
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0, 0.9]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([]).run()
+    app.multiselect(key="whatif.grid_shared").set_value(list(shared)).run()
+    app.button(key="whatif.run_grid").click().run()
+    return app
+
+
+def test_the_grid_offers_shared_values_by_default_and_measures_them(computations):
+    app = open_app(PAGE)
+    shared = app.multiselect(key="whatif.grid_shared")
+    assert shared.value == [16]  # the page's default shared values
+    assert "16 values (4-bit index)" in shared.options
+    app = _small_grid(app)
+    assert not problems(app)
+    grid = app.dataframe[-1].value
+    assert list(grid["settings"]) == [
+        "prune-sparsity 0, binarize off", "prune-sparsity 0, 16 shared values",
+        "prune-sparsity 0.9, binarize off", "prune-sparsity 0.9, 16 shared values",
+    ]  # fmt: skip
+    state = load_checkpoint(ROOT / "checkpoints" / "mlp-mnist.pt").state
+    row = grid.iloc[1]
+    measured = _measured(state, share_weights=16)
+    assert row["accuracy"] == pytest.approx(measured.accuracy, abs=1e-12)
+    assert row["compressed_bytes"] == measured.summary["size_bytes"]["compressed"]
+
+
+def test_a_share_weights_sweep_draws_one_curve_per_layer(computations):
+    app = open_app(PAGE)
+    app.selectbox(key="whatif.method").set_value("share-weights").run()
+    app.text_input(key="whatif.values.share-weights").set_value("16, 4").run()
+    app.button(key="whatif.run_sweep").click().run()
+    assert not problems(app)
+    assert set(traces(app, "whatif.sensitivity")) == {"fc1", "fc2", "fc3"}
+    layout = chart_spec(app, "whatif.sensitivity")["layout"]
+    assert layout["xaxis"]["title"]["text"] == "shared values per layer K"
+
+
+def _trace(app, name: str) -> dict:
+    return next(t for t in chart_spec(app, "whatif.pareto")["data"] if t["name"] == name)
+
+
+def _published(app) -> dict[str, float]:
+    """{name: x} of the published results drawn on the trade-off chart."""
+    data = chart_spec(app, "whatif.pareto")["data"]
+    return {t["name"]: _array(t["x"])[0] for t in data if t.get("legendgroup") == "published"}
+
+
+def test_the_x_axis_switches_meaning_and_papers_are_drawn_in_the_meaning_they_report(
+    computations,
+):
+    app = _small_grid(open_app(PAGE))
+    assert not problems(app)
+    grid = app.dataframe[-1].value
+    radio = app.radio(key="whatif.ratio_meaning")
+    assert radio.value == "bytes" and radio.help
+    chart = traces(app, "whatif.pareto")
+    drawn = np.concatenate([chart[name]["x"] for name in ("grid point", "Pareto front")])
+    np.testing.assert_allclose(sorted(drawn), sorted(grid["compression_ratio"]))
+    assert set(_published(app)) == {"Deep Compression", "BinaryConnect"}
+    caption = " ".join(c.value for c in app.caption)
+    assert "report only parameters kept: Han 2015, Sparse VD" in caption
+    radio.set_value("parameters").run()
+    assert not problems(app)
+    layout = chart_spec(app, "whatif.pareto")["layout"]
+    assert "weights ÷ nonzero weights" in layout["xaxis"]["title"]["text"]
+    chart = traces(app, "whatif.pareto")
+    drawn = np.concatenate([chart[name]["x"] for name in chart if name in ("grid point",
+                            "Pareto front")])  # fmt: skip
+    np.testing.assert_allclose(sorted(drawn), sorted(grid["parameter_ratio"]))
+    assert _published(app) == {"Han 2015": pytest.approx(267 / 22), "Sparse VD": 68}
+    caption = " ".join(c.value for c in app.caption)
+    assert "report only bytes stored: Deep Compression, BinaryConnect" in caption
+    assert computations["grid"] == 1  # switching the axis measures nothing
+
+
+def test_paper_points_are_hidden_for_another_data_set_and_the_page_says_why(computations):
+    app = open_app(PAGE)
+    app.selectbox(key="baseline.picker").set_value("shipped:mlp:fashion-mnist").run()
+    app = _small_grid(app, shared=())
+    assert not problems(app)
+    groups = {trace.get("legendgroup") for trace in chart_spec(app, "whatif.pareto")["data"]}
+    assert groups == {None}  # no published or reproduced results drawn
+    caption = " ".join(c.value for c in app.caption)
+    assert "the mlp on fashion-mnist" in caption and "hidden" in caption
+
+
+@pytest.fixture
+def small_budget(monkeypatch):
+    """The budget box's options cut to binary or 4-bit x no pruning or 90%: seconds."""
+    import ui.budget_box
+    from compression.settings import CompressionSettings as Settings
+
+    grid = {
+        "values_options": {"binary": Settings(binarize_threshold=0.0),
+                           "int4": Settings(quantize_bits=4)},
+        "sparsities": (0.0, 0.9),
+    }  # fmt: skip
+    monkeypatch.setattr(ui.budget_box, "APP_GRID", grid)
+    calls = []
+    fit = ui.budget_box.fit_table
+
+    def counted(*args, **kwargs):
+        calls.append(args[3])  # max_bytes
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(ui.budget_box, "fit_table", counted)
+    return calls
+
+
+def _choices(app) -> pd.DataFrame:
+    """The budget box's table: one row per layer."""
+    return next(frame.value for frame in app.dataframe if "values" in frame.value.columns)
+
+
+def test_the_budget_box_fits_the_baseline_shows_the_pick_and_offers_its_file(
+    small_budget, downloads, computations
+):
+    app = _small_grid(open_app(PAGE), shared=())
+    app.number_input(key="whatif.budget_bytes.mlp").set_value(60_000).run()
+    app.button(key="whatif.budget_fit").click().run()
+    assert not problems(app)
+    assert small_budget == [60_000]
+    choices = _choices(app)
+    assert list(choices["layer"]) == ["fc1", "fc2", "fc3"]
+    assert set(choices["values"]) <= {"binary (±a)", "4-bit"}
+    assert set(choices["pruned"]) <= {0.0, 0.9}
+    payload = downloads["mlp-mnist-60000-bytes.cxm"]
+    assert len(payload) <= 60_000
+    loaded = load_compact(payload, label="test")
+    data = load_dataset("mnist")
+    measured = measure("mlp", loaded.state, CompressionSettings(), data.test_images,
+                       data.test_labels)  # fmt: skip
+    shown = metrics(app)
+    assert number(shown["Test accuracy"]) / 100 == pytest.approx(measured.accuracy, abs=5e-5)
+    assert sum(choices["bytes"]) == measured.size_bytes  # the table's bytes are the file's
+    pick = _trace(app, "fits in 60,000 bytes")
+    assert pick["marker"]["symbol"] == "diamond"
+    assert _array(pick["x"])[0] == pytest.approx(FLOAT32_BYTES / measured.size_bytes)
+    assert "◆ fits in 60,000 bytes" in " ".join(c.value for c in app.caption)
+    # an impossible budget: one line, nothing changed, nothing measured
+    app.number_input(key="whatif.budget_bytes.mlp").set_value(100).run()
+    app.button(key="whatif.budget_fit").click().run()
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1 and "no setting fits 100 bytes" in errors[0]
+    assert "nothing was changed" in errors[0] and not app.exception
+    assert small_budget == [60_000]
+    pd.testing.assert_frame_equal(_choices(app), choices)
+    assert _trace(app, "fits in 60,000 bytes")

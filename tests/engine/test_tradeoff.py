@@ -14,6 +14,8 @@ from compression.sweeps.tradeoff import (
     CURRENT_METHOD,
     DEFAULT_PRUNE_GRID,
     TRADEOFF_COLUMNS,
+    MarkedPoint,
+    front_in,
     grid_settings,
     pareto_front,
     settings_label,
@@ -184,8 +186,7 @@ def test_a_setting_outside_the_grid_never_lies_above_the_front():
     # a |W| cut between the grid's sparsities: none of the grid's settings
     settings = CompressionSettings(prune_threshold=0.043, binarize_threshold=0.5)
     measured = measure("mlp", state, settings, images, labels)
-    size = measured.summary["size_bytes"]["compressed"]
-    marked = with_current(grid, size, measured.accuracy, "mine")
+    marked = with_current(grid, MarkedPoint.of(measured, "mine"))
     assert len(marked) == len(grid) + 1 and marked.current.tolist() == [False] * len(grid) + [True]
     star = marked.iloc[-1]
     assert (star.prune_method, star.settings, star.accuracy) == (
@@ -207,8 +208,8 @@ def test_a_star_never_lies_above_the_front_on_random_points():
         sizes, accuracies = generator.integers(1, 20, count), generator.integers(0, 20, count) / 20
         grid = pd.DataFrame({"compressed_bytes": sizes, "accuracy": accuracies})
         grid["on_front"] = pareto_front(sizes, accuracies)
-        marked = with_current(grid, int(generator.integers(1, 20)), generator.integers(0, 20) / 20,
-                              "star")  # fmt: skip
+        size, accuracy = int(generator.integers(1, 20)), generator.integers(0, 20) / 20
+        marked = with_current(grid, MarkedPoint("star", accuracy, size, 40, 10, 5))
         star = marked.iloc[-1]
         assert not any(_beats(star, point) for point in marked[marked.on_front].itertuples())
         assert not any(_beats(point, other) for point in marked.itertuples()
@@ -218,3 +219,50 @@ def test_a_star_never_lies_above_the_front_on_random_points():
 def test_documented_columns_match_the_table():
     assert "``on_front``" in tradeoff_module.__doc__
     assert all(f"``{column}``" in tradeoff_module.__doc__ for column in TRADEOFF_COLUMNS)
+
+
+def test_shared_values_sit_beside_binarization_and_k_bits_and_equal_measure():
+    images, labels = mnist_test_set()
+    images, labels = images[:1000], labels[:1000]
+    state = tiny_mlp_state()
+    grid = tradeoff_grid(
+        "mlp", state, images, labels, prune_values=(0.0, 0.9), binarize_values=(None,),
+        bits_values=(4,), shared_values=(16, 4),
+    )  # fmt: skip
+    assert list(grid.settings) == [
+        f"prune-sparsity {p:g}, {values}" for p in (0.0, 0.9)
+        for values in ("binarize off", "4-bit", "16 shared values", "4 shared values")
+    ]  # fmt: skip
+    assert grid.share_weights.fillna(0).tolist() == [0, 0, 16, 4] * 2
+    weights = sum(state[f"{name}.weight"].numel() for name in LAYERS)
+    for row in grid.itertuples():
+        shared = None if pd.isna(row.share_weights) else int(row.share_weights)
+        bits = None if pd.isna(row.quantize_bits) else int(row.quantize_bits)
+        settings = CompressionSettings(
+            prune_sparsity=row.prune_value, quantize_bits=bits, share_weights=shared
+        )
+        measured = measure("mlp", state, settings, images, labels)
+        assert (row.accuracy, row.loss) == (measured.accuracy, measured.loss)
+        assert row.compressed_bytes == measured.summary["size_bytes"]["compressed"]
+        point = MarkedPoint.of(measured, "same")  # nonzero weights counted from the sizes
+        assert row.kept_weights == point.kept_weights and point.weights == weights
+        assert row.parameter_ratio == weights / row.kept_weights
+        assert row.compression_ratio == measured.compression_ratio
+    with pytest.raises(SettingsError, match="between 2 and 256"):
+        grid_settings(CompressionSettings(), {"prune-sparsity": (0.5,)}, (), LAYERS, (), (1,))
+    shared_only = grid_settings(CompressionSettings(), {"prune-sparsity": (0.5,)}, (), LAYERS,
+                                (), (16,))  # fmt: skip
+    assert [settings.share_weights for _, settings in shared_only] == [16]
+
+
+def test_the_front_in_parameters_counts_nonzero_weights_not_bytes():
+    grid = pd.DataFrame(
+        {"compressed_bytes": [1000, 300, 200], "kept_weights": [1000, 100, 900],
+         "accuracy": [0.98, 0.95, 0.90]}
+    )  # fmt: skip
+    # by bytes nothing beats the 200-byte point; by weights the 100-weight point beats it
+    assert front_in(grid, "bytes").on_front.tolist() == [True, True, True]
+    assert front_in(grid, "parameters").on_front.tolist() == [True, True, False]
+    assert "on_front" not in grid  # a copy: the grid itself is untouched
+    with pytest.raises(ValueError, match="means one of"):
+        front_in(grid, "pixels")

@@ -8,6 +8,7 @@ import itertools
 import pandas as pd
 import pytest
 
+from compression.explain import papers
 from compression.figures.sweep_plots import (
     LABEL_SIZE,
     PARETO_HEIGHT,
@@ -18,7 +19,24 @@ from compression.figures.sweep_plots import (
     sensitivity_figure,
 )
 from compression.sweeps.sweep import SWEEP_COLUMNS, SWEEP_METHODS
-from compression.sweeps.tradeoff import TRADEOFF_COLUMNS, pareto_front, with_current
+from compression.sweeps.tradeoff import (
+    TRADEOFF_COLUMNS,
+    MarkedPoint,
+    front_in,
+    pareto_front,
+    with_current,
+)
+
+DENSE_BYTES, WEIGHTS = 4000, 1000  # the made-up model of _grid
+
+
+def _with_ratios(table: pd.DataFrame, dense: int, weights: int) -> pd.DataFrame:
+    """``table`` with both meanings of compression ratio, the nonzero weights from sparsity."""
+    table["share_weights"] = float("nan")
+    table["compression_ratio"] = dense / table["compressed_bytes"]
+    table["kept_weights"] = (weights * (1 - table["sparsity"])).round().astype(int)
+    table["parameter_ratio"] = weights / table["kept_weights"]
+    return table
 
 
 def _sweep_table(method: str, layers=(("fc1", 0.1), ("fc2", 0.3))) -> pd.DataFrame:
@@ -72,35 +90,113 @@ def _grid() -> pd.DataFrame:
             "prune_method": "prune-sparsity", "prune_value": [0, 0.5, 0.9, 0.95, 0.6],
             "binarize_threshold": float("nan"), "quantize_bits": float("nan"),
             "accuracy": accuracies, "loss": 0.1,
-            "sparsity": 0.5, "compressed_bytes": sizes, "compression_ratio": 2.0,
+            "sparsity": [0, 0.5, 0.9, 0.95, 0.6], "compressed_bytes": sizes,
             "settings": [f"point {index}" for index in range(5)],
         }
     )  # fmt: skip
+    table = _with_ratios(table, DENSE_BYTES, WEIGHTS)
     table["on_front"] = pareto_front(sizes, accuracies)
     return table[list(TRADEOFF_COLUMNS)]
 
 
-def test_pareto_chart_highlights_the_front_in_size_order_on_a_log_axis():
+def test_pareto_chart_highlights_the_front_in_ratio_order_on_a_log_axis():
     grid = _grid()
     figure = pareto_figure(grid)
     others, front = figure.data
     assert figure.layout.xaxis.type == "log"
-    assert list(front.x) == [120, 300, 400, 1000]  # point 4 (500 bytes, 0.95) is beaten
-    assert list(front.text) == ["point 3", "point 2", "point 1", "point 0"]
-    assert list(others.x) == [500]
+    assert "float32 bytes ÷ bytes stored" in figure.layout.xaxis.title.text
+    # float32 bytes / bytes stored, more compressed to the right; point 4 (500 B) is beaten
+    assert list(front.x) == [DENSE_BYTES / size for size in (1000, 400, 300, 120)]
+    assert list(front.text) == ["point 0", "point 1", "point 2", "point 3"]
+    assert list(others.x) == [DENSE_BYTES / 500]
     assert "%{text}" in front.hovertemplate  # hover shows each point's settings
+    assert list(front.customdata[0]) == [1000, WEIGHTS]  # bytes, nonzero weights
+
+
+def _point(label: str, size: int, accuracy: float, kept: int) -> MarkedPoint:
+    return MarkedPoint(label, accuracy, size, DENSE_BYTES, WEIGHTS, kept)
 
 
 def test_pareto_chart_marks_the_current_setting_and_its_front_includes_it():
-    marked = with_current(_grid(), 350, 0.93, "now")  # beats point 2 (300 bytes is smaller)
+    marked = with_current(_grid(), _point("now", 350, 0.93, 200))  # beats point 2 (300 B)
     figure = pareto_figure(marked)
     current = figure.data[-1]
-    assert (list(current.x), list(current.y), current.name) == ([350], [0.93], "now")
+    assert (list(current.x), list(current.y), current.name) == ([DENSE_BYTES / 350], [0.93],
+                                                                "now")  # fmt: skip
     assert current.marker.symbol == "star"
     front = next(trace for trace in figure.data if trace.name == "Pareto front")
-    assert list(front.x) == [120, 300, 350, 400, 1000]
+    assert sorted(front.x) == sorted(DENSE_BYTES / s for s in (120, 300, 350, 400, 1000))
     assert "★ now" in [note.text for note in figure.layout.annotations]
     assert "★ now: the front is computed over the grid and this setting" in pareto_caption(figure)
+
+
+def test_a_budget_pick_is_a_diamond_beside_the_star_and_both_join_the_front():
+    marked = with_current(_grid(), _point("now", 350, 0.93, 200))
+    marked = with_current(marked, _point("fits in 250 bytes", 250, 0.92, 90), kind="budget")
+    assert marked.current.tolist() == [False] * 5 + [True, False]
+    assert marked.budget.tolist() == [False] * 6 + [True]
+    figure = pareto_figure(marked)
+    pick = next(trace for trace in figure.data if trace.name == "fits in 250 bytes")
+    assert pick.marker.symbol == "diamond" and list(pick.x) == [DENSE_BYTES / 250]
+    assert any(trace.marker.symbol == "star" for trace in figure.data)
+    front = next(trace for trace in figure.data if trace.name == "Pareto front")
+    assert DENSE_BYTES / 250 in list(front.x)  # nothing beats 250 bytes at 92%
+    assert "◆ fits in 250 bytes: the byte budget's pick" in pareto_caption(figure)
+
+
+def test_the_x_axis_switches_to_parameters_kept_and_the_front_follows_it():
+    grid = _grid()
+    grid.loc[4, "sparsity"] = 0.97  # 500 bytes but only 30 nonzero weights: the fewest
+    grid = _with_ratios(grid, DENSE_BYTES, WEIGHTS)
+    by_weights = front_in(grid, "parameters")
+    figure = pareto_figure(by_weights, "parameters")
+    assert "weights ÷ nonzero weights" in figure.layout.xaxis.title.text
+    front = next(trace for trace in figure.data if trace.name == "Pareto front")
+    # by bytes point 4 is beaten; by nonzero weights nothing has fewer than its 30
+    assert "point 4" in list(front.text) and not grid.on_front[4]
+    assert list(front.x) == sorted(front.x) and WEIGHTS / 30 in list(front.x)
+    assert pareto_figure(grid).layout.xaxis.title.text != figure.layout.xaxis.title.text
+    assert "nonzero weights and accuracy" in pareto_caption(figure)
+    with pytest.raises(ValueError, match="means one of"):
+        pareto_figure(grid, "pixels")
+
+
+def _references(meaning: str) -> pd.DataFrame:
+    return pd.DataFrame(papers.reference_points(meaning))
+
+
+@pytest.mark.parametrize("meaning", ["bytes", "parameters"])
+def test_paper_points_are_drawn_only_in_the_meaning_their_source_reports(meaning):
+    grid = front_in(_grid(), meaning)
+    references = _references(meaning)
+    figure = pareto_figure(grid, meaning, references, tuple(papers.left_out(meaning)))
+    published = [t for t in figure.data if t.legendgroup == "published"]
+    ours = [t for t in figure.data if t.legendgroup == "reproduced in this app"]
+    expected = references[references.source == "paper"]
+    assert [t.name for t in published] == list(expected.name)
+    assert [t.x[0] for t in published] == list(expected.ratio)
+    assert [t.y[0] for t in published] == list(expected.accuracy)
+    assert len({t.marker.symbol for t in published}) == len(published)  # told apart
+    assert len(ours) == 3 and all(t.marker.symbol.endswith("-open") for t in ours)
+    by_name = {t.name: t for t in published}
+    low, high = figure.layout.yaxis.range
+    assert low <= min(references.accuracy) and max(references.accuracy) <= high
+    caption = pareto_caption(figure)
+    if meaning == "bytes":
+        assert set(by_name) == {"Deep Compression", "BinaryConnect"}
+        assert by_name["Deep Compression"].x[0] == pytest.approx(1070 / 27)  # its 40x
+        assert "report only parameters kept: Han 2015, Sparse VD" in caption
+    else:
+        assert set(by_name) == {"Han 2015", "Sparse VD"}
+        assert by_name["Sparse VD"].x[0] == 68
+        assert "report only bytes stored: Deep Compression, BinaryConnect" in caption
+    assert "each drawn only in the meaning of compression ratio its source reports" in caption
+
+
+def test_without_references_the_chart_has_no_squares_and_the_caption_says_nothing_of_them():
+    figure = pareto_figure(_grid())
+    assert all(trace.legendgroup is None for trace in figure.data)
+    assert "published" not in pareto_caption(figure)
 
 
 # --- the sensitivity chart: axis, colours, caption ----------------------------------------
@@ -179,7 +275,8 @@ def _real_grid() -> pd.DataFrame:
     table["binarize_threshold"] = table["binarize_threshold"].astype(float)
     table["quantize_bits"] = float("nan")
     table["settings"] = [f"point {index}" for index in range(len(table))]
-    table[["loss", "sparsity", "compression_ratio"]] = 0.0
+    table[["loss", "sparsity"]] = 0.0
+    table = _with_ratios(table, 1_066_440, 266_200)
     table["on_front"] = pareto_front(table.compressed_bytes, table.accuracy)
     return table[list(TRADEOFF_COLUMNS)]
 
@@ -211,12 +308,16 @@ def test_every_front_point_is_labelled_with_its_settings_and_no_labels_overlap()
         assert top <= bottom, boxes
 
 
-def test_k_bit_front_points_are_named_int_k_beside_binary_and_float32():
+def test_k_bit_and_shared_front_points_are_named_beside_binary_and_float32():
     grid = _grid()
     grid.loc[1, "quantize_bits"] = 4.0  # 50% pruned, 4-bit: on the front
+    grid.loc[2, "share_weights"] = 16.0  # 90% pruned, 16 shared values: on the front
     grid.loc[3, "binarize_threshold"] = 0.7
     texts = {note.text for note in pareto_figure(grid).layout.annotations}
-    assert {"no pruning, float32", "50% pruned, int4", "95% pruned, binary t=0.7"} <= texts
+    assert {
+        "no pruning, float32", "50% pruned, int4", "90% pruned, 16 shared",
+        "95% pruned, binary t=0.7",
+    } <= texts  # fmt: skip
 
 
 def test_collapsed_models_are_clipped_to_the_bottom_edge_and_counted():

@@ -32,8 +32,8 @@ CONTROL_HELP: dict[str, str] = {
         "tolerates the most compression."
     ),
     "grid_prune_values": (
-        "The pruning settings of the grid; each is combined with every binarization value "
-        "and every bit width."
+        "The pruning settings of the grid; each is combined with every binarization value, "
+        "every bit width and every number of shared values."
     ),
     "grid_binarize_values": (
         "The binarization thresholds of the grid (x mean|W|); 'off' keeps the surviving "
@@ -42,6 +42,18 @@ CONTROL_HELP: dict[str, str] = {
     "grid_bits_values": (
         "The k-bit widths of the grid: each weight becomes s·n with n a K-bit whole number "
         "and s = max|W| / (2^(K−1)−1), shown as int8, int4 and so on."
+    ),
+    "grid_shared_values": (
+        "The shared values of the grid (weight sharing, Deep Compression): each layer's kept "
+        "weights become K values found by k-means, each weight a log2(K)-bit index."
+    ),
+    "ratio_meaning": (
+        "What the x axis divides: float32 bytes by the bytes stored (positions and codes "
+        "included), or the weights by the nonzero weights; papers report one or the other."
+    ),
+    "budget_bytes": (
+        "The largest .cxm file you accept, header included; each layer gets the setting "
+        "that keeps the most accuracy on the test images."
     ),
     "marked_setting": "Which page's sliders give the star on the chart: your current setting.",
     "distill": (
