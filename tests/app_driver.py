@@ -23,6 +23,7 @@ PAGES = [
     "pages/5_What_if.py",
     "pages/6_Learn.py",
     "pages/7_Draw.py",
+    "pages/8_Compare.py",
 ]
 TIMEOUT = 300  # seconds per script run; generous because the CPU is shared
 

@@ -28,6 +28,7 @@ ICONS = {
     "What if": ":material/query_stats:",
     "Learn": ":material/school:",
     "Draw": ":material/draw:",
+    "Compare": ":material/compare:",
 }
 DEFAULT_ICON = ":material/article:"
 

@@ -25,6 +25,9 @@ STOPPED_MODEL = "train.stopped"  # a stopped run's model after its last whole ep
 FINETUNED = "finetuned"  # {page: FinetuneOutcome}
 SHOWN_BASELINE = "baseline.shown"  # picker key of the baseline the last page run used
 CARRIED = "baseline.carried"  # {page: sentence} how its sliders followed a new baseline
+COMPARE_A = "compare.a"  # ui.compare.Chosen: the settings pinned as A
+COMPARE_B = "compare.b"  # ui.compare.Chosen from a link; absent: B is the sliders' settings
+COMPARE_ADDRESS = "compare.address"  # in LINK_READ once the Compare page read its address
 
 
 def control(page: str, control: Control, baseline_key: str) -> str:
