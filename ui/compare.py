@@ -25,6 +25,7 @@ from compression.compare import (
 )
 from compression.figures import compare_plots
 from compression.measure import Measurement
+from compression.models import layer_names_for
 from compression.settings import CompressionSettings, SettingsError
 from ui import format as fmt
 from ui import readouts
@@ -83,20 +84,23 @@ def pin_button(page: str, title: str, baseline: Baseline, settings: CompressionS
 def _adopt(a: SharedSetup, b: SharedSetup) -> None:
     """Make the links' model this person's baseline and the links' settings A and B.
 
-    Raises :class:`CompareLinkError` before anything changes when the model cannot be opened.
+    Raises :class:`CompareLinkError` (and leaves the baseline in use as it was) when the
+    model cannot be opened or the settings do not fit it.
     """
+    try:
+        settings_a = a.settings.validated(layer_names_for(a.model))
+        settings_b = b.settings.validated(layer_names_for(b.model))
+    except SettingsError as error:
+        reason = shown(error, MESSAGE_LIMIT)
+        raise CompareLinkError(f"the links' settings do not fit: {reason}") from None
+    previous = baselines.selected_key()
     restore = link.LinkRestore(a)
     link.select_baseline(restore)  # selects only on success; a failure adds a note
     baseline = baselines.current_baseline()
     if restore.notes or (baseline.model_name, baseline.dataset) != (a.model, a.dataset):
+        baselines.select_baseline(previous)
         reason = restore.notes[0] if restore.notes else "that model is not offered here"
         raise CompareLinkError(f"the links' model cannot be opened: {reason}")
-    try:
-        settings_a = a.settings.validated(baseline.layers)
-        settings_b = b.settings.validated(baseline.layers)
-    except SettingsError as error:
-        reason = shown(error, MESSAGE_LIMIT)
-        raise CompareLinkError(f"the links' settings do not fit: {reason}") from None
     st.session_state[keys.COMPARE_A] = Chosen(baseline.key, settings_a, "link A")
     st.session_state[keys.COMPARE_B] = Chosen(baseline.key, settings_b, "link B")
 

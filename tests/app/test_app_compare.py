@@ -159,3 +159,29 @@ def test_links_of_every_model_and_data_set_compare_values_methods(
     assert number(table(app)["Bits per weight"]["B − A"]) > 0  # 8 bits against 2 (4 values)
     classes = chart_spec(app, "compare.classes")["data"][0]["x"]
     assert len(classes) == 10 and (classes[0] == "T-shirt/top") == (dataset == "fashion-mnist")
+
+
+def test_links_to_a_model_no_longer_kept_change_nothing():
+    app = open_app(COMPARE)
+    picker = app.sidebar.selectbox[0]
+    picker.set_value("shipped:cnn").run()
+
+    def gone(settings: CompressionSettings) -> str:
+        return query_string(SharedSetup("mlp", "mnist", 0, settings, baseline="ab" * 32))
+
+    app = _submit_links(
+        app, gone(CompressionSettings(prune_sparsity=0.5)), gone(CompressionSettings())
+    )
+    (error,) = app.error
+    assert error.value.startswith("Nothing changed: the links' model cannot be opened:")
+    assert app.sidebar.selectbox[0].value == "shipped:cnn"
+    assert "Pin as A" in app.info[0].value
+
+
+def test_links_of_another_model_switch_the_baseline_to_theirs():
+    app = open_app(COMPARE)
+    app.sidebar.selectbox[0].set_value("shipped:cnn").run()
+    app = _submit_links(app, LINK_A, LINK_B)  # both of the shipped mlp on MNIST
+    assert not problems(app)
+    assert app.sidebar.selectbox[0].value == "shipped:mlp"
+    assert app.selectbox(key="compare.layer").options == ["fc1", "fc2", "fc3"]
