@@ -45,7 +45,9 @@ from ui.state import baselines, datasets, measuring, shared_models
 from ui.state.baselines import Baseline
 
 GALLERY_LIMIT = 24  # disagreeing test images drawn (all are counted)
-GALLERY_COLUMNS = 6
+# images a row: MNIST's captions are short ("A 7 ✓ · B 1"), Fashion-MNIST's are not
+GALLERY_COLUMNS = {"mnist": 6}
+OTHER_GALLERY_COLUMNS = 4
 
 
 @dataclass(frozen=True)
@@ -264,9 +266,15 @@ def _gallery(baseline: Baseline, found: Comparison) -> None:
         st.caption("A and B get the same test images right.")
         return
     data = datasets.cached_dataset(baseline.dataset)
+    columns = GALLERY_COLUMNS.get(baseline.dataset, OTHER_GALLERY_COLUMNS)
+    total = shown_images.only_a_right + shown_images.only_b_right
+    st.markdown(
+        f"**Test images exactly one of them gets right**: the first {len(shown_images.indices)} "
+        f"of {total:,}, each with both answers (✓ the right one)."
+    )
     st.plotly_chart(
         compare_plots.disagreement_grid(
-            disagreement_mosaic(data.test_images, shown_images, GALLERY_COLUMNS),
+            disagreement_mosaic(data.test_images, shown_images, columns),
             disagreement_captions(shown_images, data.class_names),
             shown_images.only_a_right,
             shown_images.only_b_right,

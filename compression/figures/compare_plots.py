@@ -165,8 +165,7 @@ def per_class_bars(table: pd.DataFrame, title: str = "Accuracy per class") -> go
 def disagreement_grid(
     mosaic: Mosaic, captions: Sequence[str], only_a_right: int, only_b_right: int
 ) -> go.Figure:
-    """The test images exactly one of A and B gets right, each captioned with both answers."""
-    title = f"{only_a_right:,} right under A only · {only_b_right:,} right under B only"
-    if len(captions) < only_a_right + only_b_right:
-        title += f" ({len(captions)} shown)"
+    """The test images exactly one of A and B gets right, each captioned with both answers;
+    the title counts all of them (a page says how many are shown)."""
+    title = f"Right by A only: {only_a_right:,} · by B only: {only_b_right:,}"  # phone-short
     return image_grid_figure(mosaic, captions, hover_label="pixel", title=title)

@@ -72,7 +72,7 @@ def test_pin_a_move_the_slider_and_compare_shows_both():
     assert all(share == 0 for share in bars["kept by B only"])
     assert all(share == pytest.approx(45, abs=0.5) for share in bars["kept by A only"])
     gallery = chart_spec(app, "compare.gallery")
-    assert "right under A only" in gallery["layout"]["title"]["text"]
+    assert gallery["layout"]["title"]["text"].startswith("Right by A only: ")
     # the address holds the comparison: both settings, each as a share link's query
     assert "prune_sparsity=0.5" in app.query_params["a"]
     assert "prune_sparsity=0.95" in app.query_params["b"]
@@ -185,3 +185,21 @@ def test_links_of_another_model_switch_the_baseline_to_theirs():
     assert not problems(app)
     assert app.sidebar.selectbox[0].value == "shipped:mlp"
     assert app.selectbox(key="compare.layer").options == ["fc1", "fc2", "fc3"]
+
+
+def test_pin_on_quantize_then_fewer_bits_shows_what_the_zero_level_takes():
+    app = open_app("pages/3_Quantize.py")
+    slider(app, "Bits").set_value(8).run()
+    app.button(key="quantize.pin").click().run()
+    slider(app, "Bits").set_value(2).run()
+    app.switch_page(COMPARE).run()
+    assert not problems(app)
+    assert [line.split(":")[1].strip() for line in sides(app)] == [
+        "quantize to 8 bits (per layer scale)",
+        "quantize to 2 bits (per layer scale)",
+    ]
+    assert number(table(app)["Bits per weight"]["B − A"]) < 0
+    # 2 bits round the small weights to 0: B keeps a subset of what A keeps
+    bars = {trace["name"]: trace["x"] for trace in chart_spec(app, "compare.overlap")["data"]}
+    assert all(share == 0 for share in bars["kept by B only"])
+    assert all(share > 0 for share in bars["kept by A only"])

@@ -113,7 +113,7 @@ def test_disagreement_grid_names_how_many_each_gets_right():
         found.only_a_right,
         found.only_b_right,
     )
-    assert figure.layout.title.text == "3 right under A only · 1 right under B only (3 shown)"
+    assert figure.layout.title.text == "Right by A only: 3 · by B only: 1"
     assert [note.text for note in figure.layout.annotations] == [
         "A 1 ✓ · B 2", "A 1 · B 2 ✓", "A 1 ✓ · B 0"
     ]  # fmt: skip
