@@ -137,14 +137,20 @@ def links_form() -> None:
         st.expander("Compare two share links"),
         st.form(keys.element("compare", "links"), border=False),
     ):
-        link_a = st.text_input(
-            "Link A", max_chars=LINK_LIMIT, key=keys.element("compare", "link_a")
+        link_a, link_b = (
+            st.text_input(
+                f"Link {name}",
+                max_chars=LINK_LIMIT,
+                key=keys.element("compare", f"link_{name.lower()}"),
+                help=f"A share link for setting {name}, copied from a compress page's "
+                "*Share this experiment* box (the whole address, or what follows '?').",
+            )
+            for name in ("A", "B")
         )
-        link_b = st.text_input(
-            "Link B", max_chars=LINK_LIMIT, key=keys.element("compare", "link_b")
+        submitted = st.form_submit_button(
+            "Compare these links",
+            help="Both links must be of one model and read exactly; otherwise nothing changes.",
         )
-        st.caption("Copy each from a compress page's **Share this experiment** box.")
-        submitted = st.form_submit_button("Compare these links")
     if submitted and _follow(link_a, link_b):
         st.rerun()  # redraw with the links' model and settings (and its sidebar)
 
