@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare, page
+from ui import compare, compare_choice, page
 
 baseline, reference = page.start_page("Compare")
 
@@ -14,8 +14,8 @@ with st.expander("What is this?"):
         "keeps (a weight is *kept* when it is not 0 after compression), how each class fares, "
         "and the test images exactly one of them gets right. Or paste two share links."
     )
-compare.read_address(baseline)
-compare.links_form()
-chosen = compare.chosen(baseline)
+compare_choice.read_address(baseline)
+compare_choice.links_form()
+chosen = compare_choice.chosen(baseline)
 if chosen is not None:
     compare.show(baseline, *chosen)

@@ -18,7 +18,7 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS
 from compression.settings import CompressionSettings
-from ui import compare, downloads, page, readouts, retrain, surprises, teaching
+from ui import compare_choice, downloads, page, readouts, retrain, surprises, teaching
 from ui import format as fmt
 from ui.controls import keys, link, method_widgets, widgets
 from ui.state import lookahead, measuring
@@ -151,7 +151,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     with st.container(horizontal=True):
         link.share_box(link.keep(baseline, settings))
         downloads.download_buttons(baseline, measured)
-        compare.pin_button(spec.key, spec.title, baseline, settings)
+        compare_choice.pin_button(spec.key, spec.title, baseline, settings)
     _secondary(spec, measured, measurements, prunes)
     teaching.learned_and_lost(
         spec.key, baseline, settings, measured, reference, shown=spec.pictures_open
