@@ -25,6 +25,8 @@ PAGE_LINKS = (
     ("What if", "sweeps and trade-offs"),
     ("Learn", "the math behind it"),
     ("Draw", "your digit, both models"),
+    ("Iterative pruning", "Han's rounds, lottery tickets"),
+    ("Compare", "A and B side by side"),
 )
 
 baseline, reference = page.start_page("Compression Explorer", "🗜️")

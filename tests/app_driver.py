@@ -24,6 +24,7 @@ PAGES = [
     "pages/6_Learn.py",
     "pages/7_Draw.py",
     "pages/8_Iterative_pruning.py",
+    "pages/9_Compare.py",
 ]
 TIMEOUT = 300  # seconds per script run; generous because the CPU is shared
 

@@ -18,7 +18,9 @@ from compression.figures import plots
 from compression.measure import contribution_table
 from compression.methods import METHODS, encodings
 from compression.settings import CompressionSettings
-from ui import downloads, lesson_builder, lesson_walk, page, readouts, retrain, surprises, teaching
+from ui import (
+    compare_choice, downloads, lesson_builder, lesson_walk, page, readouts, retrain, surprises, teaching,
+)
 from ui import format as fmt
 from ui.controls import keys, link, method_widgets, widgets
 from ui.state import lookahead, measuring
@@ -159,6 +161,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
         link.share_box(setup)
         lesson_builder.builder(spec.title, setup, spec.methods)
         downloads.download_buttons(baseline, measured)
+        compare_choice.pin_button(spec.key, spec.title, baseline, settings)
     _secondary(spec, measured, measurements, prunes)
     teaching.learned_and_lost(
         spec.key, baseline, settings, measured, reference, shown=spec.pictures_open

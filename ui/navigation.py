@@ -29,6 +29,7 @@ ICONS = {
     "Learn": ":material/school:",
     "Draw": ":material/draw:",
     "Iterative pruning": ":material/cycle:",
+    "Compare": ":material/compare:",
 }
 DEFAULT_ICON = ":material/article:"
 

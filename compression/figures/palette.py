@@ -48,3 +48,10 @@ CONFIGURATIONS = {
 # distinct hues (the first five at least 35 degrees apart on the colour wheel).
 LAYER_COLORS = ("#4C78A8", "#F58518", "#54A24B", "#B279A2", "#72B7B2", "#E45756")
 ALL_LAYERS_COLOR = "#333333"  # the "all layers at once" curve: neutral, unlike any layer
+
+# Two settings compared side by side (the Compare page): A purple, B teal; a weight both keep
+# dark grey, one neither keeps near white.
+SETTING_A = "#7E57C2"
+SETTING_B = "#009E73"
+OVERLAP_BOTH = "#4D4D4D"
+OVERLAP_NEITHER = "#F2F2F2"

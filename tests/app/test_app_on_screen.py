@@ -37,8 +37,9 @@ def test_the_model_picker_s_names_fit_and_the_full_name_is_in_the_sidebar():
 def test_the_home_page_links_fit_on_one_line():
     app = open_app()
     labels = [link.proto.label for link in app.main.get("page_link")]
-    assert len(labels) == 9
-    assert {"Quantize", "Share weights", "Draw"} <= {label.split(":")[0] for label in labels}
+    assert len(labels) == 11
+    titles = {label.split(":")[0] for label in labels}
+    assert {"Quantize", "Share weights", "Draw", "Iterative pruning", "Compare"} <= titles
     assert all(len(label) <= LINK_LIMIT for label in labels), labels
 
 

@@ -30,5 +30,5 @@ def test_every_page_shows_the_menu_in_its_sidebar():
     labels = [link.proto.label for link in links]
     assert labels == [
         "Home", "Train", "Binarize", "Prune", "Quantize", "Share weights", "Combine",
-        "What if", "Learn", "Draw", "Iterative pruning",
+        "What if", "Learn", "Draw", "Iterative pruning", "Compare",
     ]  # fmt: skip

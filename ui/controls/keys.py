@@ -29,6 +29,9 @@ LESSON_READ = "lesson.read"  # the lesson link already opened in this session
 LESSON_NOTICE = "lesson.notice"  # what could not be used of the lesson link just opened
 LESSON_DRAFT = "lesson.draft"  # the steps a teacher has added so far
 CARRIED = "baseline.carried"  # {page: sentence} how its sliders followed a new baseline
+COMPARE_A = "compare.a"  # ui.compare.Chosen: the settings pinned as A
+COMPARE_B = "compare.b"  # ui.compare.Chosen from a link; absent: B is the sliders' settings
+COMPARE_ADDRESS = "compare.address"  # in LINK_READ once the Compare page read its address
 
 
 def control(page: str, control: Control, baseline_key: str) -> str:
