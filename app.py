@@ -25,7 +25,7 @@ PAGE_LINKS = (
     ("What if", "sweeps and trade-offs"),
     ("Learn", "the math behind it"),
     ("Draw", "your digit, both models"),
-    ("Iterative pruning", "Han's rounds, lottery tickets"),
+    ("Iterative pruning", "Han's rounds"),
     ("Compare", "A and B side by side"),
 )
 

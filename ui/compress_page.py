@@ -19,7 +19,15 @@ from compression.measure import contribution_table
 from compression.methods import METHODS, encodings
 from compression.settings import CompressionSettings
 from ui import (
-    compare_choice, downloads, lesson_builder, lesson_walk, page, readouts, retrain, surprises, teaching,
+    compare_choice,
+    downloads,
+    lesson_builder,
+    lesson_walk,
+    page,
+    readouts,
+    retrain,
+    surprises,
+    teaching,
 )
 from ui import format as fmt
 from ui.controls import keys, link, method_widgets, widgets
