@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from compression.figures import palette
 from compression.figures.plot_style import KILOBYTE, axis, layout
 
+LABEL_ROOM = 115  # pixels left of the bars for the longest name, "compressed file"
 DENSE_LABEL = "float32 model"
 FILE_LABEL = "compressed file"
 # what each step is, for its hover line
@@ -29,8 +30,9 @@ def _signed_kb(count: int) -> str:
 
 
 def ledger_waterfall(ledger, title: str = "From float32 to the file, part by part") -> go.Figure:
-    """A waterfall: the dense float32 bytes, one bar per step (its change), the file's
-    bytes as the total; the hover gives each part's exact bytes in the file."""
+    """A waterfall of horizontal bars, top to bottom: the dense float32 bytes, one bar per
+    step (its change), the file's bytes as the total; the hover gives each part's exact
+    bytes in the file."""
     steps = list(ledger.steps)
     labels = [DENSE_LABEL, *(step.label for step in steps), FILE_LABEL]
     changes = [step.change for step in steps]
@@ -50,8 +52,9 @@ def ledger_waterfall(ledger, title: str = "From float32 to the file, part by par
         f"{FILE_LABEL}: {ledger.file_bytes:,} bytes (without the header)",
     ]
     waterfall = go.Waterfall(
-        x=labels,
-        y=values,
+        orientation="h",  # the parts' names one a line: they fit a phone's width
+        y=labels,
+        x=values,
         measure=["absolute", *(["relative"] * len(steps)), "total"],
         text=texts,
         textposition="outside",
@@ -63,10 +66,11 @@ def ledger_waterfall(ledger, title: str = "From float32 to the file, part by par
         totals={"marker": {"color": palette.BASELINE}},  # the two sizes: float32, the file
         showlegend=False,
     )
-    figure_layout = layout(title, height=420, legend=False)
+    figure_layout = layout(title, height=140 + 34 * len(labels), legend=False)
     top = max(ledger.dense_bytes, ledger.file_bytes) / KILOBYTE
     figure_layout.update(
-        xaxis=axis(),
-        yaxis=axis(title={"text": "size (KB)"}, range=[0, 1.15 * top if top else 1]),
+        xaxis=axis(title={"text": "size (KB)"}, range=[0, 1.3 * top if top else 1]),
+        yaxis=axis(autorange="reversed"),  # float32 at the top, the file at the bottom
+        margin={**figure_layout["margin"], "l": LABEL_ROOM},
     )
     return go.Figure(data=[waterfall], layout=figure_layout)

@@ -164,6 +164,8 @@ class Method:
     # what this method draws on the weight histograms, as a page's colour key says it
     # (Streamlit colour Markdown): ":red[¦ the cut ±T]"
     histogram_marks: tuple[str, ...] = ()
+    # a values method's name where a page offers a choice of them: "binary / ternary"
+    choice_label: str = ""
 
     @property
     def fields(self) -> tuple[str, ...]:

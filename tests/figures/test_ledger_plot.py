@@ -21,13 +21,13 @@ LEDGER = ByteLedger(
 
 def test_the_bars_run_from_float32_through_each_step_to_the_file():
     trace = ledger_waterfall(LEDGER).data[0]
-    assert trace.type == "waterfall"
-    assert list(trace.x) == [DENSE_LABEL, "values", "positions", "scales", "biases", FILE_LABEL]
+    assert trace.type == "waterfall" and trace.orientation == "h"
+    assert list(trace.y) == [DENSE_LABEL, "values", "positions", "scales", "biases", FILE_LABEL]
     assert list(trace.measure) == ["absolute", "relative", "relative", "relative", "relative",
                                    "total"]  # fmt: skip
     # KB: the float32 size, then each change; the total bar is the running sum
-    assert list(trace.y[:-1]) == pytest.approx([10.0, -9.3, 0.25, 0.008, 0.0])
-    assert sum(trace.y[:-1]) == pytest.approx(LEDGER.file_bytes / 1000)
+    assert list(trace.x[:-1]) == pytest.approx([10.0, -9.3, 0.25, 0.008, 0.0])
+    assert sum(trace.x[:-1]) == pytest.approx(LEDGER.file_bytes / 1000)
 
 
 def test_labels_say_the_sizes_and_signed_changes_and_the_hover_the_exact_bytes():
@@ -41,5 +41,5 @@ def test_labels_say_the_sizes_and_signed_changes_and_the_hover_the_exact_bytes()
 def test_a_ledger_with_a_huffman_step_draws_it_before_the_file():
     huffman = ByteLedger(958, (LedgerStep("Huffman", 20, -100),), 858)
     trace = ledger_waterfall(huffman).data[0]
-    assert list(trace.x) == [DENSE_LABEL, "Huffman", FILE_LABEL]
+    assert list(trace.y) == [DENSE_LABEL, "Huffman", FILE_LABEL]
     assert "Huffman coding" in trace.hovertext[1]
