@@ -11,6 +11,7 @@ from compression.figures import palette
 from compression.figures.plot_style import KILOBYTE, axis, layout
 
 LABEL_ROOM = 115  # pixels left of the bars for the longest name, "compressed file"
+INSIDE_FROM = 0.3  # a bar at least this share of the longest holds its own label
 DENSE_LABEL = "float32 model"
 FILE_LABEL = "compressed file"
 # what each step is, for its hover line
@@ -25,8 +26,17 @@ STEP_MEANINGS = {
 }
 
 
-def _signed_kb(count: int) -> str:
-    return f"{'+' if count >= 0 else '−'}{abs(count) / KILOBYTE:,.1f} KB"
+def _signed(count: int) -> str:
+    """``−1,031.8 KB``; under a kilobyte in bytes: ``+12 bytes``."""
+    sign = "+" if count >= 0 else "−"
+    if abs(count) < KILOBYTE:
+        return f"{sign}{abs(count):,} bytes"
+    return f"{sign}{abs(count) / KILOBYTE:,.1f} KB"
+
+
+def _text_place(kilobytes: float, top: float) -> str:
+    """A bar's label inside a long bar (beside it, it would leave the chart), else beside."""
+    return "inside" if abs(kilobytes) > INSIDE_FROM * top else "outside"
 
 
 def ledger_waterfall(ledger, title: str = "From float32 to the file, part by part") -> go.Figure:
@@ -39,7 +49,7 @@ def ledger_waterfall(ledger, title: str = "From float32 to the file, part by par
     values = [ledger.dense_bytes / KILOBYTE, *(c / KILOBYTE for c in changes), 0]
     texts = [
         f"{ledger.dense_bytes / KILOBYTE:,.1f} KB",
-        *(_signed_kb(c) for c in changes),
+        *(_signed(c) for c in changes),
         f"{ledger.file_bytes / KILOBYTE:,.1f} KB",
     ]
     hovers = [
@@ -51,13 +61,14 @@ def ledger_waterfall(ledger, title: str = "From float32 to the file, part by par
         ),
         f"{FILE_LABEL}: {ledger.file_bytes:,} bytes (without the header)",
     ]
+    top = max(ledger.dense_bytes, ledger.file_bytes) / KILOBYTE
     waterfall = go.Waterfall(
         orientation="h",  # the parts' names one a line: they fit a phone's width
         y=labels,
         x=values,
         measure=["absolute", *(["relative"] * len(steps)), "total"],
         text=texts,
-        textposition="outside",
+        textposition=[_text_place(v, top) for v in [*values[:-1], ledger.file_bytes / KILOBYTE]],
         hovertext=hovers,
         hoverinfo="text",
         connector={"line": {"color": palette.REMOVED}},
@@ -67,7 +78,6 @@ def ledger_waterfall(ledger, title: str = "From float32 to the file, part by par
         showlegend=False,
     )
     figure_layout = layout(title, height=140 + 34 * len(labels), legend=False)
-    top = max(ledger.dense_bytes, ledger.file_bytes) / KILOBYTE
     figure_layout.update(
         xaxis=axis(title={"text": "size (KB)"}, range=[0, 1.3 * top if top else 1]),
         yaxis=axis(autorange="reversed"),  # float32 at the top, the file at the bottom

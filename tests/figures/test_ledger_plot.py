@@ -32,8 +32,11 @@ def test_the_bars_run_from_float32_through_each_step_to_the_file():
 
 def test_labels_say_the_sizes_and_signed_changes_and_the_hover_the_exact_bytes():
     trace = ledger_waterfall(LEDGER).data[0]
-    assert list(trace.text) == ["10.0 KB", "−9.3 KB", "+0.2 KB", "+0.0 KB", "+0.0 KB", "1.0 KB"]
+    assert list(trace.text) == ["10.0 KB", "−9.3 KB", "+250 bytes", "+8 bytes", "+0 bytes",
+                                "1.0 KB"]  # fmt: skip
     assert "958 bytes" in trace.hovertext[-1]
+    # the long bars hold their labels, the short ones have them beside
+    assert list(trace.textposition) == ["inside", "inside"] + ["outside"] * 4
     assert "10,000 bytes" in trace.hovertext[0]
     assert "300 bytes in the file, -9,300 bytes against float32" in trace.hovertext[1]
 
