@@ -346,3 +346,22 @@ def test_the_star_can_come_from_the_quantize_page(computations):
     assert star["x"][0] == quantize_bytes
     assert star["y"][0] == pytest.approx(quantize_accuracy, abs=5e-5)
     assert "quantize to 3 bits" in " ".join(c.value for c in app.caption)
+
+
+def test_the_star_follows_the_values_method_chosen_on_combine(computations):
+    app = open_app("pages/4_Combine.py")
+    # binarization's slider was drawn first and stays in the session; sharing is the choice
+    app.selectbox(key="combine.values_method").set_value("share").run()
+    combine_bytes = exact_size(app)
+    combine_accuracy = number(metrics(app)["Test accuracy"]) / 100
+    app.switch_page(PAGE).run()
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([4]).run()
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    assert "Combine" in app.selectbox(key="whatif.marked").options
+    star = traces(app, "whatif.pareto")["your setting (Combine page)"]
+    assert star["x"][0] == combine_bytes
+    assert star["y"][0] == pytest.approx(combine_accuracy, abs=5e-5)
