@@ -103,3 +103,19 @@ def test_a_link_keeps_the_values_method_chosen(name, widget, value, url_key, sho
     assert next(box for box in reopened.selectbox if box.label == CHOICE).value == name
     assert _settings(reopened) == _settings(app)
     assert exact_size(reopened) == exact_size(app)
+
+
+@pytest.mark.parametrize("name", ["quantize", "share"])
+def test_retraining_keeps_the_cut_and_the_values_method_chosen(name):
+    app = _choose(open_app(PAGE), name)
+    before = _settings(app)
+    app.select_slider(key="combine.ft_epochs").set_value(1)
+    app.selectbox(key="combine.ft_images").set_value(2_000)
+    app.button(key="combine.ft_go").click().run()
+    assert not problems(app)
+    assert app.sidebar.selectbox(key="baseline.picker").value.startswith("retrained:")
+    after = _settings(app)
+    assert after.values_method is before.values_method and after.prunes
+    assert after.quantize_bits == before.quantize_bits
+    assert after.share_weights == before.share_weights
+    assert next(box for box in app.selectbox if box.label == CHOICE).value == name
