@@ -16,6 +16,7 @@ import torch
 
 from compression.compress import compress
 from compression.explain.chart_data import LayerView, WeightProfile, bits_per_weight, layer_views
+from compression.methods import METHODS
 from compression.models import module_for, weight_layer_names
 from compression.settings import CompressionSettings
 from compression.size import size_summary, size_table
@@ -120,18 +121,41 @@ def measure(
     )
 
 
-def split_settings(settings: CompressionSettings) -> dict[str, CompressionSettings]:
-    """The four what-ifs that show what pruning and binarization each contribute.
+# What a values method's what-if is called: "binarized", "pruned + binarized".
+VALUES_DONE = {"binarize": "binarized", "quantize": "quantized", "share": "shared"}
 
-    ``baseline`` changes nothing, ``pruned`` keeps only the pruning part of
-    ``settings``, ``binarized`` only the binarization part, the last is ``settings``.
+
+def split_settings(settings: CompressionSettings) -> dict[str, CompressionSettings]:
+    """The what-ifs that show what pruning and the values method each contribute.
+
+    ``baseline`` changes nothing, ``pruned`` keeps only the pruning part of ``settings``,
+    ``binarized`` (``quantized``, ``shared``: named by the values method) only the values
+    part, the last (``pruned + binarized``) is ``settings``. Without a values method,
+    ``pruned`` is ``settings`` and the last.
     """
-    return {
-        "baseline": CompressionSettings(layers=settings.layers),
-        "pruned": replace(settings, binarize_threshold=None, per_channel=False),
-        "binarized": replace(settings, prune_threshold=None, prune_sparsity=None),
-        "pruned + binarized": settings,
+    values = settings.values_method
+    defaults = CompressionSettings()
+    values_fields = {
+        control.field: getattr(defaults, control.field)
+        for method in METHODS.values()
+        if method.quantize
+        for control in method.controls
     }
+    positions_fields = {
+        control.field: None
+        for method in METHODS.values()
+        if method.masks
+        for control in method.numbers()
+    }
+    parts = {
+        "baseline": CompressionSettings(layers=settings.layers),
+        "pruned": replace(settings, **values_fields),
+    }
+    if values is not None:
+        done = VALUES_DONE.get(values.name, values.name)
+        parts[done] = replace(settings, **positions_fields)
+        parts[f"pruned + {done}"] = settings
+    return parts
 
 
 def contribution_table(measurements: dict[str, Measurement]) -> pd.DataFrame:

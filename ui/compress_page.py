@@ -4,7 +4,9 @@ A page says which methods it shows and its texts (:class:`CompressPage`); the te
 lays out the methods' controls, the headline metrics, the charts, the downloads, the
 share box, the pictures of what was learned and lost, and retraining. Which metric
 and which chart appear follows from the methods: a *positions* method (pruning) adds
-sparsity, a *values* method (binarization) adds bits per weight.
+sparsity, a *values* method (binarization) adds bits per weight. A page that lists
+several values methods (Combine) offers them as a choice, one at a time, and can show
+the byte ledger from float32 to the file (:mod:`compression.ledger`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from compression.figures import plots
+from compression.figures.ledger_plot import ledger_waterfall
+from compression.ledger import byte_ledger
 from compression.measure import contribution_table
 from compression.methods import METHODS, encodings
 from compression.settings import CompressionSettings
@@ -34,7 +38,6 @@ from ui.controls import keys, link, method_widgets, widgets
 from ui.state import lookahead, measuring
 from ui.state.baselines import Baseline
 
-COMBINED = "pruned + binarized"  # the contributions' row with every method applied
 HISTOGRAMS_PER_ROW = 3  # layers side by side on a wide screen
 
 
@@ -52,6 +55,15 @@ class CompressPage:
     pictures_open: bool = False  # the learned-and-lost pictures shown from the start
     # {settings field: start} where this page opens differently from the controls' own
     starts: Mapping[str, float] = field(default_factory=dict)
+    # of several values methods, the one chosen when the page opens (None: none)
+    values_start: str | None = None
+    ledger: bool = False  # a tab with the byte ledger from float32 to the file
+
+    @property
+    def values_choices(self) -> tuple[str, ...]:
+        """The values methods offered as a choice (empty: the page shows its methods)."""
+        values = tuple(name for name in self.methods if METHODS[name].quantize)
+        return values if len(values) > 1 else ()
 
 
 def show(spec: CompressPage) -> None:
@@ -68,25 +80,42 @@ def show(spec: CompressPage) -> None:
     explorer()
 
 
-def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, ...]]:
+def _controls(
+    spec: CompressPage, baseline: Baseline
+) -> tuple[dict, tuple[str, ...], tuple[str, ...]]:
     """Each method's widgets in a column, the layer choice in a narrower last one
-    -> (fields, layers). One row, so the metrics and charts stay on the first screen; the
-    encodings (Huffman coding), which change bytes and no weight, go in the sidebar."""
-    columns = st.columns([3] * len(spec.methods) + [2], gap="large")
-    fields = {}
-    for index, name in enumerate(spec.methods):
+    -> (fields, layers, the methods shown). One row, so the metrics and charts stay on the
+    first screen. Several values methods share one column, headed by the one chosen in the
+    last column (above the layers: that column is the shortest, so the row keeps its height).
+    The encodings (Huffman coding), which change bytes and no weight, go in the sidebar."""
+    choices = spec.values_choices
+    groups = [(name,) for name in spec.methods if name not in choices]
+    groups += [choices] if choices else []
+    columns = st.columns([3] * len(groups) + [2], gap="large")
+    if choices:
+        with columns[-1]:
+            chosen = method_widgets.values_choice(spec.key, choices, spec.values_start)
+    fields, shown = {}, []
+    for index, group in enumerate(groups):
         with columns[index]:
-            if index < len(spec.method_headings):
+            if group == choices:
+                st.markdown(f"**{index + 1}. Values: {method_widgets.values_label(chosen)}**")
+                group = () if chosen is None else (chosen,)
+                if chosen is None:
+                    st.caption("The kept weights stay float32: choose a values method.")
+            elif index < len(spec.method_headings):
                 st.markdown(spec.method_headings[index])
-            method = METHODS[name]
-            hidden = lesson_walk.fixed_fields(spec.key, method, baseline)  # a lesson's step
-            fields |= method_widgets.method_ui(spec.key, method, baseline, spec.starts, hidden)
+            for name in group:
+                method = METHODS[name]
+                hidden = lesson_walk.fixed_fields(spec.key, method, baseline)  # a lesson's step
+                fields |= method_widgets.method_ui(spec.key, method, baseline, spec.starts, hidden)
+            shown += group
     with columns[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
     with st.sidebar:
         for name in encodings():
             fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline)
-    return fields, layers
+    return fields, layers, tuple(shown)
 
 
 def _metrics(measured, reference, prunes: bool, quantizes: bool) -> None:
@@ -103,11 +132,11 @@ def _metrics(measured, reference, prunes: bool, quantizes: bool) -> None:
             metric(column, measured)
 
 
-def _histograms(spec: CompressPage, measured) -> None:
+def _histograms(spec: CompressPage, measured, shown: tuple[str, ...]) -> None:
     """The main chart: one histogram a layer, three a row (Streamlit stacks them on a phone),
     under one line that names the chart and its colours."""
     key = [":blue[■ kept weights]", ":gray[■ weights set to 0]"]
-    key += [mark for name in spec.methods for mark in METHODS[name].histogram_marks]
+    key += [mark for name in shown for mark in METHODS[name].histogram_marks]
     st.caption(f"**{spec.histogram_title}**: " + " · ".join(key))
     views = measured.layers
     for start in range(0, len(views), HISTOGRAMS_PER_ROW):
@@ -122,6 +151,7 @@ def _secondary(spec: CompressPage, measured, measurements, prunes: bool) -> None
     """The charts and table under the main one, in tabs: what each step adds (when the page
     combines methods), bytes and sparsity per layer, the per-layer encoding."""
     names = ["What each step contributes"] if measurements is not None else []
+    names += ["From float32 to the file"] if spec.ledger else []
     names += ["Size per layer", "Encoding per layer"]
     tabs = st.tabs(names)
     if measurements is not None:
@@ -131,6 +161,11 @@ def _secondary(spec: CompressPage, measured, measurements, prunes: bool) -> None
                 plots.configuration_bars(table), key=keys.element(spec.key, "contributions")
             )
             readouts.table(fmt.contribution_table(table))
+    if spec.ledger:
+        with tabs[-3]:
+            st.plotly_chart(
+                ledger_waterfall(byte_ledger(measured.sizes)), key=keys.element(spec.key, "ledger")
+            )
     with tabs[-2]:
         left, right = st.columns(2)
         if prunes:
@@ -149,19 +184,22 @@ def _secondary(spec: CompressPage, measured, measurements, prunes: bool) -> None
 
 
 def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
-    fields, layers = _controls(spec, baseline)
+    fields, layers, shown = _controls(spec, baseline)
     if readouts.layers_warning(layers):
         return
     settings = CompressionSettings(**fields, layers=layers)
     compares = len(spec.methods) > 1
     measurements = measuring.contributions(baseline, settings) if compares else None
-    measured = measurements[COMBINED] if compares else measuring.measured(baseline, settings)
+    # the last what-if applies every method on screen
+    measured = (
+        list(measurements.values())[-1] if compares else measuring.measured(baseline, settings)
+    )
 
-    prunes = any(METHODS[name].masks for name in spec.methods)
-    quantizes = any(METHODS[name].quantize for name in spec.methods)
+    prunes = any(METHODS[name].masks for name in shown)
+    quantizes = any(METHODS[name].quantize for name in shown)
     _metrics(measured, reference, prunes, quantizes)
     retrain.before_retraining(baseline)
-    _histograms(spec, measured)
+    _histograms(spec, measured, shown)
     # under the main chart, so the first screen keeps the slider, metrics and histograms
     surprises.reasons(baseline, measurements if compares else measured)
     with st.container(horizontal=True):
@@ -174,7 +212,7 @@ def _explorer(spec: CompressPage, baseline: Baseline, reference) -> None:
     teaching.learned_and_lost(
         spec.key, baseline, settings, measured, reference, shown=spec.pictures_open
     )
-    retrain.finetune_ui(spec.key, baseline, settings, spec.methods)
+    retrain.finetune_ui(spec.key, baseline, settings, shown)
     if compares:
         measuring.prefetch_contributions(baseline, lookahead.nearby_settings(spec.key, settings))
         measuring.prefetch_slider_contributions(

@@ -112,9 +112,9 @@ def combine_notes(
 ) -> list[str]:
     """Why "pruned + binarized" can lose to "binarized" in bytes, and (shipped model) how
     the two compare after retraining at the settings on screen."""
-    both, binarized = measurements[COMBINED], measurements[BINARIZED]
-    if not (both.settings.prunes and both.settings.binarizes):
-        return []
+    both, binarized = measurements.get(COMBINED), measurements.get(BINARIZED)
+    if both is None or binarized is None or not (both.settings.prunes and both.settings.binarizes):
+        return []  # another values method, or none
     notes = []
     if both.size_bytes > binarized.size_bytes:
         notes.append(

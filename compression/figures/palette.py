@@ -42,6 +42,11 @@ CONFIGURATIONS = {
     "pruned": "#72B7B2",
     "binarized": "#EECA3B",
     "pruned + binarized": COMPRESSED,
+    # the other values methods on the Combine page: alone, then after pruning
+    "quantized": "#EECA3B",
+    "pruned + quantized": COMPRESSED,
+    "shared": "#EECA3B",
+    "pruned + shared": COMPRESSED,
 }
 
 # One colour per layer in the what-if sensitivity curves, in the order the layers are drawn:

@@ -130,4 +130,5 @@ BINARIZE = Method(
     quantize=quantize,
     quantize_ste=quantize_ste,
     histogram_marks=(":red[shaded: the band sent to 0]", ":orange[| the values ±a]"),
+    choice_label="binary / ternary",
 )

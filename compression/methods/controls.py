@@ -167,6 +167,8 @@ class Method:
     # an *encoding* (Huffman coding): how the streams are written, no weight changes; its
     # flags are offered on every page that compresses, besides the page's own methods
     encoding: bool = False
+    # a values method's name where a page offers a choice of them: "binary / ternary"
+    choice_label: str = ""
 
     @property
     def fields(self) -> tuple[str, ...]:

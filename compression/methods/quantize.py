@@ -142,4 +142,5 @@ QUANTIZE = Method(
     quantize=quantize,
     quantize_ste=quantize_ste,
     histogram_marks=(":orange[| the values s·n]",),
+    choice_label="k-bit integers",
 )

@@ -157,4 +157,5 @@ SHARE = Method(
     quantize_ste=share_ste,
     trainable_values=centroid_training,
     histogram_marks=(":orange[| the K shared values]",),
+    choice_label="shared values",
 )

@@ -508,3 +508,22 @@ def test_the_budget_box_fits_the_baseline_shows_the_pick_and_offers_its_file(
     assert small_budget == [60_000]
     pd.testing.assert_frame_equal(_choices(app), choices)
     assert _trace(app, "fits in 60,000 bytes")
+
+
+def test_the_star_follows_the_values_method_chosen_on_combine(computations):
+    app = open_app("pages/4_Combine.py")
+    # binarization's slider was drawn first and stays in the session; sharing is the choice
+    app.selectbox(key="combine.values_method").set_value("share").run()
+    combine_bytes = exact_size(app)
+    combine_accuracy = number(metrics(app)["Test accuracy"]) / 100
+    app.switch_page(PAGE).run()
+    app.multiselect(key="whatif.grid_prune.prune-sparsity").set_value([0.0]).run()
+    app.multiselect(key="whatif.grid_prune.prune-threshold").set_value([]).run()
+    app.multiselect(key="whatif.grid_binarize").set_value([None]).run()
+    app.multiselect(key="whatif.grid_bits").set_value([4]).run()
+    app.button(key="whatif.run_grid").click().run()
+    assert not problems(app)
+    assert "Combine" in app.selectbox(key="whatif.marked").options
+    star = traces(app, "whatif.pareto")["your setting (Combine page)"]
+    assert star["x"][0] == pytest.approx(FLOAT32_BYTES / combine_bytes)  # bytes meaning
+    assert star["y"][0] == pytest.approx(combine_accuracy, abs=5e-5)

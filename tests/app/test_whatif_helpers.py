@@ -43,6 +43,27 @@ def test_combine_sliders_give_pruning_and_binarization_together():
     )
 
 
+def test_combine_gives_the_values_method_chosen_not_a_slider_left_from_another():
+    saved = {
+        "combine.prune_mode": "sparsity",
+        "combine.prune_sparsity": 80,
+        "combine.binarize": 0.0,  # set before another values method was chosen
+        "combine.bits": 3,
+        "combine.shared": 16,
+        "combine.per_channel": True,
+        "combine.values_method": "quantize",
+    }
+    assert page_settings("combine", MLP, saved) == CompressionSettings(
+        prune_sparsity=0.8, quantize_bits=3, per_channel=True
+    )
+    saved["combine.values_method"] = "share"
+    assert page_settings("combine", MLP, saved) == CompressionSettings(
+        prune_sparsity=0.8, share_weights=16
+    )
+    saved["combine.values_method"] = "none"
+    assert page_settings("combine", MLP, saved) == CompressionSettings(prune_sparsity=0.8)
+
+
 def test_a_threshold_of_another_baseline_or_an_unvisited_page_gives_nothing():
     saved = {"prune.prune_mode": "threshold", "prune.prune_threshold.other": 0.05}
     assert page_settings("prune", MLP, saved) is None

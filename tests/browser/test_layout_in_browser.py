@@ -100,17 +100,13 @@ def collisions(texts: list[dict]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page_file", COMPRESS_PAGES)
-def test_a_laptop_screen_shows_sliders_metrics_and_histograms_without_scrolling(
-    server, sized_tab, page_file
-):
-    tab = sized_tab(LAPTOP)
-    live_app.open_page(tab, server, page_file)
+def assert_first_screen(tab, methods: tuple[str, ...]) -> None:
+    """The methods' sliders, the metrics and every layer's histogram fit the laptop screen."""
     assert tab.evaluate("() => window.scrollY") == 0
     main = tab.locator("[data-testid='stMain']")
     labels = [
         control.label
-        for name in PAGE_METHODS[page_file]
+        for name in methods
         for control in METHODS[name].controls
         if control.kind == "number"
     ]
@@ -121,7 +117,7 @@ def test_a_laptop_screen_shows_sliders_metrics_and_histograms_without_scrolling(
     ]
     metrics = main.locator(live_app.METRIC).all()
     histograms = main.locator(live_app.CHART, has_text=HISTOGRAM_AXIS).all()
-    assert len(sliders) >= len(PAGE_METHODS[page_file]), "a slider per method"
+    assert len(sliders) >= len(methods), "a slider per method"
     assert len(metrics) >= 4, "the page shows its headline metrics"
     assert histograms, "the page shows its weight histograms"
     drawn = " ".join(histogram.text_content() for histogram in histograms)
@@ -132,6 +128,25 @@ def test_a_laptop_screen_shows_sliders_metrics_and_histograms_without_scrolling(
             assert box is not None and inside(box, LAPTOP), (
                 f"a {what} is not on the first screen: {box} in {LAPTOP}"
             )
+
+
+@pytest.mark.parametrize("page_file", COMPRESS_PAGES)
+def test_a_laptop_screen_shows_sliders_metrics_and_histograms_without_scrolling(
+    server, sized_tab, page_file
+):
+    tab = sized_tab(LAPTOP)
+    live_app.open_page(tab, server, page_file)
+    assert_first_screen(tab, PAGE_METHODS[page_file])
+
+
+@pytest.mark.parametrize(
+    ("link", "method"), [("bits=4&binarize=off", "quantize"), ("shared=16&binarize=off", "share")]
+)
+def test_combine_fits_the_laptop_screen_with_every_values_method(server, sized_tab, link, method):
+    tab = sized_tab(LAPTOP)
+    tab.goto(f"{live_app.page_url(server, 'pages/4_Combine.py')}?{link}")
+    live_app.settle(tab)
+    assert_first_screen(tab, ("prune", method))
 
 
 def tab_count(tab) -> int:

@@ -217,6 +217,24 @@ def test_split_settings_isolates_each_step():
     assert all(part.layers == ("fc2",) for part in parts.values())
 
 
+@pytest.mark.parametrize(
+    ("values", "done"),
+    [({"quantize_bits": 4, "per_channel": True}, "quantized"), ({"share_weights": 8}, "shared")],
+)
+def test_split_settings_names_the_values_method_it_isolates(values, done):
+    settings = CompressionSettings(prune_sparsity=0.8, **values)
+    parts = split_settings(settings)
+    assert list(parts) == ["baseline", "pruned", done, f"pruned + {done}"]
+    assert parts["pruned"] == CompressionSettings(prune_sparsity=0.8)
+    assert not parts[done].prunes and parts[done].values_method is settings.values_method
+    assert parts[f"pruned + {done}"] == settings
+
+
+def test_split_settings_without_a_values_method_is_pruning_alone():
+    settings = CompressionSettings(prune_sparsity=0.8)
+    assert split_settings(settings) == {"baseline": CompressionSettings(), "pruned": settings}
+
+
 def test_contribution_table_relates_every_row_to_the_baseline(state, test_batch):
     settings = CompressionSettings(prune_sparsity=0.8, binarize_threshold=0.0)
     measurements = {

@@ -220,8 +220,11 @@ def test_configuration_bars_use_one_colour_per_configuration():
     )
     fig = plots.configuration_bars(table)
     accuracy, size = fig.data
-    assert list(accuracy.marker.color) == list(palette.CONFIGURATIONS.values())
+    colours = [palette.BASELINE, "#72B7B2", "#EECA3B", palette.COMPRESSED]
+    assert list(accuracy.marker.color) == colours == list(palette.CONFIGURATIONS.values())[:4]
     assert list(size.customdata) == [1000, 500, 40, 30]
+    table["configuration"] = ["baseline", "pruned", "shared", "pruned + shared"]
+    assert list(plots.configuration_bars(table).data[0].marker.color) == colours
 
 
 def test_digit_grid_labels_every_digit():

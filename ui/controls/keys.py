@@ -47,6 +47,11 @@ def alternatives(page: str, method: Method) -> str:
     return f"{page}.{method.alternatives.widget_name}"
 
 
+def values_method(page: str) -> str:
+    """The choice of a page's values method (Combine: none, binarize, quantize or share)."""
+    return f"{page}.values_method"
+
+
 def preset(page: str, name: str) -> str:
     return f"{page}.preset.{name}"
 

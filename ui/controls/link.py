@@ -46,6 +46,7 @@ class LinkRestore:
     setup: SharedSetup
     notes: list[str] = field(default_factory=list)
     unread: dict[str, UnreadNumber] = field(default_factory=dict)  # noted by apply
+    given: frozenset[str] = frozenset()  # the keys the link has
 
 
 def read(page: str) -> LinkRestore | None:
@@ -58,7 +59,9 @@ def read(page: str) -> LinkRestore | None:
     if not any(key in params for key in SHARE_KEYS):
         return None
     decoded = decode_setup(params)
-    return LinkRestore(decoded.setup, list(decoded.fallbacks), dict(decoded.unread))
+    return LinkRestore(
+        decoded.setup, list(decoded.fallbacks), dict(decoded.unread), frozenset(params)
+    )
 
 
 def select_baseline(link: LinkRestore) -> None:
@@ -114,6 +117,7 @@ def apply(page: str, link: LinkRestore, baseline: Baseline, methods: tuple[str, 
         settings = replace(setup.settings, layers=None)
     ss[keys.layers(page, baseline.model_name)] = list(settings.chosen_layers(baseline.layers))
     ss[CURRENT] = setup_of(baseline, settings)  # what the Learn page computes on
+    _choose_values(page, link, settings, methods)
     for name, method in METHODS.items():
         on_page = name in methods  # else no slider: the page uses the settings as read
         if on_page and (method.is_used(settings) or method.encoding):  # a flag: on or off
@@ -121,6 +125,23 @@ def apply(page: str, link: LinkRestore, baseline: Baseline, methods: tuple[str, 
         elif on_page:
             _switch_to_unread(page, link, method)
         _note_unread(page, link, method, baseline, on_page)
+
+
+def _choose_values(
+    page: str, link: LinkRestore, settings: CompressionSettings, methods: tuple[str, ...]
+) -> None:
+    """On a page with a choice of values methods: the link's, or none when the link turns
+    every one of them off (a link that names none of them leaves the choice as it is).
+    A number the link gives unreadably chooses its method: its slider then says what it uses."""
+    values = [METHODS[name] for name in methods if METHODS[name].quantize]
+    if len(values) < 2:
+        return
+    unread = [m for m in values if any(c.field in link.unread for c in m.numbers())]
+    used = settings.values_method or (unread[0] if unread else None)
+    if used is not None:
+        st.session_state[keys.values_method(page)] = used.name
+    elif any(control.key in link.given for method in values for control in method.numbers()):
+        st.session_state[keys.values_method(page)] = method_widgets.NO_VALUES
 
 
 def _apply_method(

@@ -110,6 +110,37 @@ def method_ui(
     return values
 
 
+NO_VALUES = "none"  # the values choice that keeps the survivors float32
+VALUES_HEADING = "Values of the survivors"
+
+
+def values_choice(page: str, names: tuple[str, ...], start: str | None) -> str | None:
+    """A choice of one values method among ``names`` (or none) -> its name, or None.
+
+    One at a time: a layer takes at most one values method. ``start``: the page's first
+    choice (None: none); a share link sets it (:func:`ui.controls.link.apply`)."""
+    options = [NO_VALUES, *names]
+    chosen = st.selectbox(
+        VALUES_HEADING,
+        options=options,
+        index=options.index(start or NO_VALUES),
+        format_func=values_label,
+        key=keys.values_method(page),
+        persist_state=KEEP,
+        help="What the kept weights become, one method per layer: ±a or 0 (binary / "
+        "ternary), K-bit integers times a scale, or K shared values found by k-means; "
+        "none keeps them float32.",
+    )
+    return None if chosen == NO_VALUES else chosen
+
+
+def values_label(name: str | None) -> str:
+    """A values method as the choice names it: ``binary / ternary``; ``none (float32)``."""
+    if name is None or name == NO_VALUES:
+        return "none (float32)"
+    return METHODS[name].choice_label or METHODS[name].title
+
+
 def _chosen_alternative(page: str, method: Method, fixed: Mapping) -> str | None:
     """The settings field a method's alternatives switch names (None: no switch).
 
@@ -198,7 +229,11 @@ def shown_on(page: str, method: Method, saved: Mapping) -> bool:
     """Whether ``page`` has drawn any widget of ``method`` (``saved``: the session state).
 
     Only the method's own numbers and switch count: a control two methods share (the
-    per-channel toggle) says nothing about which of them the page shows."""
+    per-channel toggle) says nothing about which of them the page shows. On a page with a
+    choice of values methods, a values method other than the one chosen is not shown."""
+    choice = saved.get(keys.values_method(page))
+    if choice is not None and method.quantize is not None and choice != method.name:
+        return False
     names = [keys.element(page, control.widget) for control in method.numbers()]
     if method.alternatives is not None:
         names.append(keys.alternatives(page, method))
