@@ -10,8 +10,8 @@ the file, each the part's bytes in the file minus what it took as float32:
 - ``codebook`` (the K shared values of shared layers) and ``scales`` (the others):
   ``+ scale_bytes``;
 - ``biases``: ``+ 0`` (float32 in the file as in the model; shown for their bytes);
-- ``Huffman``: ``huffman_table_bytes - huffman_saved_bytes``, where the size rows have
-  those columns (0 otherwise).
+- ``Huffman``: ``huffman_table_bytes - huffman_saved_bytes`` (its code tables, less the
+  bytes its codes saved on the positions and values above), where a layer is Huffman-coded.
 
 So ``dense + sum(changes) == sum(compressed_bytes)``: the file without its header
 (``docs/format.md``), the size the pages show.
@@ -32,7 +32,7 @@ class LedgerStep:
     """One part of the file: its bytes there, and their change from float32."""
 
     label: str  # "values", "indices", "positions", "codebook", "scales", "biases", "Huffman"
-    stored: int  # bytes of this part in the file (Huffman: its table)
+    stored: int  # bytes of this part in the file (Huffman: its tables less what it saved)
     change: int  # bytes added (+) or saved (-) against the float32 model
 
 
@@ -57,7 +57,7 @@ def _weights(row: Mapping) -> int:
 def byte_ledger(rows: Iterable[Mapping] | pd.DataFrame) -> ByteLedger:
     """The ledger of a model from its size rows (:func:`compression.size.size_rows` or
     a size table). A step no layer has (no shared layer: no indices, no codebook;
-    no Huffman columns, no biases) is left out; ``positions`` is always there."""
+    no Huffman-coded layer, no biases) is left out; ``positions`` is always there."""
     if isinstance(rows, pd.DataFrame):
         rows = rows.to_dict("records")
     rows = list(rows)
@@ -75,7 +75,7 @@ def byte_ledger(rows: Iterable[Mapping] | pd.DataFrame) -> ByteLedger:
         return LedgerStep(label, total(part, column), total(part, column))  # none in float32
 
     biases = total(rows, "bias_bytes")
-    table = total(rows, "huffman_table_bytes")
+    huffman = total(rows, "huffman_table_bytes") - total(rows, "huffman_saved_bytes")
     candidates = [
         (bool(others), values_step("values", others)),
         (bool(shared), values_step("indices", shared)),
@@ -83,8 +83,7 @@ def byte_ledger(rows: Iterable[Mapping] | pd.DataFrame) -> ByteLedger:
         (bool(shared), added("codebook", shared, "scale_bytes")),
         (total(others, "scale_bytes") > 0, added("scales", others, "scale_bytes")),
         (biases > 0, LedgerStep("biases", biases, 0)),  # float32 in the file too
-        (any("huffman_saved_bytes" in row for row in rows),
-         LedgerStep("Huffman", table, table - total(rows, "huffman_saved_bytes"))),
+        (any(row.get("huffman") for row in rows), LedgerStep("Huffman", huffman, huffman)),
     ]  # fmt: skip
     steps = tuple(step for shown, step in candidates if shown)
     return ByteLedger(total(rows, "dense_fp32_bytes"), steps, total(rows, "compressed_bytes"))

@@ -89,15 +89,17 @@ def test_pruning_adds_positions():
     assert steps["positions"].change == steps["positions"].stored > 0
 
 
-def test_a_huffman_step_is_read_from_the_rows_when_they_have_it():
-    rows = _rows(quantize_bits=4)
-    coded = [
-        {**row, "huffman_saved_bytes": 10, "huffman_table_bytes": 3,
-         "compressed_bytes": row["compressed_bytes"] - 7}
-        for row in rows
-    ]  # fmt: skip
+def test_huffman_coding_is_one_step_its_tables_less_what_its_codes_saved():
+    generator = torch.Generator().manual_seed(5)
+    state = {"a.weight": torch.randn(64, 256, generator=generator), "a.bias": torch.zeros(64)}
+    settings = CompressionSettings(prune_sparsity=0.9, share_weights=8)
+    compressed = compress(state, ["a"], settings).state
+    plain, coded = size_rows(compressed, ["a"]), size_rows(compressed, ["a"], huffman=True)
+    assert coded[0]["huffman"] and coded[0]["compressed_bytes"] < plain[0]["compressed_bytes"]
     ledger = byte_ledger(coded)
     huffman = next(step for step in ledger.steps if step.label == "Huffman")
-    assert (huffman.stored, huffman.change) == (2 * 3, 2 * (3 - 10))
+    saved = coded[0]["huffman_saved_bytes"] - coded[0]["huffman_table_bytes"]
+    assert huffman.change == huffman.stored == -saved < 0
     assert ledger.dense_bytes + sum(step.change for step in ledger.steps) == ledger.file_bytes
-    assert "Huffman" not in [step.label for step in byte_ledger(rows).steps]
+    assert sum(step.stored for step in ledger.steps) == ledger.file_bytes
+    assert "Huffman" not in [step.label for step in byte_ledger(plain).steps]
