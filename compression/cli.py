@@ -12,6 +12,7 @@ import os
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from compression.budget.command import add_budget_command
@@ -288,17 +289,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = settings_from(args, checkpoint.model_name)
     layers = layer_names_for(checkpoint.model_name)
     state = compress(checkpoint.state, layers, settings).state
+    huffman = settings.huffman  # an encoding: asked for here, whatever made the weights
     if settings.is_identity and isinstance(checkpoint.metadata.get("compression"), dict):
-        settings = CompressionSettings.from_dict(checkpoint.metadata["compression"])  # made so
+        made = CompressionSettings.from_dict(checkpoint.metadata["compression"])  # made so
+        settings = replace(made, huffman=huffman)
     dataset = checkpoint.metadata.get("dataset", "mnist")
     payload = export_bytes(checkpoint.model_name, state, settings, dataset, args.compress)
     written = load_compact(payload, label=str(out)).metadata
-    sizes = size_summary(size_table(state, layers))["size_bytes"]
+    sizes = size_summary(size_table(state, layers, huffman))["size_bytes"]
     atomic_write_bytes(out, payload)
     result = {
         "out": str(out),
         "model": checkpoint.model_name,
         "compressor": args.compress,
+        "huffman": huffman,
         "file_bytes": len(payload),  # on disk
         "header_bytes": written["header_bytes"],
         "accounted_bytes": sizes["compressed"],  # the size accounting (evaluate, the app)

@@ -69,6 +69,7 @@ class Measurement:
                 "bits_per_weight": float(row.bits_per_weight),
                 "values": row.values,
                 "positions": row.positions,
+                "huffman": bool(row.huffman),  # a stream of the layer is Huffman-coded
                 "size_bytes": {
                     "dense_fp32": int(row.dense_fp32_bytes),
                     "compressed": int(row.compressed_bytes),
@@ -103,7 +104,7 @@ def measure(
     layers = weight_layer_names(module)
     compressed = compress(state, layers, settings)
     evaluation = evaluate(module, compressed.state, images, labels)
-    sizes = size_table(compressed.state, layers)
+    sizes = size_table(compressed.state, layers, settings.huffman)
     chosen = compressed.settings.chosen_layers(layers)
     return Measurement(
         model_name=model_name,

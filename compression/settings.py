@@ -42,6 +42,9 @@ class CompressionSettings:
     share_weights: int | None = None
     # One scale per output channel (XNOR-Net) instead of one per tensor (binarize, quantize).
     per_channel: bool = False
+    # Huffman-code each stored stream where that is smaller (size and file only; the
+    # weights are the same either way).
+    huffman: bool = False
     # Which weight layers to compress; None = all of them.
     layers: tuple[str, ...] | None = None
 

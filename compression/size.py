@@ -26,6 +26,18 @@ really there (a checkpoint with baked-in ternary values is counted as ternary):
 The value and position codes chosen are the pair with the fewest bytes. Each part is
 rounded up to whole bytes: ``ceil(position_bits / 8) + ceil(value_bits / 8)
 + 4 * scales + 4 * biases``. A dense float32 layer costs ``4 * (weights + biases)``.
+
+With ``huffman=True`` (Deep Compression's third stage, :mod:`compression.files.huffman`)
+two streams may be Huffman-coded instead: the values of an ``int`` or ``shared`` code
+(symbols: the K-bit two's complement codes, alphabet ``2^K``; the indices, alphabet K)
+and the entries of a ``delta`` position code of ``b <= 12`` bits (alphabet ``2^b``). A
+stream costs ``ceil(sum_s n_s * l_s / 8)`` bytes of codes plus its table, one byte per
+alphabet symbol, and is Huffman-coded only when that is fewer bytes than its fixed-width
+code (sign bits never are: no code is shorter than 1 bit). The row then says so
+(``huffman_values``, ``huffman_positions``) and keeps ``position_bytes`` and
+``value_bytes`` at the fixed-width bytes, with ``compressed_bytes = position_bytes +
+value_bytes + scale_bytes + bias_bytes + huffman_table_bytes - huffman_saved_bytes``
+(``huffman_saved_bytes``: fixed-width bytes minus Huffman code bytes of the coded streams).
 """
 
 from __future__ import annotations
@@ -33,13 +45,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
+
+from compression.files.huffman import code_lengths, encoded_bits
 
 FLOAT_BITS = 32
 DELTA_WIDTHS = range(1, 25)
 INT_BITS = range(2, 9)  # K of the K-bit integer value codes
 SHARED_COUNTS = range(2, 257)  # K of the shared-values code: indices of 1 to 8 bits
+HUFFMAN_DELTA_WIDTHS = range(1, 13)  # delta entries Huffman-coded: tables of 2^b <= 4096 bytes
 
 
 @dataclass(frozen=True)
@@ -61,8 +77,21 @@ class PositionCode:
     """How the positions of the nonzero weights are stored."""
 
     kind: str  # "dense", "bitmask", "csr" or "delta"
-    bits: int  # total bits of the position stream
+    bits: int  # total bits of the position stream (fixed-width)
     delta_width: int | None = None  # b, for "delta"
+    huffman_bytes: int | None = None  # bytes of Huffman-coded entries (None: not coded)
+
+    @property
+    def table_bytes(self) -> int:
+        """The Huffman table: a length byte per delta entry value ``0 .. 2^b - 1``."""
+        return 0 if self.huffman_bytes is None else 2**self.delta_width
+
+    @property
+    def stream_bytes(self) -> int:
+        """Bytes written: the fixed-width stream, or the table and the Huffman codes."""
+        if self.huffman_bytes is None:
+            return bytes_of(self.bits)
+        return self.table_bytes + self.huffman_bytes
 
 
 def value_code(weight: torch.Tensor) -> ValueCode:
@@ -192,8 +221,37 @@ def delta_bits_by_width(runs: torch.Tensor, widths: range) -> list[int]:
     return (width.squeeze(1) * (runs.numel() + escapes)).tolist()
 
 
-def position_codes(weight: torch.Tensor) -> list[PositionCode]:
-    """Every applicable position code of ``weight``, cheapest first."""
+def huffman_bytes(counts: dict[int, int]) -> int:
+    """Bytes of the Huffman codes of symbols with these counts (no table):
+    ``ceil(sum_s n_s * l_s / 8)``."""
+    return bytes_of(encoded_bits(counts, code_lengths(counts))) if counts else 0
+
+
+def _counts(histogram: np.ndarray) -> dict[int, int]:
+    """``{symbol: count}`` of a histogram's nonzero entries."""
+    return {int(s): int(histogram[s]) for s in np.flatnonzero(histogram)}
+
+
+def delta_entry_counts(runs: torch.Tensor, width: int) -> dict[int, int]:
+    """How often each entry of the ``width``-bit delta code occurs: a run ``g`` gives
+    ``g // e`` escapes ``e = 2^width - 1`` and one entry ``g % e``."""
+    escape = 2**width - 1
+    gaps = torch.bincount(runs).numpy() if runs.numel() else np.zeros(0, np.int64)
+    values = np.arange(gaps.size)
+    histogram = np.bincount(values % escape, weights=gaps, minlength=escape + 1)
+    histogram[escape] = int((gaps * (values // escape)).sum())
+    return _counts(histogram.astype(np.int64))
+
+
+def delta_huffman_code(runs: torch.Tensor, width: int, bits: int) -> PositionCode:
+    """The ``width``-bit delta code, Huffman-coded when table + codes < ``ceil(bits / 8)``."""
+    code = PositionCode("delta", bits, width, huffman_bytes(delta_entry_counts(runs, width)))
+    return code if code.stream_bytes < bytes_of(bits) else PositionCode("delta", bits, width)
+
+
+def position_codes(weight: torch.Tensor, huffman: bool = False) -> list[PositionCode]:
+    """Every applicable position code of ``weight``, cheapest first (``huffman``: the delta
+    codes Huffman-coded where that is smaller)."""
     flat = weight.detach().reshape(-1) != 0
     count, nonzeros = flat.numel(), int(torch.count_nonzero(flat))
     if nonzeros == count:
@@ -204,29 +262,74 @@ def position_codes(weight: torch.Tensor) -> list[PositionCode]:
         PositionCode("bitmask", count),
         PositionCode("csr", csr_index_bits(columns) * nonzeros + 32 * (rows + 1)),
     ]
-    delta = delta_bits_by_width(zero_runs(flat), DELTA_WIDTHS)
-    codes += [PositionCode("delta", bits, b) for b, bits in zip(DELTA_WIDTHS, delta, strict=True)]
-    return sorted(codes, key=lambda code: code.bits)
+    runs = zero_runs(flat)
+    delta = delta_bits_by_width(runs, DELTA_WIDTHS)
+    for width, bits in zip(DELTA_WIDTHS, delta, strict=True):
+        coded = huffman and width in HUFFMAN_DELTA_WIDTHS
+        codes.append(
+            delta_huffman_code(runs, width, bits) if coded else PositionCode("delta", bits, width)
+        )
+    return sorted(codes, key=lambda code: (code.stream_bytes, code.bits))
 
 
 def bytes_of(bits: int) -> int:
     return math.ceil(bits / 8)
 
 
-def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> dict:
+def value_symbols(weight: torch.Tensor, values: ValueCode) -> np.ndarray | None:
+    """The Huffman symbol of every weight (flat int64) under an ``int`` code (its K-bit two's
+    complement code, 0 for a zero) or a ``shared`` code (its index among the K values); None
+    for the other codes, which are never Huffman-coded."""
+    flat = weight.detach().reshape(-1)
+    if values.kind == "int":
+        bits = values.bits_per_value
+        codes = int_codes(weight, bits, int_scales(weight, bits, values.scales > 1))
+        return codes.reshape(-1).numpy().astype(np.int64) & (2**bits - 1)
+    if values.kind == "shared":
+        return np.searchsorted(shared_values(weight).numpy(), flat.numpy()).astype(np.int64)
+    return None
+
+
+def value_alphabet(values: ValueCode) -> int:
+    """Symbols a Huffman value table covers: ``2^K`` K-bit codes, or the K shared values."""
+    return values.scales if values.kind == "shared" else 2**values.bits_per_value
+
+
+@dataclass(frozen=True)
+class ValueStream:
+    """The bytes of a layer's value stream: fixed-width, or Huffman-coded with its table."""
+
+    fixed_bytes: int
+    huffman_bytes: int | None = None  # the codes, when Huffman-coded
+    table_bytes: int = 0
+
+    @property
+    def stream_bytes(self) -> int:
+        return (
+            self.fixed_bytes
+            if self.huffman_bytes is None
+            else self.huffman_bytes + self.table_bytes
+        )
+
+
+def layer_size(
+    name: str, weight: torch.Tensor, bias: torch.Tensor | None, huffman: bool = False
+) -> dict:
     """One row of the size table: counts, sparsity, chosen codes and bytes of a layer.
 
     ``sparsity`` is the share of the weight tensor that is 0 (biases not counted, as in
     ``torch.nn.utils.prune`` and Distiller); ``param_sparsity`` counts weights and biases.
     ``kept_shape`` drops the output rows (neurons, filters) whose weights are all 0.
+    ``huffman``: a stream may be Huffman-coded where that is smaller (module docstring).
     """
     weights = weight.numel()
     biases = 0 if bias is None else bias.numel()
     nonzero_weights = int(torch.count_nonzero(weight))
     nonzero_biases = 0 if bias is None else int(torch.count_nonzero(bias))
-    sparse_positions = position_codes(weight)
+    sparse_positions = position_codes(weight, huffman)
     rows, columns = weight.shape[0], weights // weight.shape[0]
-    rows_kept = int(torch.count_nonzero(weight.detach().reshape(rows, columns).any(dim=1)))
+    row_has = weight.detach().reshape(rows, columns).any(dim=1)
+    rows_kept = int(torch.count_nonzero(row_has))
     whole_rows = rows_kept * columns
 
     def positions_for(values: ValueCode) -> list[PositionCode]:
@@ -242,16 +345,46 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
     def stored(code: PositionCode) -> int:
         return {"dense": weights, "rows": whole_rows}.get(code.kind, nonzero_weights)
 
+    streams: dict[tuple[ValueCode, str], ValueStream] = {}
+
+    def value_stream(values: ValueCode, code: PositionCode) -> ValueStream:
+        """The value stream for the weights ``code`` stores (computed once per set)."""
+        kind = code.kind if code.kind in ("dense", "rows") else "sparse"
+        key = (values, kind)
+        if key not in streams:
+            fixed = _value_bytes(values, stored(code))
+            symbols = value_symbols(weight, values) if huffman else None
+            streams[key] = ValueStream(fixed)
+            if symbols is not None:
+                flat = weight.detach().reshape(-1)
+                chosen = {
+                    "dense": torch.ones_like(flat, dtype=torch.bool),
+                    "rows": row_has.repeat_interleave(columns),
+                    "sparse": flat != 0,
+                }[kind].numpy()
+                counts = _counts(np.bincount(symbols[chosen], minlength=value_alphabet(values)))
+                coded = ValueStream(fixed, huffman_bytes(counts), value_alphabet(values))
+                streams[key] = coded if coded.stream_bytes < fixed else ValueStream(fixed)
+        return streams[key]
+
     def cost(choice: tuple[ValueCode, PositionCode]) -> int:
         values, code = choice
-        return bytes_of(code.bits) + _value_bytes(values, stored(code)) + 4 * values.scales
+        return code.stream_bytes + value_stream(values, code).stream_bytes + 4 * values.scales
 
     choices = [(v, p) for v in value_codes(weight) for p in positions_for(v)]
     values, position = min(choices, key=cost)  # ties: sign, integers, shared, float32
+    value_part = value_stream(values, position)
     position_bytes = bytes_of(position.bits)
-    value_bytes = _value_bytes(values, stored(position))
+    value_bytes = value_part.fixed_bytes
     scale_bytes = 4 * values.scales
-    weight_bytes = position_bytes + value_bytes + scale_bytes
+    table_bytes = position.table_bytes + value_part.table_bytes
+    saved = (position_bytes + value_bytes) - (
+        position.stream_bytes
+        - position.table_bytes
+        + value_part.stream_bytes
+        - value_part.table_bytes
+    )
+    weight_bytes = position.stream_bytes + value_part.stream_bytes + scale_bytes
     params = weights + biases
     nonzero = nonzero_weights + nonzero_biases
     return {
@@ -268,10 +401,16 @@ def layer_size(name: str, weight: torch.Tensor, bias: torch.Tensor | None) -> di
         "delta_width": position.delta_width,
         "scales": values.scales,
         "bits_per_weight": 8 * weight_bytes / weights,
+        "huffman": position.huffman_bytes is not None or value_part.huffman_bytes is not None,
+        "huffman_values": value_part.huffman_bytes is not None,
+        "huffman_positions": position.huffman_bytes is not None,
+        # fixed-width bytes of the chosen codes (before any Huffman coding)
         "position_bytes": position_bytes,
         "value_bytes": value_bytes,
         "scale_bytes": scale_bytes,
         "bias_bytes": 4 * biases,
+        "huffman_table_bytes": table_bytes,
+        "huffman_saved_bytes": saved,  # fixed-width minus Huffman code bytes, tables apart
         "dense_fp32_bytes": 4 * params,
         "compressed_bytes": weight_bytes + 4 * biases,
     }
@@ -291,14 +430,21 @@ def _value_label(values: ValueCode, nonzero: int, count: int) -> str:
     return "binary" if nonzero == count else "ternary"
 
 
-def size_rows(state: dict[str, torch.Tensor], layers: list[str]) -> list[dict]:
+def size_rows(
+    state: dict[str, torch.Tensor], layers: list[str], huffman: bool = False
+) -> list[dict]:
     """A :func:`layer_size` row per weight layer, in forward order."""
-    return [layer_size(name, state[f"{name}.weight"], state.get(f"{name}.bias")) for name in layers]
+    return [
+        layer_size(name, state[f"{name}.weight"], state.get(f"{name}.bias"), huffman)
+        for name in layers
+    ]
 
 
-def size_table(state: dict[str, torch.Tensor], layers: list[str]) -> pd.DataFrame:
+def size_table(
+    state: dict[str, torch.Tensor], layers: list[str], huffman: bool = False
+) -> pd.DataFrame:
     """:func:`size_rows` as a table."""
-    return pd.DataFrame(size_rows(state, layers))
+    return pd.DataFrame(size_rows(state, layers, huffman))
 
 
 def size_summary(table: pd.DataFrame | list[dict]) -> dict:

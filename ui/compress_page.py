@@ -16,7 +16,7 @@ import streamlit as st
 
 from compression.figures import plots
 from compression.measure import contribution_table
-from compression.methods import METHODS
+from compression.methods import METHODS, encodings
 from compression.settings import CompressionSettings
 from ui import downloads, page, readouts, retrain, surprises, teaching
 from ui import format as fmt
@@ -46,7 +46,7 @@ class CompressPage:
 
 def show(spec: CompressPage) -> None:
     """Draw the page: title, the intro folded away, then the live explorer (a fragment)."""
-    baseline, reference = page.start_page(spec.title, methods=spec.methods)
+    baseline, reference = page.start_page(spec.title, methods=spec.methods + encodings())
     st.title(spec.heading)
     with st.expander("What is this?"):
         st.markdown(spec.intro)
@@ -60,7 +60,8 @@ def show(spec: CompressPage) -> None:
 
 def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, ...]]:
     """Each method's widgets in a column, the layer choice in a narrower last one
-    -> (fields, layers). One row, so the metrics and charts stay on the first screen."""
+    -> (fields, layers). One row, so the metrics and charts stay on the first screen; the
+    encodings (Huffman coding), which change bytes and no weight, go in the sidebar."""
     columns = st.columns([3] * len(spec.methods) + [2], gap="large")
     fields = {}
     for index, name in enumerate(spec.methods):
@@ -70,6 +71,9 @@ def _controls(spec: CompressPage, baseline: Baseline) -> tuple[dict, tuple[str, 
             fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline, spec.starts)
     with columns[-1]:
         layers = widgets.layers_ui(baseline, spec.key)
+    with st.sidebar:
+        for name in encodings():
+            fields |= method_widgets.method_ui(spec.key, METHODS[name], baseline)
     return fields, layers
 
 

@@ -87,8 +87,20 @@ def layer_table(sizes: pd.DataFrame) -> pd.DataFrame:
             "float32": [kilobytes(b) for b in sizes["dense_fp32_bytes"]],
             "compressed": [kilobytes(b) for b in sizes["compressed_bytes"]],
             "compressed bytes": sizes["compressed_bytes"].astype(int),
+            **_huffman_column(sizes),
         }
     )
+
+
+def _huffman_column(sizes: pd.DataFrame) -> dict:
+    """``{"Huffman": ...}``: which streams are Huffman-coded, when any layer's is."""
+    if "huffman" not in sizes or not sizes["huffman"].any():
+        return {}
+    names = [
+        " + ".join(part for part, on in (("values", v), ("positions", p)) if on) or "—"
+        for v, p in zip(sizes["huffman_values"], sizes["huffman_positions"], strict=True)
+    ]
+    return {"Huffman": names}
 
 
 def architecture_table(sizes: pd.DataFrame) -> pd.DataFrame:

@@ -87,8 +87,9 @@ def layer_table(measured: Measurement) -> None:
         "values: float32, binary (±a) or ternary (0, ±a); positions: how the places of "
         "the nonzero weights are stored (dense, bitmask, csr, delta code, or one bit per "
         "row when whole rows are gone), whichever is smallest; rows kept: output rows "
-        "(neurons, filters) with a weight left, the height of the smaller dense matrix. "
-        "1 KB = 1,000 bytes."
+        "(neurons, filters) with a weight left, the height of the smaller dense matrix; "
+        "Huffman (with the sidebar's Huffman-code on): the streams stored as Huffman codes, "
+        "tables included, where that is smaller. 1 KB = 1,000 bytes."
     )
 
 

@@ -223,13 +223,15 @@ def quantization_levels(scales: torch.Tensor, bits: int) -> tuple[float, ...]:
 
 
 def bits_per_weight(sizes: pd.DataFrame, layers: list[str]) -> float:
-    """Storage of the weights of ``layers`` per weight: 8 * (positions + values + scales) / n.
+    """Storage of the weights of ``layers`` per weight: 8 * (positions + values + scales
+    + Huffman tables - Huffman savings) / n.
 
     Biases are left out: they stay float32 and are not weights.
     """
     rows = sizes[sizes["layer"].isin(layers)]
     weights = sum(math.prod(shape) for shape in rows["shape"])
-    stored = int((rows["position_bytes"] + rows["value_bytes"] + rows["scale_bytes"]).sum())
+    parts = ["position_bytes", "value_bytes", "scale_bytes", "huffman_table_bytes"]
+    stored = int(rows[parts].sum().sum()) - int(rows["huffman_saved_bytes"].sum())
     return 8 * stored / weights if weights else 0.0
 
 

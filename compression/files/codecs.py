@@ -13,7 +13,10 @@ ones :mod:`compression.size` charges (every stream is rounded up to whole bytes)
 - ``signs``: 1 bit per stored weight, 1 = negative;
 - ``ints``: K bits per stored weight, two's complement, high bit first (K = 2 to 8);
 - ``indices``: ``ceil(log2 K)`` bits per stored weight, unsigned, high bit first: which of
-  a layer's K shared values (weight sharing, K = 2 to 256) the weight takes.
+  a layer's K shared values (weight sharing, K = 2 to 256) the weight takes;
+- ``huffman``: a table of one code-length byte per alphabet symbol, then the canonical
+  Huffman codes of the symbols (:mod:`compression.files.huffman`): the K-bit integer codes,
+  the shared-value indices or the delta entries, in place of their fixed-width bits.
 
 Decoders take untrusted bytes: they check every count and index and raise
 :class:`StreamError` (one sentence) instead of returning a wrong answer.
@@ -23,6 +26,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from compression.files.huffman import (
+    HuffmanError,
+    code_lengths,
+    count_symbols,
+    decode,
+    decode_table,
+    encode,
+    encode_table,
+    table_bytes,
+)
 from compression.size import csr_index_bits
 
 
@@ -164,6 +177,20 @@ def decode_delta(stream: bytes, width: int, count: int, stored: int) -> np.ndarr
     return positions
 
 
+def delta_positions(entries: np.ndarray, width: int, count: int, stored: int) -> np.ndarray:
+    """Flat positions of the ``stored`` weights of decoded delta ``entries`` (as
+    :func:`decode_delta`); the last entry must be a weight's, not an escape."""
+    escape = 2**width - 1
+    is_weight = entries != escape
+    if int(is_weight.sum()) != stored or (stored and not is_weight[-1]):
+        raise StreamError(f"delta stream codes {int(is_weight.sum())} weights, not {stored}")
+    steps = np.where(is_weight, entries + 1, escape)
+    positions = np.cumsum(steps)[is_weight] - 1
+    if positions.size and positions[-1] >= count:
+        raise StreamError(f"delta stream points beyond the layer's {count} weights")
+    return positions
+
+
 # signs: 1 bit per stored weight
 
 
@@ -194,6 +221,12 @@ def decode_ints(stream: bytes, stored: int, bits: int) -> np.ndarray:
     K-bit value and is refused."""
     unpacked = _unpack_exact(stream, stored * bits, f"{bits}-bit integer")
     codes = unpacked.reshape(stored, bits).astype(np.int64) @ (1 << np.arange(bits - 1, -1, -1))
+    return signed_ints(codes, bits)
+
+
+def signed_ints(codes: np.ndarray, bits: int) -> np.ndarray:
+    """K-bit two's complement codes ``0 .. 2^K - 1`` -> their values (float32); the code of
+    ``-2^(K-1)`` is not a symmetric K-bit value and is refused."""
     values = np.where(codes >= 2 ** (bits - 1), codes - 2**bits, codes)
     if (values == -(2 ** (bits - 1))).any():
         raise StreamError(f"{bits}-bit integer stream holds {-(2 ** (bits - 1))}, outside the code")
@@ -218,3 +251,24 @@ def decode_indices(stream: bytes, stored: int, bits: int, count: int) -> np.ndar
     if (indices >= count).any():
         raise StreamError(f"index stream names value {int(indices.max())} of only {count}")
     return indices
+
+
+# huffman: a length byte per alphabet symbol, then the canonical codes
+
+
+def encode_huffman(symbols: np.ndarray, alphabet: int) -> bytes:
+    """Symbols ``0 .. alphabet - 1`` -> their code-length table, then their Huffman codes."""
+    lengths = code_lengths(count_symbols(symbols))
+    return encode_table(lengths, alphabet) + encode(symbols, lengths)
+
+
+def decode_huffman(stream: bytes, alphabet: int, count: int) -> np.ndarray:
+    """The ``count`` symbols (int64) of a Huffman stream over ``alphabet`` symbols."""
+    table = table_bytes(alphabet)
+    if len(stream) < table:
+        raise StreamError(f"Huffman stream has {len(stream)} bytes, its table alone {table}")
+    try:
+        lengths = decode_table(stream[:table], alphabet)
+        return decode(stream[table:], lengths, count)
+    except HuffmanError as error:
+        raise StreamError(f"Huffman stream: {error}") from None

@@ -10,7 +10,15 @@ Layout (little-endian), a header and then the streams of every layer in forward 
                               9 shared: K = scales shared values, ceil(log2 K)-bit indices)
                scales u32 | position code u8 | delta width u8
                stored u32 | position bytes u32
+               version 2 only: huffman u8 (bit 0: values, bit 1: positions Huffman-coded)
+               | value bytes u32 | delta entries u32 (codes in a Huffman delta stream)
     per layer: positions | values | scales (float32) | biases (float32)
+
+Version 1 has no Huffman-coded stream; a file written with Huffman coding allowed is
+version 2 (even if no layer's stream turned out smaller Huffman-coded). A Huffman-coded
+stream is its table (a code-length byte per symbol: ``2^K`` for K-bit integers, K for
+K shared values, ``2^b`` for b-bit delta entries) and then the canonical codes
+(:mod:`compression.files.huffman`, :func:`compression.files.codecs.decode_huffman`).
 
 The streams are exactly the parts :mod:`compression.size` counts, so a file is
 ``header + sum(compressed_bytes)`` bytes; with a general-purpose compressor the
@@ -26,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -39,10 +47,13 @@ from compression.files.codecs import (
     decode_bitmask,
     decode_csr,
     decode_delta,
+    decode_huffman,
     decode_indices,
     decode_ints,
     decode_rows,
     decode_signs,
+    delta_positions,
+    signed_ints,
 )
 from compression.files.packing import COMPRESSORS, PackingError, unpack
 from compression.files.quoting import quoted, shortened
@@ -51,7 +62,10 @@ from compression.models import MODELS, build_model, weight_layer_names
 from compression.settings import CompressionSettings, SettingsError
 
 MAGIC = b"\x93CXM"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # without Huffman coding
+HUFFMAN_VERSION = 2  # with Huffman coding allowed
+VERSIONS = (FORMAT_VERSION, HUFFMAN_VERSION)
+HUFFMAN_DELTA_WIDTHS = range(1, 13)  # as compression.size's
 FILE_SUFFIX = ".cxm"
 MAX_FILE_BYTES = MAX_MODEL_FILE_BYTES  # refuse anything larger before reading it
 MAX_SETTINGS_BYTES = 1024
@@ -62,6 +76,7 @@ POSITION_CODES = ("dense", "bitmask", "csr", "delta", "rows")  # index = positio
 
 _PREAMBLE = struct.Struct("<4sBB")  # magic, version, compressor
 _LAYER_CODES = struct.Struct("<BBIBBII")  # has_bias, value, scales, position, width, stored, bytes
+_HUFFMAN_CODES = struct.Struct("<BII")  # version 2: huffman flags, value bytes, delta entries
 
 
 class CompactFormatError(CheckpointError):
@@ -81,10 +96,19 @@ class LayerRecord:
     delta_width: int  # b of the delta code, 0 otherwise
     stored: int  # weights in the value stream (all of them for "dense")
     position_bytes: int
+    huffman_values: bool = False  # the value stream is a Huffman table + codes
+    huffman_positions: bool = False  # the delta stream is a Huffman table + codes
+    coded_value_bytes: int = 0  # bytes of a Huffman-coded value stream
+    delta_entries: int = 0  # codes in a Huffman-coded delta stream
 
     @property
     def count(self) -> int:
         return math.prod(self.shape)
+
+    @property
+    def value_alphabet(self) -> int:
+        """Symbols of a Huffman value table: K shared values, or the 2^K integer codes."""
+        return self.scales if self.values == "shared" else 2**self.value_bits
 
     @property
     def value_bits(self) -> int:
@@ -95,6 +119,8 @@ class LayerRecord:
 
     @property
     def value_bytes(self) -> int:
+        if self.huffman_values:
+            return self.coded_value_bytes
         return -(-self.value_bits * self.stored // 8)
 
     @property
@@ -127,8 +153,10 @@ def pack_header(
     settings: bytes,
     records: list[LayerRecord],
     compressor: str = "none",
+    huffman: bool = False,
 ) -> bytes:
-    """The header bytes for the given layer records (see the module docstring).
+    """The header bytes for the given layer records (see the module docstring); version 2
+    with ``huffman`` (Huffman-coded streams allowed), else version 1.
 
     Raises ``ValueError`` for a field the reader would refuse (settings over
     :data:`MAX_SETTINGS_BYTES`, a name that is not short ASCII text) before writing anything.
@@ -138,8 +166,11 @@ def pack_header(
             f"the compression settings take {len(settings):,} bytes as JSON; a compact model "
             f"file holds at most {MAX_SETTINGS_BYTES:,}"
         )
+    if not huffman and any(r.huffman_values or r.huffman_positions for r in records):
+        raise ValueError("a Huffman-coded stream needs a file written with Huffman coding")
+    version = HUFFMAN_VERSION if huffman else FORMAT_VERSION
     parts = [
-        _PREAMBLE.pack(MAGIC, FORMAT_VERSION, COMPRESSORS.index(compressor)),
+        _PREAMBLE.pack(MAGIC, version, COMPRESSORS.index(compressor)),
         _short_text(model_name, "model name"),
         _short_text(dataset, "data set name"),
         struct.pack("<H", len(settings)) + settings,
@@ -159,6 +190,9 @@ def pack_header(
                 record.position_bytes,
             ),
         ]
+        if huffman:
+            flags = int(record.huffman_values) | 2 * int(record.huffman_positions)
+            parts.append(_HUFFMAN_CODES.pack(flags, record.value_bytes, record.delta_entries))
     return b"".join(parts)
 
 
@@ -209,10 +243,10 @@ def load_compact(data: bytes, limit: int = MAX_FILE_BYTES, label: str = "upload"
     magic, version, compressor_code = reader.unpack(_PREAMBLE, "file header")
     if magic != MAGIC:
         raise reader.fail("not a compact model file (wrong magic bytes)")
-    if version != FORMAT_VERSION:
+    if version not in VERSIONS:
         raise reader.fail(
             f"compact model version {version} is not supported "
-            f"(this program reads version {FORMAT_VERSION})"
+            f"(this program reads versions {FORMAT_VERSION} and {HUFFMAN_VERSION})"
         )
     if compressor_code >= len(COMPRESSORS):
         raise reader.fail(f"unknown compressor code {compressor_code}")
@@ -226,7 +260,7 @@ def load_compact(data: bytes, limit: int = MAX_FILE_BYTES, label: str = "upload"
     expected = build_model(model_name, seed=0)
     layers = weight_layer_names(expected)
     settings = _read_settings(reader, layers)
-    records = _read_records(reader, model_name, expected.state_dict(), layers)
+    records = _read_records(reader, model_name, expected.state_dict(), layers, version)
     header_bytes = reader.offset
     declared = sum(record.stream_bytes for record in records)
     body = reader.take(reader.remaining, "weights")
@@ -276,7 +310,11 @@ def _read_settings(reader: _Reader, layers: list[str]) -> CompressionSettings | 
 
 
 def _read_records(
-    reader: _Reader, model_name: str, expected: dict[str, torch.Tensor], layers: list[str]
+    reader: _Reader,
+    model_name: str,
+    expected: dict[str, torch.Tensor],
+    layers: list[str],
+    version: int = FORMAT_VERSION,
 ) -> list[LayerRecord]:
     (layer_count,) = struct.unpack("<B", reader.take(1, "layer count"))
     if layer_count != len(layers):
@@ -294,8 +332,52 @@ def _read_records(
                 f"layer {name} has shape {shape}, the {model_name} model needs {needed}"
             )
         codes = reader.unpack(_LAYER_CODES, f"codes of layer {name}")
-        records.append(_checked_record(reader, name, shape, codes, f"{name}.bias" in expected))
+        record = _checked_record(reader, name, shape, codes, f"{name}.bias" in expected)
+        if version == HUFFMAN_VERSION:
+            huffman = reader.unpack(_HUFFMAN_CODES, f"Huffman codes of layer {name}")
+            record = _checked_huffman(reader, record, huffman)
+        records.append(record)
     return records
+
+
+def _checked_huffman(reader: _Reader, record: LayerRecord, codes: tuple) -> LayerRecord:
+    """``record`` with its Huffman fields, once they fit its codes and counts."""
+    flags, value_bytes, entries = codes
+
+    def fail(problem: str) -> CompactFormatError:
+        return reader.fail(f"layer {record.name}: {problem}")
+
+    values, positions = bool(flags & 1), bool(flags & 2)
+    if flags > 3:
+        raise fail(f"unknown Huffman flags {flags}")
+    if values and (record.values not in ("shared", *VALUE_CODES[2:9]) or not record.stored):
+        raise fail(f"{record.values} values cannot be Huffman-coded")
+    if positions and (
+        record.positions != "delta" or record.delta_width not in HUFFMAN_DELTA_WIDTHS
+    ):
+        raise fail(f"{record.positions} positions cannot be Huffman-coded")
+    if values:  # a table, then codes of 1 to 32 bits per stored weight
+        low = record.value_alphabet + -(-record.stored // 8)
+        if not low <= value_bytes <= record.value_alphabet + 4 * record.stored:
+            raise fail(f"{value_bytes:,} bytes of Huffman-coded values do not fit the layer")
+    elif value_bytes != record.value_bytes:
+        raise fail(f"{value_bytes:,} bytes of values, {record.value_bytes:,} expected")
+    if positions:
+        table = 2**record.delta_width
+        fits = record.stored <= entries <= record.count and (
+            table + -(-entries // 8) <= record.position_bytes <= table + 4 * entries
+        )
+        if not fits:
+            raise fail(f"{entries:,} Huffman-coded delta entries do not fit the layer")
+    elif entries:
+        raise fail(f"{entries:,} delta entries for positions that are not Huffman-coded")
+    return replace(
+        record,
+        huffman_values=values,
+        huffman_positions=positions,
+        coded_value_bytes=value_bytes if values else 0,
+        delta_entries=entries,
+    )
 
 
 def _checked_record(
@@ -353,7 +435,10 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
     value_stream = reader.take(record.value_bytes, f"values of {record.name}")
     scale_stream = reader.take(4 * record.scales, f"scales of {record.name}")
     bias_stream = reader.take(record.bias_bytes, f"bias of {record.name}")
-    if record.positions == "dense":
+    if record.huffman_positions:
+        entries = decode_huffman(position_stream, 2**record.delta_width, record.delta_entries)
+        positions = delta_positions(entries, record.delta_width, count, record.stored)
+    elif record.positions == "dense":
         positions = np.arange(count, dtype=np.int64)
     elif record.positions == "bitmask":
         positions = decode_bitmask(position_stream, count, record.stored)
@@ -363,11 +448,16 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
         positions = decode_rows(position_stream, rows, count // rows, record.stored)
     else:
         positions = decode_delta(position_stream, record.delta_width, count, record.stored)
+    symbols = None
+    if record.huffman_values:
+        symbols = decode_huffman(value_stream, record.value_alphabet, record.stored)
     if record.values == "float32":
         values = _float32s(value_stream, "weights")
     elif record.values == "shared":
         shared = _float32s(scale_stream, "shared values")
-        values = shared[decode_indices(value_stream, record.stored, record.value_bits, len(shared))]
+        if symbols is None:
+            symbols = decode_indices(value_stream, record.stored, record.value_bits, len(shared))
+        values = shared[symbols]
     else:
         scales = _float32s(scale_stream, "scales")
         if (scales < 0).any():
@@ -375,6 +465,8 @@ def _decode_layer(record: LayerRecord, reader: _Reader) -> tuple[torch.Tensor, t
         row_scale = scales[0] if record.scales == 1 else scales[positions // (count // rows)]
         if record.values == "sign":
             units = decode_signs(value_stream, record.stored)
+        elif symbols is not None:
+            units = signed_ints(symbols, record.value_bits)
         else:
             units = decode_ints(value_stream, record.stored, record.value_bits)
         values = units * row_scale

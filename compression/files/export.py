@@ -15,9 +15,11 @@ import torch
 
 from compression.files.checkpoint import Checkpoint, checkpoint_bytes
 from compression.files.codecs import (
+    delta_entries,
     encode_bitmask,
     encode_csr,
     encode_delta,
+    encode_huffman,
     encode_indices,
     encode_ints,
     encode_rows,
@@ -27,7 +29,13 @@ from compression.files.compact_format import FILE_SUFFIX, LayerRecord, pack_head
 from compression.files.packing import pack
 from compression.models import build_model, layer_names_for, weight_layer_names
 from compression.settings import CompressionSettings
-from compression.size import int_codes, int_scales, layer_size, shared_values, value_code
+from compression.size import (
+    int_codes,
+    int_scales,
+    layer_size,
+    shared_values,
+    value_code,
+)
 
 
 @dataclass(frozen=True)
@@ -45,14 +53,16 @@ def encode_layer(
     positions: str | None = None,
     delta_width: int | None = None,
     values: str | None = None,
+    huffman: bool = False,
 ) -> EncodedLayer:
     """Encode one layer with the cheapest codes of the size accounting.
 
     ``positions`` (and ``delta_width``) force another position code, ``values`` ("sign"
     or "float32") another value code; without them the stream lengths must equal the
-    accounting's bytes, or this raises ``RuntimeError``.
+    accounting's bytes, or this raises ``RuntimeError``. ``huffman``: the streams the
+    accounting Huffman-codes (``layer_size(..., huffman=True)``) are written so.
     """
-    accounted = layer_size(name, weight, bias)
+    accounted = layer_size(name, weight, bias, huffman)
     label = accounted["values"]
     chosen = label if label == "float32" or label.startswith("int") else "sign"
     chosen = "shared" if label.startswith("shared") else chosen
@@ -61,8 +71,12 @@ def encode_layer(
     if values is not None and values != chosen:
         scales = value_code(weight).scales if values == "sign" else 0
     values = chosen if values is None else values
+    huffman_values = huffman_positions = False
     if positions is None:
         positions, delta_width = accounted["positions"], accounted["delta_width"]
+        huffman_positions = bool(accounted["huffman_positions"])
+    if not forced:
+        huffman_values = bool(accounted["huffman_values"])
     flat = weight.detach().to(torch.float32).reshape(-1).numpy()
     count, rows = flat.size, weight.shape[0]
     nonzero = flat != 0
@@ -85,6 +99,9 @@ def encode_layer(
         position_stream = encode_bitmask(nonzero)
     elif positions == "csr":
         position_stream = encode_csr(nonzero.reshape(rows, count // rows))
+    elif positions == "delta" and huffman_positions:
+        entries = delta_entries(stored_at, int(delta_width))
+        position_stream = encode_huffman(entries, 2 ** int(delta_width))
     elif positions == "delta":
         position_stream = encode_delta(stored_at, int(delta_width))
     elif positions == "rows":
@@ -98,12 +115,19 @@ def encode_layer(
         bits, per_row = int(values[3:]), scales > 1
         scale_tensor = int_scales(weight, bits, per_row)
         codes = int_codes(weight, bits, scale_tensor).reshape(-1).numpy()
-        value_stream = encode_ints(codes[stored_at], bits)
+        if huffman_values:  # the K-bit two's complement codes as symbols
+            symbols = codes[stored_at].astype(np.int64) & (2**bits - 1)
+            value_stream = encode_huffman(symbols, 2**bits)
+        else:
+            value_stream = encode_ints(codes[stored_at], bits)
         scale_values = scale_tensor.numpy()
     elif values == "shared":  # the index of each stored weight among the K values
         scale_values = shared_values(weight).numpy()
         indices = np.searchsorted(scale_values, stored_values)
-        value_stream = encode_indices(indices, (len(scale_values) - 1).bit_length())
+        if huffman_values:
+            value_stream = encode_huffman(indices, len(scale_values))
+        else:
+            value_stream = encode_indices(indices, (len(scale_values) - 1).bit_length())
     else:
         value_stream = encode_signs(stored_values)
         row_magnitudes = np.abs(flat).reshape(rows, -1).max(axis=1)  # |W| of each row's nonzeros
@@ -112,6 +136,7 @@ def encode_layer(
     bias_stream = b"" if bias is None else bias.detach().numpy().astype("<f4").tobytes()
     if not forced:
         _check_against_accounting(name, accounted, position_stream, value_stream, bias_stream)
+    entry_count = len(entries) if huffman_positions else 0
     record = LayerRecord(
         name=name,
         shape=tuple(weight.shape),
@@ -122,6 +147,10 @@ def encode_layer(
         delta_width=int(delta_width) if positions == "delta" else 0,
         stored=len(stored_at),
         position_bytes=len(position_stream),
+        huffman_values=huffman_values,
+        huffman_positions=huffman_positions,
+        coded_value_bytes=len(value_stream) if huffman_values else 0,
+        delta_entries=entry_count,
     )
     return EncodedLayer(record, position_stream + value_stream + scale_stream + bias_stream)
 
@@ -129,8 +158,17 @@ def encode_layer(
 def _check_against_accounting(
     name: str, accounted: dict, position_stream: bytes, value_stream: bytes, bias_stream: bytes
 ) -> None:
-    written = (len(position_stream), len(value_stream), len(bias_stream))
-    counted = (accounted["position_bytes"], accounted["value_bytes"], accounted["bias_bytes"])
+    """The streams' lengths against the row; a Huffman-coded stream against its share of
+    ``compressed_bytes`` (tables plus codes)."""
+    written = (len(position_stream) + len(value_stream), len(bias_stream))
+    coded = accounted["huffman_table_bytes"] - accounted["huffman_saved_bytes"]
+    counted = (
+        accounted["position_bytes"] + accounted["value_bytes"] + coded,
+        accounted["bias_bytes"],
+    )
+    if not accounted["huffman"]:
+        written = (len(position_stream), len(value_stream), len(bias_stream))
+        counted = (accounted["position_bytes"], accounted["value_bytes"], accounted["bias_bytes"])
     if written != counted:
         raise RuntimeError(
             f"layer {name}: wrote {written} bytes of positions/values/biases, "
@@ -144,13 +182,17 @@ def export_bytes(
     settings: CompressionSettings | None = None,
     dataset: str = "mnist",
     compressor: str = "none",
+    huffman: bool | None = None,
 ) -> bytes:
     """The compact file of ``state`` (every tensor of ``model_name``).
 
     ``settings`` is recorded in the header as how the weights were made (None: not
     recorded). ``compressor`` ("zlib", "bz2", "lzma") packs the streams after the
     header; with "none" the file is ``header + sum(compressed_bytes)`` bytes.
+    ``huffman`` (default: the settings' ``huffman``) Huffman-codes each stream where the
+    size accounting finds it smaller, in a version-2 file.
     """
+    huffman = huffman_of(settings) if huffman is None else huffman
     model = build_model(model_name, seed=0)
     expected = model.state_dict()
     if set(state) != set(expected):
@@ -162,12 +204,17 @@ def export_bytes(
         if not bool(torch.isfinite(tensor).all()):
             raise ValueError(f"{key} holds a NaN or an infinity; it cannot be exported")
     encoded = [
-        encode_layer(name, state[f"{name}.weight"], state.get(f"{name}.bias"))
+        encode_layer(name, state[f"{name}.weight"], state.get(f"{name}.bias"), huffman=huffman)
         for name in weight_layer_names(model)
     ]
     records = [layer.record for layer in encoded]
-    header = pack_header(model_name, dataset, settings_json(settings), records, compressor)
+    header = pack_header(model_name, dataset, settings_json(settings), records, compressor, huffman)
     return header + pack(b"".join(layer.streams for layer in encoded), compressor)
+
+
+def huffman_of(settings: CompressionSettings | None) -> bool:
+    """Whether ``settings`` ask for Huffman coding (None: no)."""
+    return bool(settings is not None and settings.huffman)
 
 
 @dataclass(frozen=True)
@@ -233,9 +280,10 @@ def compact_file_size(
         )
         for name in layer_names_for(model_name)
     ]
-    return len(pack_header(model_name, dataset, settings_json(settings), records)) + int(
-        accounted_bytes
+    header = pack_header(
+        model_name, dataset, settings_json(settings), records, huffman=huffman_of(settings)
     )
+    return len(header) + int(accounted_bytes)
 
 
 def float32_file_size(

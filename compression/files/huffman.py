@@ -163,6 +163,11 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
 
     ``count`` comes from outside the stream (a file header): padding zeros can read as
     codes (the all-zero code word), so the stream alone does not say where it ends.
+
+    Vectorised: the code that would start at every bit position is looked up at once (the
+    next ``longest`` bits against the canonical codes' ranges), giving ``next[p] = p + l``;
+    the chain ``0, next[0], next[next[0]], ...`` is then followed by doubling
+    (``next^(2^j)``), ``log2(count)`` array steps instead of one Python step per symbol.
     """
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise HuffmanError(f"the number of symbols must be a whole number of 0 or more: {count!r}")
@@ -176,11 +181,12 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     bits = np.unpackbits(np.frombuffer(stream, dtype=np.uint8)).astype(np.int64)
     if count > bits.size:
         raise HuffmanError(f"{len(stream)} bytes cannot hold {count} codes")
+    size = bits.size
     longest = max(lengths.values())
     padded = np.concatenate([bits, np.zeros(longest, np.int64)])
-    window = np.zeros(bits.size, np.int64)  # the next `longest` bits at every position
+    window = np.zeros(size, np.int64)  # the next `longest` bits at every position
     for j in range(longest):
-        window = (window << 1) | padded[j : j + bits.size]
+        window = (window << 1) | padded[j : j + size]
     order = sorted(lengths, key=lambda s: (lengths[s], s))
     ordered_lengths = np.array([lengths[s] for s in order], np.int64)
     codes = canonical_codes(lengths)
@@ -190,17 +196,24 @@ def decode(stream: bytes, lengths: Mapping[int, int], count: int) -> np.ndarray:
     slot = np.searchsorted(ends, window, side="right")  # the code whose range holds window
     valid = slot < len(order)
     slot = np.minimum(slot, len(order) - 1)
-    length_at = np.where(valid, ordered_lengths[slot], 0).tolist()
-    positions, position = [], 0
-    for _ in range(count):
-        size = length_at[position] if position < bits.size else 0
-        if size == 0 or position + size > bits.size:
-            raise HuffmanError(f"the stream ends or holds no valid code after {len(positions)}")
-        positions.append(position)
-        position += size
+    follow = np.arange(size) + ordered_lengths[slot]  # where the next code starts
+    bad = size + 1  # no valid code here, or it runs past the stream's end
+    follow = np.where(valid & (follow <= size), follow, bad)
+    jump = np.concatenate([follow, [bad, bad]])  # from `size` (the end) nothing more is read
+    starts = np.zeros(1, np.int64)  # starts of codes 0 .. 2^j - 1
+    while starts.size < count:
+        starts = np.concatenate([starts, jump[starts]])
+        jump = jump[jump]
+    starts = starts[:count]
+    broken = np.flatnonzero(starts >= size)
+    if broken.size:
+        raise HuffmanError(f"the stream ends or holds no valid code after {int(broken[0]) - 1}")
+    position = int(follow[starts[-1]])
+    if position == bad:
+        raise HuffmanError(f"the stream ends or holds no valid code after {count - 1}")
     if len(stream) != -(-position // 8) or bits[position:].any():
         raise HuffmanError("the stream does not end with zero padding after the last code")
-    return np.array(order, np.int64)[slot[positions]]
+    return np.array(order, np.int64)[slot[starts]]
 
 
 def table_bytes(alphabet: int) -> int:

@@ -164,6 +164,9 @@ class Method:
     # what this method draws on the weight histograms, as a page's colour key says it
     # (Streamlit colour Markdown): ":red[¦ the cut ±T]"
     histogram_marks: tuple[str, ...] = ()
+    # an *encoding* (Huffman coding): how the streams are written, no weight changes; its
+    # flags are offered on every page that compresses, besides the page's own methods
+    encoding: bool = False
 
     @property
     def fields(self) -> tuple[str, ...]:

@@ -264,9 +264,11 @@ class PointSizes:
     ``size_summary(size_table(point_state, layers))``.
     """
 
-    def __init__(self, baseline_state: dict[str, torch.Tensor], layers: list[str]):
-        self._layers, self._baseline = layers, baseline_state
-        self._rows = size_rows(baseline_state, layers)
+    def __init__(
+        self, baseline_state: dict[str, torch.Tensor], layers: list[str], huffman: bool = False
+    ):
+        self._layers, self._baseline, self._huffman = layers, baseline_state, huffman
+        self._rows = size_rows(baseline_state, layers, huffman)
 
     def _differs(self, state: dict[str, torch.Tensor], name: str) -> bool:
         keys = [weight_key(name), f"{name}.bias"]
@@ -274,7 +276,7 @@ class PointSizes:
 
     def summary(self, state: dict[str, torch.Tensor], changed: tuple[str, ...]) -> dict:
         rows = [
-            layer_size(name, state[weight_key(name)], state.get(f"{name}.bias"))
+            layer_size(name, state[weight_key(name)], state.get(f"{name}.bias"), self._huffman)
             if name in changed and self._differs(state, name)
             else row
             for name, row in zip(self._layers, self._rows, strict=True)
@@ -300,7 +302,7 @@ def run_sweep(
     """
     baseline = _baseline(model_name, state, spec)
     evaluator = SweepEvaluator(model_name, baseline.state, images, labels)
-    sizes = PointSizes(baseline.state, baseline.layers)
+    sizes = PointSizes(baseline.state, baseline.layers, spec.base.huffman)
     total = spec.point_count(baseline.layers)
     rows = []
     for done, point in enumerate(_points(state, spec, baseline), start=1):

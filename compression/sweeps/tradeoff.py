@@ -145,7 +145,7 @@ def tradeoff_grid(
         prune_grid = DEFAULT_PRUNE_GRID if prune_values is None else {prune_method: prune_values}
     grid = grid_settings(base, prune_grid, binarize_values, layers, bits_values)
     evaluator = ReusingEvaluator(model_name, state, images, labels)
-    masks, sizes, rows = MaskMaker(), PointSizes(state, layers), []
+    masks, sizes, rows = MaskMaker(), PointSizes(state, layers, base.huffman), []
     for done, (prune_method, settings) in enumerate(grid, start=1):
         chosen = settings.chosen_layers(layers)
         weights = {name: state[weight_key(name)] for name in chosen}

@@ -156,8 +156,8 @@ def test_random_damage_to_a_compact_file_loads_or_is_refused_cleanly(compact_fil
 
 
 def test_a_newer_format_version_is_refused(compact_file):
-    newer = compact_file[:4] + bytes([2]) + compact_file[5:]
-    with pytest.raises(CompactFormatError, match="version 2 is not supported"):
+    newer = compact_file[:4] + bytes([3]) + compact_file[5:]
+    with pytest.raises(CompactFormatError, match="version 3 is not supported"):
         load_compact(newer)
 
 

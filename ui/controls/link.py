@@ -116,7 +116,7 @@ def apply(page: str, link: LinkRestore, baseline: Baseline, methods: tuple[str, 
     ss[CURRENT] = setup_of(baseline, settings)  # what the Learn page computes on
     for name, method in METHODS.items():
         on_page = name in methods  # else no slider: the page uses the settings as read
-        if on_page and method.is_used(settings):
+        if on_page and (method.is_used(settings) or method.encoding):  # a flag: on or off
             _apply_method(page, link, baseline, method, settings)
         elif on_page:
             _switch_to_unread(page, link, method)
