@@ -31,7 +31,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 import torch
@@ -146,12 +146,27 @@ def cut(state: dict[str, torch.Tensor], kept: dict[str, float]) -> dict[str, tor
     return new
 
 
+def described(recipe) -> str:
+    """A recipe as text: a dataclass by its fields that differ from their defaults (so a
+    field added later with a default that changes nothing keeps the cache), recursively."""
+    if is_dataclass(recipe):
+        changed = [
+            f"{item.name}={described(getattr(recipe, item.name))}"
+            for item in fields(recipe)
+            if item.default is MISSING or getattr(recipe, item.name) != item.default
+        ]
+        return f"{type(recipe).__name__}({', '.join(changed)})"
+    if isinstance(recipe, tuple):
+        return "(" + ", ".join(described(part) for part in recipe) + ")"
+    return repr(recipe)
+
+
 class Lab:
     """The data, the dense baseline and a cache of retrained states on disk.
 
     ``stage(name, recipe, compute)`` returns ``compute()``'s state and the seconds it took,
     from ``<cache>/<name>-<digest>.pt`` when that exists; the digest covers the recipe's
-    ``repr`` (its parts included) and the baseline's weights, so a changed recipe retrains.
+    text (:func:`described`) and the baseline's weights, so a changed recipe retrains.
     """
 
     def __init__(self, data, base: dict[str, torch.Tensor], cache: Path):
@@ -162,7 +177,7 @@ class Lab:
         self.base_digest = digest.hexdigest()
 
     def stage(self, name: str, recipe, compute: Callable[[], dict]) -> tuple[dict, float]:
-        key = hashlib.sha256(f"{self.base_digest} {recipe!r}".encode()).hexdigest()[:12]
+        key = hashlib.sha256(f"{self.base_digest} {described(recipe)}".encode()).hexdigest()[:12]
         path = self.cache / f"{name}-{key}.pt"
         if path.is_file():
             saved = torch.load(path)
@@ -172,7 +187,7 @@ class Lab:
         state = compute()
         seconds = time.perf_counter() - started
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"state": state, "seconds": seconds, "recipe": repr(recipe)}, path)
+        torch.save({"state": state, "seconds": seconds, "recipe": described(recipe)}, path)
         return state, seconds
 
     def retrain(self, state, recipe: Retraining, epochs=None, seed=None):
@@ -255,6 +270,11 @@ def row_han2015(lab: Lab):
     return state, None, seconds
 
 
+def huffman_coded(settings: CompressionSettings) -> CompressionSettings:
+    """The same compression, its streams Huffman-coded in the file (the weights unchanged)."""
+    return replace(settings, huffman=True)
+
+
 def row_deep_compression(lab: Lab):
     pruned, first = lab.pruned("han2015", HAN)
     recut = (HAN, DC_FC1, DC_RECUT)
@@ -263,13 +283,13 @@ def row_deep_compression(lab: Lab):
         lambda: lab.retrain(cut(pruned, {"fc1": DC_FC1}), DC_RECUT),
     )  # fmt: skip
     state, third = lab.retrained("deep-compression", state, recut, DC_SHARING)
-    return state, DC_SHARING.settings, first + second + third
+    return state, huffman_coded(DC_SHARING.settings), first + second + third
 
 
 def row_smallest(lab: Lab):
     pruned, first = lab.pruned("smallest-pruned", SMALL)
     state, second = lab.retrained("smallest", pruned, SMALL, SMALL_SHARING)
-    return state, SMALL_SHARING.settings, first + second
+    return state, huffman_coded(SMALL_SHARING.settings), first + second
 
 
 def int_rows() -> dict[str, Callable]:
