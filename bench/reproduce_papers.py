@@ -99,7 +99,7 @@ DC_SHARING = Retraining(
 # The smallest file below 2.0%: deeper pruning, fewer shared values.
 SMALL = Pruning((("fc1", 0.05), ("fc2", 0.06), ("fc3", 0.2)), 6, 3, 10, 1e-3, 0.85, True)
 SMALL_SHARING = Retraining(
-    CompressionSettings(prune_threshold=0.0, share_weights=16), 3, 1e-4, distill=True
+    CompressionSettings(prune_threshold=0.0, share_weights=4), 6, 1e-3, distill=True
 )
 # k-bit integer weights, one scale per layer: the baseline rounded, then retrained with the
 # straight-through estimator, distilled from the baseline (2 bits needs a larger step:
