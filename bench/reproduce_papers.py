@@ -1,33 +1,37 @@
-"""Reproduce three MNIST results on LeNet-300-100 (``mlp``) and print them next to the papers'.
+"""Reproduce the papers' MNIST results on LeNet-300-100 (``mlp``) and print them next to ours.
 
 1. Han et al. 2015, "Learning both Weights and Connections": iterative magnitude pruning
    with retraining, to the paper's per-layer kept fractions (8% / 9% / 26%).
-2. Han et al. 2016, "Deep Compression" (prune, quantize, Huffman-code): here pruning +
-   binary values (the kept weights of a layer become +-a, pruned ones 0) + retraining,
-   written as a real ``.cxm`` file whose size on disk is the number reported.
-3. BinaryConnect (Courbariaux et al. 2015) / BNN (Hubara et al. 2016): binarization-aware
-   training (straight-through estimator) with every layer binary, and with fc1 and fc3
-   kept in float32.
+2. Han et al. 2016, "Deep Compression": the same pruning, then weight sharing (k-means
+   centroids per layer, retrained with the assignment fixed), then Huffman coding.
+3. The smallest file we found below 2.0% test error (deeper pruning, fewer shared values).
+4. k-bit integer weights (K = 8, 4, 2), before and after quantization-aware retraining.
+5. BinaryConnect (Courbariaux et al. 2015) / BNN (Hubara et al. 2016): binarization-aware
+   training with every layer binary, and with fc1 and fc3 kept in float32.
 
 Every model is exported, loaded back from its bytes and evaluated on the 10,000 test
 images: the error reported is the loaded file's, which must predict exactly like the
 in-memory model. Run from the repository root:
 
-    python bench/reproduce_papers.py [--baseline checkpoints/mlp-mnist.pt]
+    python bench/reproduce_papers.py [--baseline checkpoints/mlp-mnist.pt] [--only ROW ...]
 
-About 45 epochs of MNIST on one CPU thread. Writes the tables, the command and the
-machine to ``bench/results/papers.md``, every compact file to ``runs/papers/`` and the
-Deep-Compression-like one (20 KB) also to ``bench/results/`` for anyone to check.
+Every retrained model is cached under ``runs/papers/stages/`` (the file name holds a digest
+of the recipe and the baseline), so a second run, or a run of one row, retrains nothing
+already done. Writes the tables, the command and the machine to ``bench/results/papers.md``
+(only when every row ran), every compact file to ``runs/papers/`` and the Deep Compression
+one also to ``bench/results/`` for anyone to check.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from pathlib import Path
 
 import torch
@@ -35,7 +39,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from compression.compress import compress  # noqa: E402
 from compression.data import load_dataset  # noqa: E402
+from compression.distill import Distillation  # noqa: E402
 from compression.files.checkpoint import Checkpoint, atomic_write_bytes, checkpoint_bytes  # noqa: E402
 from compression.files.compact_format import MAGIC, load_compact  # noqa: E402
 from compression.files.export import export_bytes  # noqa: E402
@@ -48,15 +54,62 @@ from compression.size import size_summary, size_table  # noqa: E402
 from compression.train import TrainConfig, evaluate, finetune, train  # noqa: E402
 
 LAYERS = ["fc1", "fc2", "fc3"]
-# Han et al. 2015: kept fractions of LeNet-300-100 (their Table 2), reached in HAN_CUTS cuts
-# of kept^(t / HAN_CUTS), each followed by HAN_EPOCHS of retraining (twice that after the last).
-HAN_KEPT = {"fc1": 0.08, "fc2": 0.09, "fc3": 0.26}
-HAN_CUTS, HAN_EPOCHS, HAN_LR = 4, 2, 5e-4
-# Deep-Compression-like: a binary value costs 1 bit but its position ~7 bits, so only the
-# big fc1 is pruned (to 7%, in 3 cuts); fc2 and fc3 stay dense, every layer is binary.
-DC_KEPT = {"fc1": 0.07}
-DC_CUTS, DC_EPOCHS, DC_LR = 3, 12, 1e-3
-DC_SETTINGS = CompressionSettings(prune_threshold=0.0, binarize_threshold=0.0)
+# Han et al. 2015: kept fractions of LeNet-300-100 (their Table 2).
+HAN_KEPT = (("fc1", 0.08), ("fc2", 0.09), ("fc3", 0.26))
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """Han et al.'s loop: cut each layer to ``kept^(t / cuts)`` of its weights by magnitude,
+    t = 1..cuts, retraining ``epochs`` after each cut (``final_epochs`` after the last) with
+    the zeros held. ``distill``: learn from the dense baseline's soft targets (Hinton et al.
+    2015, T 4, alpha 0.9) instead of the labels alone."""
+
+    kept: tuple[tuple[str, float], ...]
+    cuts: int
+    epochs: int
+    final_epochs: int
+    lr: float
+    lr_decay: float = 0.75
+    distill: bool = False
+
+
+@dataclass(frozen=True)
+class Retraining:
+    """Fine-tuning under ``settings``: the straight-through estimator for binary and k-bit
+    values, trained centroids (assignment fixed) for shared values; zeros stay zero."""
+
+    settings: CompressionSettings
+    epochs: int
+    lr: float
+    lr_decay: float = 0.75
+    distill: bool = False
+    seed: int = 5
+
+
+HAN = Pruning(HAN_KEPT, cuts=6, epochs=3, final_epochs=10, lr=1e-3, lr_decay=0.85, distill=True)
+# Deep Compression: Han's pruning with fc1 cut on to DC_FC1 (the file's bytes are mostly
+# fc1's), then SHARED values per layer with their centroids retrained, then Huffman codes.
+DC_FC1 = 0.075
+DC_RECUT = Retraining(CompressionSettings(prune_threshold=0.0), 4, 5e-4, 0.85, True, seed=7)
+DC_SHARED = 32
+DC_SHARING = Retraining(
+    CompressionSettings(prune_threshold=0.0, share_weights=DC_SHARED), 3, 1e-4, distill=True
+)
+# The smallest file below 2.0%: deeper pruning, fewer shared values.
+SMALL = Pruning((("fc1", 0.05), ("fc2", 0.06), ("fc3", 0.2)), 6, 3, 10, 1e-3, 0.85, True)
+SMALL_SHARING = Retraining(
+    CompressionSettings(prune_threshold=0.0, share_weights=4), 6, 1e-3, distill=True
+)
+# k-bit integer weights, one scale per layer: the baseline rounded, then retrained with the
+# straight-through estimator, distilled from the baseline (2 bits needs a larger step:
+# most weights start at 0).
+INT_BITS = (8, 4, 2)
+INT_RETRAINING = {
+    8: (2, 1e-4),
+    4: (3, 1e-4),
+    2: (6, 1e-3),
+}  # bits: (epochs, lr)
 # BinaryConnect-like: binarization-aware fine-tuning of the float baseline.
 BINARY_EPOCHS, BINARY_LR = 8, 1e-3
 ALL_BINARY = CompressionSettings(binarize_threshold=0.0)
@@ -67,13 +120,13 @@ MIDDLE_BINARY = CompressionSettings(binarize_threshold=0.0, layers=("fc2",))
 class Outcome:
     """One of our rows, measured on the file that was written."""
 
-    name: str  # also the file name: bench/results/mlp-<name>.cxm
+    name: str  # also the file name: runs/papers/mlp-<name>.cxm
     error: float  # test error of the model loaded back from its file
     weights: int  # nonzero weights (biases not counted, as in the papers)
     kept: dict[str, float]  # fraction of weights kept per layer
     file_bytes: int
     dense_fp32_bytes: int  # 4 * (weights + biases) of the uncompressed model
-    seconds: float  # training time of this row
+    seconds: float  # training time of this row (all its stages, cached or not)
 
 
 def log(message: str) -> None:
@@ -93,28 +146,89 @@ def cut(state: dict[str, torch.Tensor], kept: dict[str, float]) -> dict[str, tor
     return new
 
 
-def retrain(state, settings, epochs, lr, data, seed):
-    """Fine-tune under ``settings``; zeros stay zero where the settings prune."""
-    config = TrainConfig(epochs=epochs, learning_rate=lr, seed=seed)
+def described(recipe) -> str:
+    """A recipe as text: a dataclass by its fields that differ from their defaults (so a
+    field added later with a default that changes nothing keeps the cache), recursively."""
+    if is_dataclass(recipe):
+        changed = [
+            f"{item.name}={described(getattr(recipe, item.name))}"
+            for item in fields(recipe)
+            if item.default is MISSING or getattr(recipe, item.name) != item.default
+        ]
+        return f"{type(recipe).__name__}({', '.join(changed)})"
+    if isinstance(recipe, tuple):
+        return "(" + ", ".join(described(part) for part in recipe) + ")"
+    return repr(recipe)
 
-    def progress(record: dict) -> None:
-        log(f"    epoch {record['epoch']}, loss {record['train_loss']:.4f}")
 
-    result = finetune(
-        "mlp", state, settings, data.train_images, data.train_labels, config, on_epoch=progress
-    )
-    return result.state
+class Lab:
+    """The data, the dense baseline and a cache of retrained states on disk.
 
+    ``stage(name, recipe, compute)`` returns ``compute()``'s state and the seconds it took,
+    from ``<cache>/<name>-<digest>.pt`` when that exists; the digest covers the recipe's
+    text (:func:`described`) and the baseline's weights, so a changed recipe retrains.
+    """
 
-def iterative_pruning(state, kept, cuts, epochs, lr, data, layers=None):
-    """Han et al.'s loop: cut to ``kept^(t/cuts)``, retrain with the cut held, t = 1..cuts."""
-    settings = CompressionSettings(prune_threshold=0.0, layers=layers)
-    for step in range(1, cuts + 1):
-        target = {name: fraction ** (step / cuts) for name, fraction in kept.items()}
-        log(f"  cut {step}/{cuts}: keep " + ", ".join(f"{k} {v:.1%}" for k, v in target.items()))
-        step_epochs = epochs if step < cuts else 2 * epochs
-        state = retrain(cut(state, target), settings, step_epochs, lr, data, seed=step)
-    return state
+    def __init__(self, data, base: dict[str, torch.Tensor], cache: Path):
+        self.data, self.base, self.cache = data, base, cache
+        digest = hashlib.sha256()
+        for key in sorted(base):
+            digest.update(key.encode() + base[key].numpy().tobytes())
+        self.base_digest = digest.hexdigest()
+        self.seconds: dict[str, float] = {}  # training time of each stage used, once each
+
+    def stage(self, name: str, recipe, compute: Callable[[], dict]) -> tuple[dict, float]:
+        key = hashlib.sha256(f"{self.base_digest} {described(recipe)}".encode()).hexdigest()[:12]
+        path = self.cache / f"{name}-{key}.pt"
+        if path.is_file():
+            saved = torch.load(path)
+            log(f"  {name}: cached ({path.name}, trained in {saved['seconds']:.0f} s)")
+            self.seconds[name] = saved["seconds"]
+            return saved["state"], saved["seconds"]
+        started = time.perf_counter()
+        state = compute()
+        seconds = time.perf_counter() - started
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state": state, "seconds": seconds, "recipe": described(recipe)}, path)
+        self.seconds[name] = seconds
+        return state, seconds
+
+    def retrain(self, state, recipe: Retraining, epochs=None, seed=None):
+        """Fine-tune ``state`` under ``recipe`` (``epochs``/``seed`` override its own)."""
+        config = TrainConfig(
+            epochs=epochs or recipe.epochs, learning_rate=recipe.lr, lr_decay=recipe.lr_decay,
+            seed=recipe.seed if seed is None else seed,
+        )  # fmt: skip
+
+        def progress(record: dict) -> None:
+            log(f"    epoch {record['epoch']}, loss {record['train_loss']:.4f}")
+
+        result = finetune(
+            "mlp", state, recipe.settings, self.data.train_images, self.data.train_labels,
+            config, on_epoch=progress, distill=Distillation() if recipe.distill else None,
+            teacher=self.base,
+        )  # fmt: skip
+        return result.state
+
+    def pruned(self, name: str, recipe: Pruning) -> tuple[dict, float]:
+        def compute():
+            state = self.base
+            for step in range(1, recipe.cuts + 1):
+                target = {layer: kept ** (step / recipe.cuts) for layer, kept in recipe.kept}
+                log(f"  cut {step}/{recipe.cuts}: keep "
+                    + ", ".join(f"{k} {v:.1%}" for k, v in target.items()))  # fmt: skip
+                epochs = recipe.epochs if step < recipe.cuts else recipe.final_epochs
+                held = Retraining(
+                    CompressionSettings(prune_threshold=0.0), epochs, recipe.lr,
+                    recipe.lr_decay, recipe.distill, seed=step,
+                )  # fmt: skip
+                state = self.retrain(cut(state, target), held)
+            return state
+
+        return self.stage(name, recipe, compute)
+
+    def retrained(self, name: str, start: dict, start_recipe, recipe: Retraining):
+        return self.stage(name, (start_recipe, recipe), lambda: self.retrain(start, recipe))
 
 
 def measured(name, state, settings, data, out_dir, seconds) -> Outcome:
@@ -137,11 +251,6 @@ def measured(name, state, settings, data, out_dir, seconds) -> Outcome:
     return outcome
 
 
-def timed(function, *args, **kwargs):
-    started = time.perf_counter()
-    return function(*args, **kwargs), time.perf_counter() - started
-
-
 def baseline_state(path: Path, data) -> tuple[dict[str, torch.Tensor], str]:
     """The float baseline: the given checkpoint, or the default recipe trained here."""
     if path.is_file():
@@ -152,6 +261,77 @@ def baseline_state(path: Path, data) -> tuple[dict[str, torch.Tensor], str]:
     log(f"{path} not found: training the baseline with the default recipe")
     result = train("mlp", data.train_images, data.train_labels, TrainConfig())
     return result.state, "trained here with `TrainConfig()` (8 epochs, seed 0)"
+
+
+# Each row: (name, builder). A builder returns the state, its settings and the seconds.
+def row_baseline(lab: Lab):
+    return lab.base, None, 0.0
+
+
+def row_han2015(lab: Lab):
+    state, seconds = lab.pruned("han2015", HAN)
+    return state, None, seconds
+
+
+def huffman_coded(settings: CompressionSettings) -> CompressionSettings:
+    """The same compression, its streams Huffman-coded in the file (the weights unchanged)."""
+    return replace(settings, huffman=True)
+
+
+def row_deep_compression(lab: Lab):
+    pruned, first = lab.pruned("han2015", HAN)
+    recut = (HAN, DC_FC1, DC_RECUT)
+    state, second = lab.stage(
+        "deep-compression-pruned", recut,
+        lambda: lab.retrain(cut(pruned, {"fc1": DC_FC1}), DC_RECUT),
+    )  # fmt: skip
+    state, third = lab.retrained("deep-compression", state, recut, DC_SHARING)
+    return state, huffman_coded(DC_SHARING.settings), first + second + third
+
+
+def row_smallest(lab: Lab):
+    pruned, first = lab.pruned("smallest-pruned", SMALL)
+    state, second = lab.retrained("smallest", pruned, SMALL, SMALL_SHARING)
+    return state, huffman_coded(SMALL_SHARING.settings), first + second
+
+
+def int_rows() -> dict[str, Callable]:
+    """``intK``: the baseline rounded to K bits; ``intK-retrained``: then retrained."""
+    rows = {}
+    for bits in INT_BITS:
+        settings = CompressionSettings(quantize_bits=bits)
+        recipe = Retraining(settings, *INT_RETRAINING[bits], distill=True)
+
+        def rounded(lab: Lab, settings=settings):
+            return compress(lab.base, LAYERS, settings).state, settings, 0.0
+
+        def retrained(lab: Lab, recipe=recipe, bits=bits):
+            state, seconds = lab.retrained(f"int{bits}", lab.base, None, recipe)
+            return state, recipe.settings, seconds
+
+        rows[f"int{bits}"], rows[f"int{bits}-retrained"] = rounded, retrained
+    return rows
+
+
+def binary_row(name: str, settings: CompressionSettings) -> Callable:
+    recipe = Retraining(settings, BINARY_EPOCHS, BINARY_LR)
+
+    def build(lab: Lab):
+        state, seconds = lab.retrained(name, lab.base, None, recipe)
+        return state, settings, seconds
+
+    return build
+
+
+ROWS: dict[str, Callable] = {
+    "baseline": row_baseline,
+    "han2015": row_han2015,
+    "deep-compression": row_deep_compression,
+    "smallest": row_smallest,
+    **int_rows(),
+    "binary-all": binary_row("binary-all", ALL_BINARY),
+    "binary-fc2": binary_row("binary-fc2", MIDDLE_BINARY),
+}
 
 
 def percent(fraction: float) -> str:
@@ -170,36 +350,60 @@ def ours(outcome: Outcome, method: str, error: str, weights: str) -> str:
     )
 
 
+def recipe_text(recipe: Pruning) -> str:
+    teacher = ", distilled" if recipe.distill else ""
+    epochs = f"{recipe.cuts - 1} x {recipe.epochs} + {recipe.final_epochs} epochs"
+    return f"{recipe.cuts} cuts, {epochs}{teacher}"
+
+
 def papers_table(rows: dict[str, Outcome]) -> str:
     """The papers' rows (as published) above ours (measured on the written files)."""
-    base, han, dc = rows["baseline"], rows["han2015"], rows["deep-compression"]
+    base, han, dc, small = (
+        rows["baseline"],
+        rows["han2015"],
+        rows["deep-compression"],
+        rows["smallest"],
+    )
     before = percent(base.error)
-    return "\n".join(
-        [
-            "| Source | Method | Test error | Kept fc1 / fc2 / fc3 | Weights | File | vs float32 |",
-            "|---|---|---|---|---|---|---|",
-            ours(base, "float32 baseline (LeNet-300-100)", before, f"{base.weights:,}"),
-            "| Han et al. 2015 | prune + retrain | 1.64% -> 1.59% | 8% / 9% / 26% "
-            "| 267K -> 22K (12x) | - | - |",
-            ours(
-                han, f"iterative prune + retrain, {HAN_CUTS} cuts",
-                f"{before} -> {percent(han.error)}",
-                f"{base.weights:,} -> {han.weights:,} ({base.weights / han.weights:.1f}x)",
-            ),
-            "| Han et al. 2016, Deep Compression | prune + quantize (6 bits) + Huffman "
-            "| 1.64% -> 1.58% | 8% / 9% / 26% | 22K | 1070 KB -> 27 KB | 40x |",
-            ours(
-                dc, "prune fc1 + binary values (+-a) + retrain",
-                f"{before} -> {percent(dc.error)}", f"{dc.weights:,}",
-            ),
-            "| BinaryConnect / BNN | binary weights, large MLPs | about 1-1.3% | all binary "
-            "| - | - | - |",
-            ours(rows["binary-all"], "binarization-aware training, all layers binary",
-                 percent(rows["binary-all"].error), f"{rows['binary-all'].weights:,}"),
-            ours(rows["binary-fc2"], "same, fc1 and fc3 kept float32",
-                 percent(rows["binary-fc2"].error), f"{rows['binary-fc2'].weights:,}"),
-        ]
-    )  # fmt: skip
+
+    def from_base(outcome: Outcome) -> str:
+        return f"{before} -> {percent(outcome.error)}"
+
+    def weights(outcome: Outcome) -> str:
+        return f"{base.weights:,} -> {outcome.weights:,} ({base.weights / outcome.weights:.1f}x)"
+
+    lines = [
+        "| Source | Method | Test error | Kept fc1 / fc2 / fc3 | Weights | File | vs float32 |",
+        "|---|---|---|---|---|---|---|",
+        ours(base, "float32 baseline (LeNet-300-100)", before, f"{base.weights:,}"),
+        "| Han et al. 2015 | prune + retrain | 1.64% -> 1.59% | 8% / 9% / 26% "
+        "| 267K -> 22K (12x) | - | - |",
+        ours(han, f"iterative prune + retrain, {recipe_text(HAN)}", from_base(han), weights(han)),
+        "| Han et al. 2016, Deep Compression | prune + quantize (6 bits) + Huffman "
+        "| 1.64% -> 1.58% | 8% / 9% / 26% | 22K | 1070 KB -> 27 KB | 40x |",
+        ours(dc, f"the pruning above + {DC_SHARED} shared values per layer, centroids retrained",
+             from_base(dc), weights(dc)),
+        ours(small, f"smallest below 2%: prune ({recipe_text(SMALL)}) + "
+             f"{SMALL_SHARING.settings.share_weights} shared values, retrained",
+             from_base(small), weights(small)),
+    ]  # fmt: skip
+    for bits in INT_BITS:
+        for suffix, how in (
+            ("", "no retraining"),
+            ("-retrained", f"{INT_RETRAINING[bits][0]} epochs of quantization-aware retraining"),
+        ):
+            outcome = rows[f"int{bits}{suffix}"]
+            lines.append(ours(outcome, f"{bits}-bit weights, one scale per layer, {how}",
+                              from_base(outcome), f"{outcome.weights:,}"))  # fmt: skip
+    lines += [
+        "| BinaryConnect / BNN | binary weights, large MLPs | about 1-1.3% | all binary "
+        "| - | - | - |",
+        ours(rows["binary-all"], "binarization-aware training, all layers binary",
+             from_base(rows["binary-all"]), f"{rows['binary-all'].weights:,}"),
+        ours(rows["binary-fc2"], "same, fc1 and fc3 kept float32",
+             from_base(rows["binary-fc2"]), f"{rows['binary-fc2'].weights:,}"),
+    ]  # fmt: skip
+    return "\n".join(lines)
 
 
 def packed_sizes(payload: bytes) -> list[int]:
@@ -246,6 +450,10 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, default=ROOT / "checkpoints" / "mlp-mnist.pt")
     parser.add_argument("--out-dir", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--files-dir", type=Path, default=ROOT / "runs" / "papers")
+    parser.add_argument(
+        "--only", nargs="+", choices=sorted(ROWS), metavar="ROW",
+        help=f"run only these rows and print them (no report written): {', '.join(ROWS)}",
+    )  # fmt: skip
     args = parser.parse_args()
     # One thread: on a shared 2-core machine two threads were several times slower.
     torch.set_num_threads(1)
@@ -253,40 +461,30 @@ def main() -> int:
     data = load_dataset("mnist")
     base_state, base_source = baseline_state(args.baseline, data)
     out = args.files_dir
-    rows = {"baseline": measured("baseline", base_state, None, data, out, 0.0)}
-
-    log("Han et al. 2015: iterative pruning")
-    han, seconds = timed(
-        iterative_pruning, base_state, HAN_KEPT, HAN_CUTS, HAN_EPOCHS, HAN_LR, data
-    )
-    rows["han2015"] = measured("han2015", han, None, data, out, seconds)
-
-    log("Deep Compression-like: prune fc1, then binary values")
-    pruned, seconds = timed(
-        iterative_pruning, base_state, DC_KEPT, DC_CUTS, HAN_EPOCHS, HAN_LR, data, ("fc1",)
-    )
-    dc, more = timed(retrain, pruned, DC_SETTINGS, DC_EPOCHS, DC_LR, data, 5)
-    rows["deep-compression"] = measured(
-        "deep-compression", dc, DC_SETTINGS, data, out, seconds + more
-    )
-
-    for name, settings in (("binary-all", ALL_BINARY), ("binary-fc2", MIDDLE_BINARY)):
-        log(f"BinaryConnect-like: {name}")
-        state, seconds = timed(retrain, base_state, settings, BINARY_EPOCHS, BINARY_LR, data, 5)
+    lab = Lab(data, base_state, out / "stages")
+    rows = {}
+    for name in args.only or ROWS:
+        log(f"{name}:")
+        state, settings, seconds = ROWS[name](lab)
         rows[name] = measured(name, state, settings, data, out, seconds)
-
     total = time.perf_counter() - started
+    if args.only:
+        for outcome in rows.values():
+            print(outcome)
+        return 0
     float32_checkpoint = checkpoint_bytes(Checkpoint("mlp", base_state, {"dataset": "mnist"}))
     files = {
         "float32 checkpoint (.pt, torch.save)": float32_checkpoint,
         **{f"mlp-{name}.cxm": (out / f"mlp-{name}.cxm").read_bytes() for name in rows},
     }
     command = "python bench/reproduce_papers.py" + "".join(f" {a}" for a in sys.argv[1:])
+    trained = sum(lab.seconds.values())
     report = "\n".join(
         [
             "# MNIST papers reproduced on LeNet-300-100",
             "",
-            f"Command: `{command}` (from the repository root); {total / 60:.1f} minutes in all.",
+            f"Command: `{command}` (from the repository root); {total / 60:.1f} minutes for "
+            f"this run, {trained / 60:.1f} minutes of training when nothing is cached.",
             f"Machine: {machine()}.",
             f"Baseline: {base_source}.",
             "",
@@ -294,7 +492,8 @@ def main() -> int:
             "",
             "Test error of the exported file loaded back (10,000 MNIST test images); File = its "
             "size on disk; vs float32 = 4 bytes x (weights + biases) = "
-            f"{rows['baseline'].dense_fp32_bytes:,} B over the file size. Training time per row: "
+            f"{rows['baseline'].dense_fp32_bytes:,} B over the file size. Training time per row "
+            "(stages shared by rows counted in each): "
             + ", ".join(f"{o.name} {o.seconds:.0f} s" for o in rows.values() if o.seconds)
             + ".",
             "",

@@ -247,6 +247,7 @@ def finetune(
     should_stop: Callable[[], bool] | None = None,
     test_set: tuple[torch.Tensor, torch.Tensor] | None = None,
     distill: Distillation | None = None,
+    teacher: dict[str, torch.Tensor] | None = None,
 ) -> TrainResult:
     """Retrain under ``settings`` and return the *compressed* weights.
 
@@ -258,7 +259,9 @@ def finetune(
 
     ``distill``: learn from ``state`` itself as the teacher (its logits on ``images``,
     computed once) with :func:`compression.distill.distillation_loss`; None: cross-entropy.
-    The history's ``train_loss`` is then the distillation loss.
+    The history's ``train_loss`` is then the distillation loss. ``teacher``: other weights
+    of the same model to learn from instead (say the dense model while retraining a cut of
+    a cut); only used with ``distill``.
     """
     config = config.validated()
     distill = None if distill is None else distill.validated()
@@ -296,7 +299,8 @@ def finetune(
 
     loss_of = None
     if distill is not None:
-        soft_targets = teacher_logits(model, state, images, TEST_BATCH)
+        teacher_state = state if teacher is None else teacher
+        soft_targets = teacher_logits(model, teacher_state, images, TEST_BATCH)
 
         def loss_of(logits, y, batch):
             return distillation_loss(

@@ -113,10 +113,12 @@ def test_the_teacher_logits_are_a_plain_forward_pass_of_the_dense_model(tiny_mlp
 SETTINGS = CompressionSettings(prune_sparsity=0.8, binarize_threshold=0.0)
 
 
-def _retrain(state, train, distill, seed=0):
+def _retrain(state, train, distill, seed=0, teacher=None):
     images, labels = train[0][:256], train[1][:256]
     config = TrainConfig(epochs=1, seed=seed, batch_size=64)
-    return finetune("mlp", state, SETTINGS, images, labels, config, distill=distill).state
+    return finetune(
+        "mlp", state, SETTINGS, images, labels, config, distill=distill, teacher=teacher
+    ).state
 
 
 def test_alpha_zero_is_plain_retraining_bit_for_bit(tiny_mlp_state, small_train):
@@ -143,6 +145,20 @@ def test_distilled_retraining_keeps_the_compression_and_repeats_with_the_seed(
     assert not torch.equal(first["fc2.weight"], plain["fc2.weight"])  # the teacher was heard
     assert not torch.equal(first["fc2.weight"], other_seed["fc2.weight"])
     assert all(torch.equal(tiny_mlp_state[k], snapshot[k]) for k in snapshot)
+
+
+def test_another_teacher_is_heard_and_the_start_itself_is_the_default(tiny_mlp_state, small_train):
+    recipe = Distillation(temperature=4, alpha=0.9)
+    other = {
+        key: value.flip(0) if value.dim() == 1 else value.flip(1)
+        for key, value in tiny_mlp_state.items()
+    }
+    own = _retrain(tiny_mlp_state, small_train, recipe)
+    named_own = _retrain(tiny_mlp_state, small_train, recipe, teacher=tiny_mlp_state)
+    from_other = _retrain(tiny_mlp_state, small_train, recipe, teacher=other)
+    assert all(torch.equal(own[key], named_own[key]) for key in own)
+    assert not torch.equal(own["fc2.weight"], from_other["fc2.weight"])
+    assert torch.equal(own["fc2.weight"] == 0, from_other["fc2.weight"] == 0)  # same pruning
 
 
 def test_retraining_refuses_a_bad_recipe_before_training(tiny_mlp_state, small_train):

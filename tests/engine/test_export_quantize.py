@@ -18,7 +18,8 @@ from compression.models import layer_names_for
 from compression.settings import CompressionSettings
 from compression.size import size_table
 
-OLD_FILE = Path(__file__).resolve().parents[2] / "bench" / "results" / "mlp-deep-compression.cxm"
+# a format-1 file: the binary LeNet-300-100 of an earlier papers bench (20,088 bytes)
+OLD_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "mlp-format-v1-binary.cxm"
 
 
 @pytest.mark.parametrize("bits", range(2, 9))
