@@ -30,7 +30,7 @@ ROOT = live_app.ROOT
 WIDTH = 1280
 SHOTS = (
     "home", "binarize", "prune", "quantize", "combine", "whatif", "learned", "learn", "draw",
-    "train",
+    "lesson", "compare", "iterate", "train",
 )  # fmt: skip
 TEACHING_LINK = "model=mlp&prune_sparsity=0.9&binarize=0.7&layers=all"
 
@@ -164,6 +164,33 @@ def main() -> int:
                 draw_seven(page)
                 settle(page)
                 shoot(page, out / "draw.png", 900)
+
+            if "lesson" in wanted:  # the first shipped lesson, opened by its link
+                page.goto(base + "/Prune?lesson=zero-cost")
+                settle(page)
+                shoot(page, out / "lesson.png", 1100)
+
+            if "compare" in wanted:  # Prune at its start pinned as A, then a higher cut as B
+                page.goto(base + "/Prune")
+                settle(page)
+                page.get_by_role("button", name="Pin as A").click()
+                settle(page)
+                move_slider(page, "Pruning threshold", 20)
+                page.get_by_role("link", name="Compare with A").click()
+                settle(page)
+                shoot(page, out / "compare.png", 2200)
+
+            if "iterate" in wanted:  # 4 rounds to 95% on 10,000 images, then the rewind
+                page.goto(base + "/Iterative_pruning")
+                settle(page)
+                main = page.get_by_test_id("stMainBlockContainer")
+                main.get_by_role("button", name="Run 4 rounds").click()
+                page.get_by_role("button", name="Rewind and retrain").wait_for(timeout=900_000)
+                settle(page)
+                main.get_by_role("button", name="Rewind and retrain").click()
+                settle(page)
+                to_top(page)
+                shoot(page, out / "iterate.png", 2000)
 
             if "train" not in wanted:
                 browser.close()

@@ -24,7 +24,7 @@ ZERO_COST = LessonPlan(
             ONLY_SPARSITY,
             Question(
                 "The sidebar gives the dense float32 size. What compressed size do you "
-                "expect at 50% sparsity, in KB?",
+                "expect at 50% sparsity?",
                 "size_kb",
             ),
         ),
@@ -36,7 +36,7 @@ ZERO_COST = LessonPlan(
             "Prune",
             {SPARSITY: "0.9"},
             ONLY_SPARSITY,
-            Question("What compressed size do you expect at 90% sparsity, in KB?", "size_kb"),
+            Question("What compressed size do you expect at 90% sparsity?", "size_kb"),
         ),
         Step(
             "Still more than a tenth: each kept weight costs its 32-bit value plus the bits "
