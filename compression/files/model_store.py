@@ -14,37 +14,29 @@ is loaded by the safe checkpoint loader (``torch.load(..., weights_only=True)``)
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import re
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from compression.data import PROJECT_ROOT
+from compression.files import hashed_folder
 from compression.files.checkpoint import Checkpoint, CheckpointError, atomic_write_bytes
+from compression.files.hashed_folder import is_hash_key as is_model_key
 from compression.files.model_file import MAX_MODEL_FILE_BYTES, load_model_file
 from compression.files.output_path import OutputPathError
 from compression.files.reading import UnreadableFileError, read_limited, too_big
 
 SHARED_MODELS_ENV = "COMPRESSION_EXPLORER_SHARED_MODELS"  # the folder; tests use a tmp_path
 DEFAULT_FOLDER = PROJECT_ROOT / "shared-models"  # git-ignored
-KEY_LENGTH = 64  # hex digits of a SHA-256
 MAX_FILES = 200  # files kept; an MLP checkpoint is about 1 MB
 MAX_BYTES = 256 * 2**20  # bytes kept in all
 SUFFIX = ".pt"
-_KEY = re.compile(rf"[0-9a-f]{{{KEY_LENGTH}}}", re.ASCII)
 
 
 class ModelStoreError(ValueError):
     """A model could not be stored or read back; the message is one sentence."""
-
-
-def is_model_key(text: object) -> bool:
-    """True for exactly 64 lowercase hex digits (nothing else may name a stored file)."""
-    return isinstance(text, str) and _KEY.fullmatch(text) is not None
 
 
 def model_key(data: bytes) -> str:
@@ -92,7 +84,7 @@ class ModelStore:
             ) from None
         except OSError as error:
             raise ModelStoreError(f"cannot store the model ({error.strerror or error})") from None
-        _touch(path)
+        hashed_folder.touch(path)
         self._evict(keep=path)
         return key
 
@@ -121,7 +113,7 @@ class ModelStore:
             checkpoint = load_model_file(data, limit=self.max_file_bytes, name="shared model")
         except CheckpointError as error:
             raise ModelStoreError(str(error)) from None
-        _touch(path)
+        hashed_folder.touch(path)
         return checkpoint
 
     def get(self, key: str) -> Checkpoint | None:
@@ -136,39 +128,7 @@ class ModelStore:
         return [path.name.removesuffix(SUFFIX) for path, _ in self._entries()]
 
     def _entries(self) -> list[tuple[Path, os.stat_result]]:
-        """(path, status) of every stored regular file, least recently used first."""
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return []
-        entries = []
-        for name in names:
-            if not (name.endswith(SUFFIX) and is_model_key(name.removesuffix(SUFFIX))):
-                continue  # temporary files and anything else are not entries
-            path = Path(self.folder) / name
-            try:
-                status = os.lstat(path)
-            except OSError:  # removed meanwhile by another process
-                continue
-            if stat.S_ISREG(status.st_mode):
-                entries.append((path, status))
-        return sorted(entries, key=lambda entry: (entry[1].st_mtime_ns, entry[0].name))
+        return hashed_folder.entries(self.folder, SUFFIX)
 
     def _evict(self, keep: Path) -> None:
-        """Remove the least recently used files until both bounds hold (never ``keep``)."""
-        entries = self._entries()
-        count, total = len(entries), sum(status.st_size for _, status in entries)
-        for path, status in entries:
-            if count <= self.max_files and total <= self.max_bytes:
-                return
-            if path == keep:
-                continue
-            path.unlink(missing_ok=True)  # another process may have removed it first
-            count, total = count - 1, total - status.st_size
-
-
-def _touch(path: Path) -> None:
-    """Mark ``path`` as used now (its modification time orders the eviction)."""
-    now = time.time_ns()
-    with contextlib.suppress(OSError):  # removed by another process meanwhile: nothing to mark
-        os.utime(path, ns=(now, now), follow_symlinks=False)
+        hashed_folder.evict(self.folder, SUFFIX, self.max_files, self.max_bytes, keep)

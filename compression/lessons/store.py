@@ -11,18 +11,17 @@ its key and is read as any lesson from a link (:func:`compression.lessons.codec.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import stat
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from compression.data import PROJECT_ROOT
+from compression.files import hashed_folder
 from compression.files.checkpoint import atomic_write_bytes
-from compression.files.model_store import is_model_key
+from compression.files.hashed_folder import is_hash_key
 from compression.files.output_path import OutputPathError
 from compression.lessons.codec import MAX_JSON_BYTES, plan_from_dict, plan_json
 from compression.lessons.schema import LessonError, LessonPlan
@@ -55,7 +54,7 @@ class LessonStore:
 
     def path(self, key: str) -> Path:
         """The file of ``key``; :class:`LessonError` for anything but 64 hex digits."""
-        if not is_model_key(key):
+        if not is_hash_key(key):
             raise LessonError("not the key of a stored lesson (64 hex digits)")
         return Path(self.folder) / f"{key}{SUFFIX}"
 
@@ -70,7 +69,7 @@ class LessonStore:
             atomic_write_bytes(path, data)
         except (OutputPathError, OSError):
             raise LessonError("the lesson could not be kept on this server") from None
-        _touch(path)
+        hashed_folder.touch(path)
         self._evict(keep=path)
         return key
 
@@ -96,42 +95,8 @@ class LessonStore:
             payload = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise LessonError("the stored lesson is damaged") from None
-        _touch(path)
+        hashed_folder.touch(path)
         return plan_from_dict(payload)
 
-    def _entries(self) -> list[tuple[Path, os.stat_result]]:
-        """(path, status) of every stored lesson file, least recently used first."""
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return []
-        entries = []
-        for name in names:
-            if not (name.endswith(SUFFIX) and is_model_key(name.removesuffix(SUFFIX))):
-                continue
-            path = Path(self.folder) / name
-            try:
-                status = os.lstat(path)
-            except OSError:
-                continue
-            if stat.S_ISREG(status.st_mode):
-                entries.append((path, status))
-        return sorted(entries, key=lambda entry: (entry[1].st_mtime_ns, entry[0].name))
-
     def _evict(self, keep: Path) -> None:
-        """Remove the least recently used files until both bounds hold (never ``keep``)."""
-        entries = self._entries()
-        count, total = len(entries), sum(status.st_size for _, status in entries)
-        for path, status in entries:
-            if count <= self.max_files and total <= self.max_bytes:
-                return
-            if path == keep:
-                continue
-            path.unlink(missing_ok=True)
-            count, total = count - 1, total - status.st_size
-
-
-def _touch(path: Path) -> None:
-    now = time.time_ns()
-    with contextlib.suppress(OSError):
-        os.utime(path, ns=(now, now), follow_symlinks=False)
+        hashed_folder.evict(self.folder, SUFFIX, self.max_files, self.max_bytes, keep)

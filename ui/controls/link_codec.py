@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from compression.data import DATASETS
-from compression.files.model_store import KEY_LENGTH, is_model_key
+from compression.files.hashed_folder import KEY_LENGTH
+from compression.files.model_store import is_model_key
 from compression.methods import METHODS, all_controls
 from compression.methods.controls import CHOICE, NUMBER, Control
 from compression.models import MODELS, layer_names_for
