@@ -83,6 +83,17 @@ class Round:
     histogram: Histogram
     history: tuple[dict, ...] = ()  # the retraining's per-epoch records
 
+    def numbers(self) -> dict:
+        """The round's numbers, as ``iterate --json`` gives them and the charts read them."""
+        return {
+            "round": self.round,
+            "kept_fraction": self.kept_fraction,
+            "sparsity": self.sparsity,
+            "pruned_accuracy": self.pruned_accuracy,
+            "accuracy": self.accuracy,
+            "size_bytes": self.size_bytes,
+        }
+
 
 def histogram_edges(weight: torch.Tensor, bins: int = HISTOGRAM_BINS) -> tuple[float, ...]:
     """``bins + 1`` equal steps over ``[-max|W|, max|W|]`` of the unpruned layer."""

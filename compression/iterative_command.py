@@ -25,17 +25,6 @@ RETRAIN_RATE = 5e-4  # finetune's default step size
 TICKET_RATE = 1e-3  # train's: the ticket trains from its initial weights, as the baseline did
 
 
-def round_json(finished) -> dict:
-    return {
-        "round": finished.round,
-        "kept_fraction": finished.kept_fraction,
-        "sparsity": finished.sparsity,
-        "pruned_accuracy": finished.pruned_accuracy,
-        "accuracy": finished.accuracy,
-        "size_bytes": finished.size_bytes,
-    }
-
-
 def run_iterate(args: argparse.Namespace, check_output: Callable[[str], Path]) -> int:
     out = None if args.out is None else check_output(args.out)
     checkpoint = load_model_file(args.checkpoint)
@@ -68,7 +57,7 @@ def run_iterate(args: argparse.Namespace, check_output: Callable[[str], Path]) -
         "dataset": dataset,
         "target_sparsity": args.target_sparsity,
         "retrain": config_dict(retrain),
-        "rounds": [round_json(r) for r in rounds],
+        "rounds": [r.numbers() for r in rounds],
     }
     if args.rewind_epochs:
         config = TrainConfig(

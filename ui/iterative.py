@@ -93,18 +93,6 @@ class LotteryOutcome:
     reinit: tuple[dict, ...]  # per-epoch history of the random re-initialisation
 
 
-def round_row(finished: Round) -> dict:
-    """The numbers of a round that the charts and tables read."""
-    return {
-        "round": finished.round,
-        "kept_fraction": finished.kept_fraction,
-        "sparsity": finished.sparsity,
-        "pruned_accuracy": finished.pruned_accuracy,
-        "accuracy": finished.accuracy,
-        "size_bytes": finished.size_bytes,
-    }
-
-
 def histogram_dict(histogram: Histogram) -> dict:
     return {"layer": histogram.layer, "edges": histogram.edges, "counts": histogram.counts}
 
@@ -112,7 +100,7 @@ def histogram_dict(histogram: Histogram) -> dict:
 def rounds_figure(rounds: list[Round], planned: int, title: str):
     """The rounds chart of ``rounds`` (round 0 first), the last round's survivors drawn."""
     return iterative_plots.rounds_chart(
-        [round_row(r) for r in rounds],
+        [r.numbers() for r in rounds],
         histogram_dict(rounds[-1].histogram) if rounds else None,
         histogram_dict(rounds[0].histogram) if len(rounds) > 1 else None,
         planned_rounds=planned,
@@ -323,7 +311,7 @@ def pruned_baseline(origin: Baseline, outcome: IterativeOutcome) -> Baseline:
             "test_accuracy": last.accuracy,
             "iterative_pruning": {
                 "target_sparsity": schedule.target_sparsity,
-                "rounds": [round_row(r) for r in outcome.rounds],
+                "rounds": [r.numbers() for r in outcome.rounds],
             },
         },
         title=f"your {MODEL_TITLES[origin.model_name]} pruned{on}: {pruned} in {rounds}",
