@@ -102,6 +102,8 @@ def test_after_retraining_the_page_shows_the_retrained_model_and_every_page_offe
             number(shown["Accuracy after retraining"]), abs=0.006
         )
     app.switch_page("pages/4_Combine.py").run()
+    assert not problems(app)  # it opens at the retrained model's own setting: values float32
+    app.selectbox(key="combine.values_method").set_value("binarize").run()
     assert not problems(app) and "Bits per weight" in metrics(app)
 
 
