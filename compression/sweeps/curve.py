@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import torch
@@ -122,6 +122,13 @@ def slider_positions(
     return tuple(values), round(start, DIGITS)
 
 
+def without_slider(base: CompressionSettings, field_name: str) -> CompressionSettings:
+    """``base`` with the slider's field and what it replaces unset: the same for every
+    position, so a cache can name a curve by it."""
+    method = sweep_method(number_control(field_name)[1].sweep.name)
+    return replace(base, **dict.fromkeys((*method.replaces, method.field)))
+
+
 def nearest_first(positions: Iterable[float], start: float) -> list[float]:
     """``positions`` ordered by distance from ``start``; of two equally near, the higher first."""
     return sorted(positions, key=lambda value: (abs(value - start), -value))
@@ -152,10 +159,11 @@ class CurveMeasurer:
         self._evaluator = SweepEvaluator(model_name, state, images, labels)
         self._masks = MaskMaker()
         self._rows = size_rows(state, self._layers, base.huffman)
-        self._profiles = profiles if profiles is not None else weight_profiles(state, self._layers)
+        profiles = profiles if profiles is not None else weight_profiles(state, self._layers)
+        self._profiles = profiles
         untouched = [name for name in self._layers if name not in self._chosen]
         plain = CompressedModel(state, {}, {}, base)
-        self._views = dict(zip(untouched, layer_views(state, plain, untouched, self._profiles)))
+        self._views = {view.name: view for view in layer_views(state, plain, untouched, profiles)}
 
     @property
     def layers(self) -> list[str]:
@@ -173,9 +181,8 @@ class CurveMeasurer:
         rows = self._size_rows(compressed.state)
         summary = size_summary(rows)
         views = dict(self._views)
-        views.update(
-            zip(self._chosen, layer_views(self._state, compressed, self._chosen, self._profiles))
-        )
+        for view in layer_views(self._state, compressed, self._chosen, self._profiles):
+            views[view.name] = view
         layers = tuple(
             CurveLayer(
                 row["layer"],
