@@ -130,8 +130,11 @@ def without_slider(base: CompressionSettings, field_name: str) -> CompressionSet
 
 
 def nearest_first(positions: Iterable[float], start: float) -> list[float]:
-    """``positions`` ordered by distance from ``start``; of two equally near, the higher first."""
-    return sorted(positions, key=lambda value: (abs(value - start), -value))
+    """``positions`` ordered by distance from ``start``; of two equally near, the higher first.
+
+    Distances are rounded to :data:`DIGITS` decimals, so 0.48 and 0.52 are equally near 0.5.
+    """
+    return sorted(positions, key=lambda value: (round(abs(value - start), DIGITS), -value))
 
 
 class CurveMeasurer:

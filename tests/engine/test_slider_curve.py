@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
-from shared_data import mnist_test_set, random_state, tiny_mlp_state
+from shared_data import mnist_test_set, random_state, shipped_mlp_state, tiny_mlp_state
 
 from compression.data import subset
 from compression.measure import measure
@@ -107,6 +107,20 @@ def test_a_convolution_model_curve_equals_measure():
             _assert_same_as_measure("cnn", state, point, images, labels)
 
 
+@pytest.mark.slow
+def test_the_shipped_mlp_curves_equal_measure_on_the_whole_test_set():
+    state = shipped_mlp_state()
+    images, labels = mnist_test_set()
+    for field_name, positions in (
+        ("prune_sparsity", [step / 50 for step in range(0, 50, 3)]),
+        ("binarize_threshold", [step / 20 for step in range(0, 51, 5)]),
+    ):
+        for point in curve_points(
+            "mlp", state, CompressionSettings(), field_name, positions, images, labels
+        ):
+            _assert_same_as_measure("mlp", state, point, images, labels)
+
+
 def test_the_positions_are_the_pages_slider_values():
     state = tiny_mlp_state()
     sparsity, start = slider_positions("prune_sparsity", state, MLP_LAYERS)
@@ -125,6 +139,7 @@ def test_the_positions_are_the_pages_slider_values():
 
 def test_nearest_positions_come_first_higher_on_a_tie():
     assert nearest_first([0.0, 0.1, 0.2, 0.3, 0.4], 0.2) == [0.2, 0.3, 0.1, 0.4, 0.0]
+    assert nearest_first([0.46, 0.48, 0.5, 0.52, 0.54], 0.5) == [0.5, 0.52, 0.48, 0.54, 0.46]
     images, labels = _images(200)
     values = (0.0, 0.2, 0.4, 0.6, 0.8)
     points = curve_points(
