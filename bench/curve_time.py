@@ -5,10 +5,13 @@ by side: once as a curve (:class:`compression.sweeps.curve.CurveMeasurer`, its s
 included), once position by position with ``compression.measure.measure`` (the baseline's
 histogram bins computed once beforehand, as the explorer does). Accuracy, bytes and bits
 must agree at every position, and the loss to 1e-6 (exit code 1 otherwise). With
+``--repeats N`` both run N times, alternately, and the best run of each is reported (the
+one least slowed by other work on a shared machine, taken alike for both). With
 ``--profile`` the curve's time is split into its parts (masks and values, test pass,
 sizes, histograms).
 
-    python bench/curve_time.py [--threads 1 2] [--models mlp cnn] [--profile]
+    python bench/curve_time.py [--threads 1 2] [--models mlp cnn] [--positions 41]
+                               [--repeats 1] [--profile]
 """
 
 from __future__ import annotations
@@ -34,25 +37,24 @@ from compression.size import size_summary
 from compression.sweeps.curve import CurveMeasurer, slider_positions
 
 ROOT = Path(__file__).resolve().parents[1]
-FIRST = 41  # positions per slider (all of a shorter one)
 
 
-def _sliders(state, layers):
-    """(name, base settings, field, positions): the page's positions, the first 41."""
+def _sliders(state, layers, first):
+    """(name, base settings, field, positions): the page's positions, the ``first`` ones."""
     cuts, _ = slider_positions("prune_threshold", state, layers)
     binarize, _ = slider_positions("binarize_threshold", state, layers)
     bits, _ = slider_positions("quantize_bits", state, layers)
     return [
         ("prune-sparsity 0-80%", CompressionSettings(), "prune_sparsity",
-         [step / 50 for step in range(FIRST)]),
-        ("prune-threshold", CompressionSettings(), "prune_threshold", list(cuts[:FIRST])),
+         [step / 50 for step in range(min(first, 50))]),
+        ("prune-threshold", CompressionSettings(), "prune_threshold", list(cuts[:first])),
         ("binarize-threshold 0-2", CompressionSettings(), "binarize_threshold",
-         list(binarize[:FIRST])),
+         list(binarize[:first])),
         ("Combine: binarize, pruned 50%", CompressionSettings(prune_sparsity=0.5),
-         "binarize_threshold", list(binarize[:FIRST])),
+         "binarize_threshold", list(binarize[:first])),
         ("quantize-bits 2-8", CompressionSettings(), "quantize_bits", list(bits)),
         ("share-weights 256..2", CompressionSettings(), "share_weights",
-         [256, 128, 64, 32, 16, 8, 4, 2]),
+         [256, 128, 64, 32, 16, 8, 4, 2][:first]),
     ]  # fmt: skip
 
 
@@ -85,6 +87,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--models", nargs="+", default=["mlp", "cnn"])
+    parser.add_argument("--positions", type=int, default=41, help="per slider, at most")
+    parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     data = load_dataset("mnist")
@@ -101,17 +105,22 @@ def main() -> int:
         for model in args.models:
             state = load_checkpoint(ROOT / "checkpoints" / f"{model}-mnist.pt").state
             layers = layer_names_for(model)
-            for name, base, field, positions in _sliders(state, layers):
-                curve_s, first, points, parts = _curve(
-                    model, state, base, field, positions, images, labels, False
-                )
-                profiles = weight_profiles(state, layers)
-                start = time.perf_counter()
-                measured = [
-                    measure(model, state, point.settings, images, labels, profiles)
-                    for point in points
-                ]
-                each_s = time.perf_counter() - start
+            for name, base, field, positions in _sliders(state, layers, args.positions):
+                curve_runs, each_runs = [], []
+                for _ in range(args.repeats):
+                    curve_s, first, points, parts = _curve(
+                        model, state, base, field, positions, images, labels, False
+                    )
+                    curve_runs.append((curve_s, first))
+                    profiles = weight_profiles(state, layers)
+                    start = time.perf_counter()
+                    measured = [
+                        measure(model, state, point.settings, images, labels, profiles)
+                        for point in points
+                    ]
+                    each_runs.append(time.perf_counter() - start)
+                curve_s, first = min(curve_runs)
+                each_s = min(each_runs)
                 for point, reference in zip(points, measured, strict=True):
                     same = (point.accuracy, point.size_bytes, point.bits_per_weight) == (
                         reference.accuracy, reference.size_bytes, reference.bits_per_weight,
