@@ -21,7 +21,7 @@ from compression.sweeps.curve import slider_curve as measure_curve
 from ui.state.baselines import Baseline
 from ui.state.datasets import cached_dataset
 
-CURVES_KEPT = 64  # a few sliders on a few pages of a few models; an mlp curve is ~1 MB
+CURVES_KEPT = 64  # a few sliders of a few models; ~10 KB a position (255 shared values: 3 MB)
 
 
 @st.cache_resource(max_entries=CURVES_KEPT, show_spinner=False)
